@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "Accord",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "accord", targets: ["accord"]),
+        .library(name: "AccordCore", targets: ["AccordCore"]),
+        .library(name: "AccordStore", targets: ["AccordStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "AccordCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AccordStore",
+            dependencies: ["AccordCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AccordSync",
+            dependencies: ["AccordCore", "AccordStore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AccordServer",
+            dependencies: ["AccordCore", "AccordStore", "AccordSync"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "accord",
+            dependencies: [
+                "AccordCore", "AccordStore", "AccordSync", "AccordServer",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "AccordCoreTests", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AccordStoreTests", dependencies: ["AccordStore", "AccordCore"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync"], swiftSettings: swiftSettings),
+        .testTarget(name: "AccordServerTests", dependencies: ["AccordServer"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,108 @@
+import Foundation
+
+/// A hybrid logical clock reading: wall-clock milliseconds plus a counter that
+/// orders events created within the same millisecond or against a clock that
+/// runs behind. Text form: `2026-11-26T14:46:55.123Z#00000` (fixed width, so
+/// the text sorts like the time).
+public struct HLCTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let millis: Int64
+    public let counter: Int
+
+    public init(millis: Int64, counter: Int = 0) {
+        self.millis = millis
+        self.counter = counter
+    }
+
+    public static func < (a: HLCTime, b: HLCTime) -> Bool {
+        (a.millis, a.counter) < (b.millis, b.counter)
+    }
+
+    public var description: String {
+        var t = time_t(millis / 1000)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        let ms = Int(millis % 1000)
+        func pad(_ v: Int, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        return "\(pad(Int(tmv.tm_year) + 1900, 4))-\(pad(Int(tmv.tm_mon) + 1, 2))-\(pad(Int(tmv.tm_mday), 2))T"
+            + "\(pad(Int(tmv.tm_hour), 2)):\(pad(Int(tmv.tm_min), 2)):\(pad(Int(tmv.tm_sec), 2)).\(pad(ms, 3))Z#"
+            + pad(counter, 5)
+    }
+
+    /// Parses the text form; also accepts a plain ISO 8601 UTC time (`2026-11-26T14:46:55Z`,
+    /// optional milliseconds) or a date (`2026-11-26`) for user input such as `--as-of`.
+    public init?(_ text: String) {
+        let u = Array(text.utf8)
+        func num(_ from: Int, _ len: Int) -> Int? {
+            guard from + len <= u.count else { return nil }
+            var v = 0
+            for k in from..<from + len {
+                let c = u[k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            return v
+        }
+        func at(_ k: Int, _ c: Character) -> Bool { k < u.count && u[k] == c.asciiValue! }
+        guard let y = num(0, 4), at(4, "-"), let mo = num(5, 2), at(7, "-"), let d = num(8, 2),
+            (1...12).contains(mo), (1...31).contains(d)
+        else { return nil }
+        var h = 0, mi = 0, s = 0, ms = 0, counter = 0
+        var k = 10
+        if k < u.count {
+            guard at(10, "T"), let hh = num(11, 2), at(13, ":"), let mm = num(14, 2), at(16, ":"), let ss = num(17, 2),
+                hh < 24, mm < 60, ss < 61
+            else { return nil }
+            h = hh; mi = mm; s = ss
+            k = 19
+            if at(k, ".") {
+                guard let f = num(k + 1, 3) else { return nil }
+                ms = f
+                k += 4
+            }
+            guard at(k, "Z") else { return nil }
+            k += 1
+            if at(k, "#") {
+                guard let c = num(k + 1, 5) else { return nil }
+                counter = c
+                k += 6
+            }
+            guard k == u.count else { return nil }
+        }
+        var tmv = tm()
+        tmv.tm_year = Int32(y - 1900)
+        tmv.tm_mon = Int32(mo - 1)
+        tmv.tm_mday = Int32(d)
+        tmv.tm_hour = Int32(h)
+        tmv.tm_min = Int32(mi)
+        tmv.tm_sec = Int32(s)
+        let secs = timegm(&tmv)
+        self.millis = Int64(secs) * 1000 + Int64(ms)
+        self.counter = counter
+    }
+}
+
+/// The clock state machine: `tick` for a local event, `observe` for a received one.
+/// Wall time is passed in, so the clock replays the same way in tests.
+public struct HybridLogicalClock: Sendable {
+    public private(set) var last: HLCTime
+
+    public init(last: HLCTime = HLCTime(millis: 0)) { self.last = last }
+
+    public mutating func tick(wallMillis: Int64) -> HLCTime {
+        if wallMillis > last.millis {
+            last = HLCTime(millis: wallMillis, counter: 0)
+        } else {
+            last = HLCTime(millis: last.millis, counter: last.counter + 1)
+        }
+        return last
+    }
+
+    public mutating func observe(_ t: HLCTime) {
+        if t > last { last = t }
+    }
+
+    public static func wallMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

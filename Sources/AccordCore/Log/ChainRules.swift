@@ -1,0 +1,57 @@
+/// The last event a node holds for an author.
+public struct ChainHead: Sendable, Hashable {
+    public let seq: Int
+    public let id: String
+
+    public init(seq: Int, id: String) {
+        self.seq = seq
+        self.id = id
+    }
+}
+
+/// What to do with a verified event that is not yet in the log.
+public enum ChainDecision: Sendable, Equatable {
+    /// Append it. `adoptsDataset` is true for the genesis event of an empty node.
+    case append(adoptsDataset: Bool)
+    /// Same author and seq as a stored event with another id: keep as evidence, don't apply.
+    case fork(existingID: String)
+    case reject(EventRejection)
+}
+
+/// The rules of dataset membership and chain continuity, as a pure function.
+public enum ChainRules {
+    /// - Parameters:
+    ///   - dataset: the node's dataset id, nil for an empty node.
+    ///   - head: the author's last event on this node.
+    ///   - idAtSeq: the id the node holds at the event's (author, seq), if any.
+    public static func decide(
+        id: String, envelope: Envelope, dataset: String?, head: ChainHead?, idAtSeq: String?
+    ) -> ChainDecision {
+        var adopts = false
+        if envelope.isGenesis {
+            if let dataset, dataset != id {
+                return .reject(EventRejection(.wrongDataset, "genesis \(id.prefix(12))... starts another dataset; this node holds dataset \(dataset)"))
+            }
+            adopts = dataset == nil
+        } else {
+            guard let dataset else {
+                return .reject(EventRejection(.noDataset, "this node has no dataset yet: the genesis event must come first"))
+            }
+            guard envelope.dataset == dataset else {
+                return .reject(EventRejection(.wrongDataset, "event belongs to dataset \(envelope.dataset ?? "-"), this node holds dataset \(dataset)"))
+            }
+        }
+        let headSeq = head?.seq ?? 0
+        if envelope.seq <= headSeq {
+            if let idAtSeq, idAtSeq != id { return .fork(existingID: idAtSeq) }
+            return .reject(EventRejection(.seqGap, "seq \(envelope.seq) of \(envelope.author) is below this node's head \(headSeq) but not stored"))
+        }
+        if envelope.seq > headSeq + 1 {
+            return .reject(EventRejection(.seqGap, "seq gap for \(envelope.author): expected seq \(headSeq + 1), got \(envelope.seq)"))
+        }
+        if let head, envelope.prev != head.id {
+            return .reject(EventRejection(.wrongPrev, "prev \(envelope.prev?.prefix(12) ?? "-")... does not match the id \(head.id.prefix(12))... of seq \(head.seq) by \(envelope.author)"))
+        }
+        return .append(adoptsDataset: adopts)
+    }
+}

@@ -1,0 +1,80 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// The result of re-checking every stored event from its stored bytes.
+public struct VerificationReport: Sendable, Codable {
+    public struct Problem: Sendable, Codable, Equatable {
+        public let position: Int64?
+        public let id: String?
+        public let message: String
+    }
+
+    public var events = 0
+    public var authors = 0
+    public var bodies = 0
+    public var redactedBodies = 0
+    public var problems: [Problem] = []
+
+    public init() {}
+
+    public var isClean: Bool { problems.isEmpty }
+}
+
+extension EventLog {
+    /// Re-reads every stored event and checks ids, body hashes, signatures (on every
+    /// core), the stored columns against the signed envelope, chains and the dataset.
+    public func verify() throws -> VerificationReport {
+        var report = VerificationReport()
+        let dataset = try datasetID()
+        var heads: [String: ChainHead] = [:]
+        var first = true
+        try forEachChunk(chunkSize: 8192) { chunk in
+            let checked = Parallel.map(chunk, minChunk: 32) { s in
+                WireFormat.verifyStored(envelopeBytes: s.envelopeBytes, signature: s.signature, bodyBytes: s.bodyBytes, storedID: s.id)
+            }
+            for (s, c) in zip(chunk, checked) {
+                report.events += 1
+                if s.bodyBytes != nil { report.bodies += 1 } else { report.redactedBodies += 1 }
+                func problem(_ m: String) { report.problems.append(.init(position: s.pos, id: s.id, message: m)) }
+                let e: SignedEvent
+                switch c {
+                case .success(let ok): e = ok
+                case .failure(let r):
+                    problem(r.description)
+                    continue
+                }
+                let env = e.envelope
+                if env.author != s.author || env.seq != s.seq || env.type != s.type || env.subject != s.subject
+                    || env.time.description != s.time
+                {
+                    problem("stored columns (author, seq, type, subject, time) differ from the signed envelope")
+                }
+                if first {
+                    if !env.isGenesis { problem("the first event of the log is not a genesis event") }
+                    if let dataset, env.isGenesis, e.id != dataset { problem("the genesis id differs from the node's dataset \(dataset)") }
+                    first = false
+                } else if env.isGenesis {
+                    problem("a second genesis event")
+                } else if env.dataset != dataset {
+                    problem("event of dataset \(env.dataset ?? "-"), node holds \(dataset ?? "-")")
+                }
+                let head = heads[env.author]
+                let expected = (head?.seq ?? 0) + 1
+                if env.seq > expected {
+                    report.problems.append(
+                        .init(position: s.pos, id: s.id,
+                            message: "gap in the chain of \(env.author): seq \(expected)\(env.seq - 1 > expected ? "...\(env.seq - 1)" : "") missing before seq \(env.seq)"))
+                } else if env.seq < expected {
+                    problem("seq \(env.seq) of \(env.author) is out of order (after seq \(expected - 1))")
+                }
+                if let head, env.seq == head.seq + 1, env.prev != head.id {
+                    problem("prev does not match the id of seq \(head.seq) by \(env.author)")
+                }
+                if env.seq >= expected { heads[env.author] = ChainHead(seq: env.seq, id: e.id) }
+            }
+        }
+        report.authors = heads.count
+        return report
+    }
+}

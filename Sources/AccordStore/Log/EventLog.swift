@@ -1,0 +1,152 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// A node's database: the append-only event log and the read models projected from it.
+/// All writes go through `ingest` or `author`, which run the one ingest pipeline.
+public struct EventLog: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+    let projectors: [any Projector]
+
+    /// Opens (creating if needed) the database at `path`, in WAL mode, migrated.
+    public init(path: String, projectors: [any Projector] = [], durable: Bool = false) throws {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA recursive_triggers = ON")
+        }
+        config.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: path, configuration: config)
+        var migrator = Migrations.migrator
+        for p in projectors { p.registerMigrations(&migrator) }
+        try migrator.migrate(pool)
+        if durable {
+            // DatabasePool sets NORMAL after prepareDatabase; FULL must be set afterwards.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+        self.pool = pool
+        self.path = path
+        self.projectors = projectors
+    }
+
+    /// The dataset id (the genesis event's id), nil before a genesis is ingested.
+    public func datasetID() throws -> String? {
+        try pool.read { db in try Self.meta(db, "dataset") }
+    }
+
+    public func datasetName() throws -> String? {
+        try pool.read { db in try Self.meta(db, "name") }
+    }
+
+    static func meta(_ db: Database, _ key: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key])
+    }
+
+    static func setMeta(_ db: Database, _ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+    }
+
+    public func eventCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    }
+
+    /// The WAL is folded into the main file (for raw-file checks and backups).
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
+
+    /// Reads the `synchronous` pragma of the writer connection (0 OFF, 1 NORMAL, 2 FULL).
+    public func synchronousMode() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+}
+
+/// One stored event as the log holds it.
+public struct StoredEvent: Sendable {
+    public let pos: Int64
+    public let id: String
+    public let author: String
+    public let seq: Int
+    public let type: String
+    public let subject: String?
+    public let time: String
+    public let envelopeBytes: [UInt8]
+    public let signature: String
+    public let bodyBytes: [UInt8]?
+
+    public var wireLine: [UInt8] { WireFormat.line(envelope: envelopeBytes, signature: signature, body: bodyBytes) }
+
+    static let selectSQL = """
+        SELECT e.pos, e.id, e.author, e.seq, e.type, e.subject, e.time, e.envelope, e.sig, b.body
+        FROM events e LEFT JOIN bodies b ON b.event_id = e.id
+        """
+
+    init(row: Row) {
+        pos = row[0]
+        id = row[1]
+        author = row[2]
+        seq = row[3]
+        type = row[4]
+        subject = row[5]
+        time = row[6]
+        envelopeBytes = [UInt8](row[7] as Data)
+        signature = row[8]
+        bodyBytes = (row[9] as Data?).map { [UInt8]($0) }
+    }
+}
+
+extension EventLog {
+    /// Calls `body` with the stored events in log order, in chunks, from position `after`.
+    public func forEachChunk(after: Int64 = 0, chunkSize: Int = 4096, _ body: ([StoredEvent]) throws -> Void) throws {
+        var last = after
+        while true {
+            let chunk = try pool.read { db in
+                try Row.fetchAll(
+                    db.cachedStatement(sql: StoredEvent.selectSQL + " WHERE e.pos > ? ORDER BY e.pos LIMIT ?"),
+                    arguments: [last, chunkSize]
+                ).map(StoredEvent.init(row:))
+            }
+            if chunk.isEmpty { return }
+            try body(chunk)
+            last = chunk.last!.pos
+        }
+    }
+
+    public func event(id: String) throws -> StoredEvent? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: StoredEvent.selectSQL + " WHERE e.id = ?", arguments: [id]).map(StoredEvent.init(row:))
+        }
+    }
+
+    /// Writes the whole log in wire form, one event per line, in log order.
+    public func exportNDJSON(to handle: FileHandle) throws -> Int {
+        var n = 0
+        try forEachChunk { chunk in
+            var out: [UInt8] = []
+            for e in chunk {
+                out.append(contentsOf: e.wireLine)
+                out.append(0x0A)
+            }
+            handle.write(Data(out))
+            n += chunk.count
+        }
+        return n
+    }
+
+    /// Recorded equivocations.
+    public func forks() throws -> [Fork] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT author, seq, existing_id, fork_id, detected_at FROM forks ORDER BY detected_at, fork_id")
+                .map { Fork(author: $0[0], seq: $0[1], existingID: $0[2], forkID: $0[3], detectedAt: $0[4]) }
+        }
+    }
+}
+
+/// Evidence that an author signed two different events with the same seq.
+public struct Fork: Sendable, Codable, Equatable {
+    public let author: String
+    public let seq: Int
+    public let existingID: String
+    public let forkID: String
+    public let detectedAt: String
+}

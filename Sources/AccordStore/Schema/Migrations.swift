@@ -1,0 +1,77 @@
+import GRDB
+
+/// The database schema. Migrations are never edited once shipped; new ones are appended.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+                    -- The append-only log. `envelope` holds the envelope bytes exactly as received.
+                    CREATE TABLE events(
+                        pos INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE CHECK (length(id) = 64),
+                        author TEXT NOT NULL,
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        prev TEXT,
+                        type TEXT NOT NULL,
+                        subject TEXT,
+                        time TEXT NOT NULL,
+                        envelope BLOB NOT NULL,
+                        sig TEXT NOT NULL,
+                        UNIQUE(author, seq)
+                    ) STRICT;
+                    CREATE INDEX events_subject ON events(subject, time);
+                    CREATE INDEX events_type ON events(type, subject);
+                    CREATE INDEX events_time ON events(time);
+
+                    -- Append-only, enforced by SQLite for every client (the sqlite3 shell too).
+                    -- The BEFORE INSERT trigger refuses a row that would collide, so INSERT OR
+                    -- REPLACE cannot delete a stored event even with recursive_triggers off.
+                    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
+                    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
+                    CREATE TRIGGER events_no_replace BEFORE INSERT ON events
+                    WHEN EXISTS (SELECT 1 FROM events WHERE id = NEW.id)
+                      OR EXISTS (SELECT 1 FROM events WHERE author = NEW.author AND seq = NEW.seq)
+                      OR EXISTS (SELECT 1 FROM events WHERE pos = NEW.pos)
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only: an event with this id, author/seq or position exists'); END;
+
+                    -- Bodies live beside envelopes so that a redaction can erase one while the
+                    -- envelope and its signature still verify.
+                    CREATE TABLE bodies(
+                        event_id TEXT PRIMARY KEY REFERENCES events(id),
+                        body BLOB NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE TRIGGER bodies_no_update BEFORE UPDATE ON bodies
+                    BEGIN SELECT RAISE(ABORT, 'bodies are immutable: UPDATE is refused'); END;
+                    CREATE TRIGGER bodies_no_replace BEFORE INSERT ON bodies
+                    WHEN EXISTS (SELECT 1 FROM bodies WHERE event_id = NEW.event_id)
+                    BEGIN SELECT RAISE(ABORT, 'bodies are immutable: this body exists'); END;
+                    CREATE TRIGGER bodies_delete_only_redacted BEFORE DELETE ON bodies
+                    WHEN NOT EXISTS (SELECT 1 FROM events WHERE type = 'event.redacted' AND subject = OLD.event_id)
+                    BEGIN SELECT RAISE(ABORT, 'a body may be deleted only when a redaction for it is in the log'); END;
+
+                    -- Equivocation evidence: a second signed event for an (author, seq) already held.
+                    CREATE TABLE forks(
+                        fork_id TEXT PRIMARY KEY,
+                        author TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        existing_id TEXT NOT NULL REFERENCES events(id),
+                        envelope BLOB NOT NULL,
+                        sig TEXT NOT NULL,
+                        body BLOB,
+                        detected_at TEXT NOT NULL
+                    ) STRICT;
+                    CREATE TRIGGER forks_no_update BEFORE UPDATE ON forks
+                    BEGIN SELECT RAISE(ABORT, 'fork evidence is append-only'); END;
+                    CREATE TRIGGER forks_no_delete BEFORE DELETE ON forks
+                    BEGIN SELECT RAISE(ABORT, 'fork evidence is append-only'); END;
+                    """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,54 @@
+import AccordCore
+
+/// Imports an NDJSON log file through the ingest pipeline, in batches, and reports
+/// each rejection by line number.
+public enum NDJSONImport {
+    public struct Rejection: Sendable, Codable, Equatable {
+        public let line: Int
+        public let code: String
+        public let reason: String
+    }
+
+    public struct Result: Sendable, Codable {
+        public var summary = IngestSummary()
+        public var rejections: [Rejection] = []
+    }
+
+    /// Splits NDJSON into (line number, bytes), skipping blank lines; a trailing `\r` is dropped.
+    public static func lines(_ data: [UInt8]) -> [(Int, [UInt8])] {
+        var out: [(Int, [UInt8])] = []
+        var start = 0
+        var number = 1
+        func emit(_ end: Int) {
+            var e = end
+            if e > start && data[e - 1] == 0x0D { e -= 1 }
+            let slice = data[start..<e]
+            if slice.contains(where: { $0 != 0x20 && $0 != 0x09 }) { out.append((number, Array(slice))) }
+        }
+        for (k, b) in data.enumerated() where b == 0x0A {
+            emit(k)
+            start = k + 1
+            number += 1
+        }
+        if start < data.count { emit(data.count) }
+        return out
+    }
+
+    public static func run(data: [UInt8], into log: EventLog, batchSize: Int = 4096) throws -> Result {
+        var result = Result()
+        let all = lines(data)
+        var k = 0
+        while k < all.count {
+            let batch = Array(all[k..<min(all.count, k + batchSize)])
+            let outcomes = try log.ingest(lines: batch.map { $0.1 })
+            for ((line, _), o) in zip(batch, outcomes) {
+                result.summary.add(o)
+                if case .rejected(let r) = o {
+                    result.rejections.append(Rejection(line: line, code: r.code.rawValue, reason: r.message))
+                }
+            }
+            k += batchSize
+        }
+        return result
+    }
+}

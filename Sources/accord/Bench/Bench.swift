@@ -1,0 +1,241 @@
+import AccordCore
+import AccordStore
+import Crypto
+import Foundation
+import GRDB
+
+/// The benchmark workloads of `accord bench`, each measured against the machine's
+/// limits taken in the same run.
+final class Bench {
+    static let workloads = ["author", "author-durable", "ingest", "verify"]
+
+    struct Limits {
+        let cores: Int
+        let signPerSecondOneCore: Double
+        let verifyPerSecondOneCore: Double
+        let sha256PerSecondOneCore: Double
+        let sqliteInsertsPerSecond: Double
+
+        var json: JSONValue {
+            [
+                "cores": .int(cores), "signPerSecondOneCore": .number(signPerSecondOneCore.rounded()),
+                "verifyPerSecondOneCore": .number(verifyPerSecondOneCore.rounded()),
+                "sha256PerSecondOneCore": .number(sha256PerSecondOneCore.rounded()),
+                "sqliteInsertsPerSecond": .number(sqliteInsertsPerSecond.rounded()),
+            ]
+        }
+
+        var table: String {
+            """
+            limits: cores \(cores), sign/s/core \(Int(signPerSecondOneCore)), verify/s/core \(Int(verifyPerSecondOneCore)), \
+            sha256/s/core \(Int(sha256PerSecondOneCore)), sqlite inserts/s \(Int(sqliteInsertsPerSecond))
+            """
+        }
+    }
+
+    struct Result {
+        let workload: String
+        let events: Int
+        let seconds: Double
+        var extra: [String: JSONValue] = [:]
+        var eventsPerSecond: Double { Double(events) / seconds }
+
+        func ratio(_ limits: Limits) -> (String, Double)? {
+            switch workload {
+            case "author": return ("signPerSecondOneCore", eventsPerSecond / limits.signPerSecondOneCore)
+            case "ingest", "verify":
+                return ("cores x verifyPerSecondOneCore", eventsPerSecond / (Double(limits.cores) * limits.verifyPerSecondOneCore))
+            case "author-durable": return ("sqliteInsertsPerSecond", eventsPerSecond / limits.sqliteInsertsPerSecond)
+            default: return nil
+            }
+        }
+
+        func row(limits: Limits) -> String {
+            var s = "\(workload.padding(toLength: 16, withPad: " ", startingAt: 0)) \(events) events  \(String(format: "%.3f", seconds)) s  \(Int(eventsPerSecond)) events/s"
+            if let (name, r) = ratio(limits) { s += String(format: "  = %.0f%% of %@", r * 100, name) }
+            return s
+        }
+
+        func json(limits: Limits) -> JSONValue {
+            var o = extra
+            o["workload"] = .string(workload)
+            o["events"] = .int(events)
+            o["seconds"] = .number((seconds * 1000).rounded() / 1000)
+            o["eventsPerSecond"] = .number(eventsPerSecond.rounded())
+            if let (name, r) = ratio(limits) {
+                o["ratio"] = .number((r * 1000).rounded() / 1000)
+                o["ratioOf"] = .string(name)
+            }
+            return .object(o)
+        }
+    }
+
+    let events: Int
+    let dir: String
+    let author = SigningKey.fixed("bench-author")
+    let other = SigningKey.fixed("bench-other")
+
+    init(events: Int) throws {
+        self.events = max(1, events)
+        dir = NSTemporaryDirectory() + "accord-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: dir) }
+
+    static func time(_ f: () throws -> Void) rethrows -> Double {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try f()
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    }
+
+    /// A typical envelope-sized message (about 330 bytes) for the crypto limits.
+    func sampleEnvelope(_ i: Int) -> [UInt8] {
+        UnsignedEvent(
+            draft: draft(i), dataset: String(repeating: "a", count: 64), author: author.author, seq: i + 1,
+            prev: String(repeating: "b", count: 64), time: HLCTime(millis: 1_700_000_000_000 + Int64(i))
+        ).canonicalEnvelope
+    }
+
+    func draft(_ i: Int) -> EventDraft {
+        EventDraft(
+            type: "bench.note", subject: "A/RES/71/\(i % 500 + 1)",
+            body: ["field": "notes", "value": .string("Benchmark note number \(i) on cooperation with INTERPOL.")])
+    }
+
+    func measureLimits() -> Limits {
+        let messages = (0..<2000).map(sampleEnvelope)
+        let key = author.privateKey
+        var sigs: [Data] = []
+        let signN = 20_000
+        let signT = Self.time {
+            for k in 0..<signN { sigs.append(try! key.signature(for: messages[k % messages.count])) }
+        }
+        let pub = author.privateKey.publicKey
+        let verifyN = 5_000
+        var ok = 0
+        let verifyT = Self.time {
+            for k in 0..<verifyN where pub.isValidSignature(sigs[k % sigs.count], for: messages[k % messages.count]) { ok += 1 }
+        }
+        precondition(ok == verifyN)
+        let block = [UInt8](repeating: 0x61, count: 500)
+        let shaN = 500_000
+        var acc: UInt8 = 0
+        let shaT = Self.time {
+            for _ in 0..<shaN { acc &+= SHA256.hash(data: block).withUnsafeBytes { $0[0] } }
+        }
+        _ = acc
+        let insertN = 200_000
+        let insertT: Double
+        do {
+            let q = try DatabaseQueue(path: dir + "/limits.db")
+            try q.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB NOT NULL)")
+            }
+            let payload = Data(repeating: 0x62, count: 300)
+            insertT = try Self.time {
+                var k = 0
+                while k < insertN {
+                    try q.write { db in
+                        let st = try db.cachedStatement(sql: "INSERT INTO t(v) VALUES (?)")
+                        for _ in 0..<1000 { try st.execute(arguments: [payload]) }
+                    }
+                    k += 1000
+                }
+            }
+        } catch {
+            insertT = .infinity
+        }
+        return Limits(
+            cores: Parallel.cores, signPerSecondOneCore: Double(signN) / signT,
+            verifyPerSecondOneCore: Double(verifyN) / verifyT, sha256PerSecondOneCore: Double(shaN) / shaT,
+            sqliteInsertsPerSecond: Double(insertN) / insertT)
+    }
+
+    func freshLog(_ name: String, durable: Bool = false) throws -> EventLog {
+        try EventLog(path: dir + "/\(name).db", projectors: Node.projectors, durable: durable)
+    }
+
+    func run(_ workload: String) throws -> Result {
+        switch workload {
+        case "author":
+            let log = try freshLog("author")
+            _ = try log.author([.genesis(name: "bench")], key: author)
+            let batch = 1000
+            let t = try Self.time {
+                var k = 0
+                while k < events {
+                    let n = min(batch, events - k)
+                    let out = try log.author((k..<k + n).map(draft), key: author)
+                    precondition(out.allSatisfy(\.isAccepted), "bench author: \(out.first { !$0.isAccepted }!)")
+                    k += n
+                }
+            }
+            return Result(workload: workload, events: events, seconds: t, extra: ["batch": .int(batch)])
+        case "author-durable":
+            let n = min(events, 3000)
+            let log = try freshLog("durable", durable: true)
+            _ = try log.author([.genesis(name: "bench")], key: author)
+            let sync = try log.synchronousMode()
+            let t = try Self.time {
+                for k in 0..<n {
+                    let out = try log.author([draft(k)], key: author)
+                    precondition(out[0].isAccepted)
+                }
+            }
+            return Result(workload: workload, events: n, seconds: t, extra: ["synchronous": .string(sync == 2 ? "FULL" : "\(sync)")])
+        case "ingest", "verify":
+            let target = try ingestFixture()
+            if workload == "verify" {
+                var report = VerificationReport()
+                let t = try Self.time { report = try target.verify() }
+                precondition(report.isClean, "bench verify: \(report.problems.prefix(3))")
+                return Result(workload: workload, events: report.events, seconds: t)
+            }
+            return ingestResult!
+        default:
+            throw CLIError("unknown workload \(workload)")
+        }
+    }
+
+    private var ingested: EventLog?
+    private var ingestResult: Result?
+
+    /// Pre-signs `events` events by another key (not timed), then ingests them into a
+    /// fresh node in 4096-event batches (timed).
+    func ingestFixture() throws -> EventLog {
+        if let ingested { return ingested }
+        let source = try freshLog("source")
+        _ = try source.author([.genesis(name: "bench")], key: author)
+        var k = 0
+        while k < events {
+            let n = min(5000, events - k)
+            _ = try source.author((k..<k + n).map(draft), key: other)
+            k += n
+        }
+        var lines: [[UInt8]] = []
+        lines.reserveCapacity(events + 1)
+        try source.forEachChunk { chunk in lines.append(contentsOf: chunk.map(\.wireLine)) }
+        let bytes = lines.reduce(0) { $0 + $1.count }
+        let target = try freshLog("ingest")
+        let t = try Self.time {
+            var i = 0
+            while i < lines.count {
+                let out = try target.ingest(lines: Array(lines[i..<min(lines.count, i + 4096)]))
+                precondition(out.allSatisfy(\.isAccepted), "bench ingest: \(out.first { !$0.isAccepted }!)")
+                i += 4096
+            }
+        }
+        ingested = target
+        ingestResult = Result(
+            workload: "ingest", events: lines.count, seconds: t,
+            extra: ["bytesPerEvent": .int(bytes / max(1, lines.count)), "batch": .int(4096)])
+        return target
+    }
+
+    static func report(limits: Limits, results: [Result]) -> String {
+        let o: JSONValue = ["limits": limits.json, "results": .array(results.map { $0.json(limits: limits) })]
+        return o.canonicalString
+    }
+}

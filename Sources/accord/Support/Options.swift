@@ -1,0 +1,48 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+import Foundation
+
+/// Where the node's database is: `--db`, else `ACCORD_DB`, else `./accord.db`.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The node's SQLite file (default: $ACCORD_DB, else ./accord.db).")
+    var db: String?
+
+    var path: String { db ?? ProcessInfo.processInfo.environment["ACCORD_DB"] ?? "accord.db" }
+
+    func open() throws -> EventLog { try EventLog(path: path, projectors: Node.projectors) }
+}
+
+/// Where the signing key is: `--key`, else `ACCORD_KEY`, else the per-user config directory.
+struct KeyOptions: ParsableArguments {
+    @Option(name: .long, help: "The private key file (default: $ACCORD_KEY, else $XDG_CONFIG_HOME/accord/key).")
+    var key: String?
+
+    var path: String { key ?? ProcessInfo.processInfo.environment["ACCORD_KEY"] ?? KeyStore.defaultPath }
+
+    func load() throws -> SigningKey { try KeyStore.load(path: path) }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+enum Node {
+    /// The read models every node maintains.
+    static var projectors: [any Projector] { [] }
+}
+
+func printErr(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+func writeStdout(_ bytes: [UInt8]) {
+    FileHandle.standardOutput.write(Data(bytes))
+}
+
+func jsonString<T: Encodable>(_ value: T) -> String {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try! enc.encode(value), as: UTF8.self)
+}
