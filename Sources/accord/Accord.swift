@@ -9,7 +9,7 @@ struct Accord: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,
             LogCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self, ForksCommand.self,
-            CanonicalCommand.self, BenchCommand.self,
+            CanonicalCommand.self, BenchCommand.self, MakeVectorsCommand.self,
         ]
     )
 }

@@ -21,14 +21,32 @@ public struct HLCTime: Sendable, Hashable, Comparable, CustomStringConvertible {
         var t = time_t(millis / 1000)
         var tmv = tm()
         gmtime_r(&t, &tmv)
-        let ms = Int(millis % 1000)
-        func pad(_ v: Int, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
+        // Fixed-width, written digit by digit: this runs once per authored event.
+        var out = [UInt8](repeating: 0, count: 30)
+        func put(_ v: Int, _ at: Int, _ width: Int) {
+            var v = v
+            for k in stride(from: at + width - 1, through: at, by: -1) {
+                out[k] = UInt8(0x30 + v % 10)
+                v /= 10
+            }
         }
-        return "\(pad(Int(tmv.tm_year) + 1900, 4))-\(pad(Int(tmv.tm_mon) + 1, 2))-\(pad(Int(tmv.tm_mday), 2))T"
-            + "\(pad(Int(tmv.tm_hour), 2)):\(pad(Int(tmv.tm_min), 2)):\(pad(Int(tmv.tm_sec), 2)).\(pad(ms, 3))Z#"
-            + pad(counter, 5)
+        put(Int(tmv.tm_year) + 1900, 0, 4)
+        out[4] = 0x2D
+        put(Int(tmv.tm_mon) + 1, 5, 2)
+        out[7] = 0x2D
+        put(Int(tmv.tm_mday), 8, 2)
+        out[10] = 0x54
+        put(Int(tmv.tm_hour), 11, 2)
+        out[13] = 0x3A
+        put(Int(tmv.tm_min), 14, 2)
+        out[16] = 0x3A
+        put(Int(tmv.tm_sec), 17, 2)
+        out[19] = 0x2E
+        put(Int(millis % 1000), 20, 3)
+        out[23] = 0x5A
+        out[24] = 0x23
+        put(counter, 25, 5)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses the text form; also accepts a plain ISO 8601 UTC time (`2026-11-26T14:46:55Z`,

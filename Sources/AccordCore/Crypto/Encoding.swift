@@ -2,25 +2,62 @@ import Foundation
 
 /// Base64url without padding (RFC 4648 section 5), as used for keys and signatures.
 public enum Base64URL {
+    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let reverse: [UInt8] = {
+        var r = [UInt8](repeating: 0xFF, count: 256)
+        for (k, c) in alphabet.enumerated() { r[Int(c)] = UInt8(k) }
+        return r
+    }()
+
     public static func encode<D: DataProtocol>(_ data: D) -> String {
-        var s = Data(data).base64EncodedString()
-        s = s.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while s.hasSuffix("=") { s.removeLast() }
-        return s
+        let bytes = [UInt8](data)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var k = 0
+        while k + 3 <= bytes.count {
+            let v = UInt32(bytes[k]) << 16 | UInt32(bytes[k + 1]) << 8 | UInt32(bytes[k + 2])
+            out.append(alphabet[Int(v >> 18 & 63)])
+            out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(alphabet[Int(v >> 6 & 63)])
+            out.append(alphabet[Int(v & 63)])
+            k += 3
+        }
+        let rest = bytes.count - k
+        if rest == 1 {
+            let v = UInt32(bytes[k]) << 16
+            out.append(alphabet[Int(v >> 18 & 63)])
+            out.append(alphabet[Int(v >> 12 & 63)])
+        } else if rest == 2 {
+            let v = UInt32(bytes[k]) << 16 | UInt32(bytes[k + 1]) << 8
+            out.append(alphabet[Int(v >> 18 & 63)])
+            out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(alphabet[Int(v >> 6 & 63)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes strict base64url without padding; nil on any other character or on padding.
+    /// Decodes strict base64url without padding; nil on any other character, on
+    /// padding, or on a non-canonical final character (stray low bits).
     public static func decode(_ text: String) -> Data? {
-        guard text.utf8.allSatisfy({ c in
-            (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x5F
-        }) else { return nil }
-        if text.utf8.count % 4 == 1 { return nil }
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.utf8.count % 4 != 0 { s.append("=") }
-        guard let d = Data(base64Encoded: s) else { return nil }
-        // Reject non-canonical encodings (stray bits in the last character).
-        guard encode(d) == text else { return nil }
-        return d
+        let u = Array(text.utf8)
+        if u.count % 4 == 1 { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in u {
+            let v = reverse[Int(c)]
+            if v == 0xFF { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+                acc &= (1 << UInt32(bits)) - 1
+            }
+        }
+        if acc != 0 { return nil }
+        return Data(out)
     }
 }
 

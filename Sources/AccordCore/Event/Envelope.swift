@@ -8,7 +8,9 @@ public struct Envelope: Sendable, Hashable {
     public var author: String
     public var seq: Int
     public var prev: String?
-    public var time: HLCTime
+    public var time: HLCTime { didSet { timeText = time.description } }
+    /// The text form of `time`, computed once.
+    public private(set) var timeText: String
     public var type: String
     public var schema: Int
     public var subject: String?
@@ -25,6 +27,7 @@ public struct Envelope: Sendable, Hashable {
         self.seq = seq
         self.prev = prev
         self.time = time
+        self.timeText = time.description
         self.type = type
         self.schema = schema
         self.subject = subject
@@ -102,7 +105,7 @@ public struct Envelope: Sendable, Hashable {
         m["author"] = .string(author)
         m["seq"] = .int(seq)
         if let prev { m["prev"] = .string(prev) }
-        m["time"] = .string(time.description)
+        m["time"] = .string(timeText)
         m["type"] = .string(type)
         m["schema"] = .int(schema)
         if let subject { m["subject"] = .string(subject) }
@@ -127,7 +130,7 @@ public struct Envelope: Sendable, Hashable {
         key(",\"schema\":"); out.append(contentsOf: String(schema).utf8)
         key(",\"seq\":"); out.append(contentsOf: String(seq).utf8)
         if let subject { key(",\"subject\":"); str(subject) }
-        key(",\"time\":"); str(time.description)
+        key(",\"time\":"); str(timeText)
         key(",\"type\":"); str(type)
         key(",\"v\":1}")
         return out

@@ -29,9 +29,19 @@ public struct UnsignedEvent: Sendable {
 
     public init(draft: EventDraft, dataset: String?, author: AuthorKey, seq: Int, prev: String?, time: HLCTime) {
         let bodyBytes = draft.body.canonicalBytes
+        self.init(
+            draft: draft, bodyBytes: bodyBytes, bodyHash: ContentHash.sha256Hex(bodyBytes), dataset: dataset,
+            author: author, seq: seq, prev: prev, time: time)
+    }
+
+    /// With the body's canonical bytes and hash already computed (they can be made in parallel).
+    public init(
+        draft: EventDraft, bodyBytes: [UInt8], bodyHash: String, dataset: String?, author: AuthorKey, seq: Int,
+        prev: String?, time: HLCTime
+    ) {
         let envelope = Envelope(
             dataset: dataset, author: author.text, seq: seq, prev: prev, time: time, type: draft.type,
-            schema: draft.schema, subject: draft.subject, bodyHash: ContentHash.sha256Hex(bodyBytes))
+            schema: draft.schema, subject: draft.subject, bodyHash: bodyHash)
         let canonical = envelope.canonicalBytes
         self.id = ContentHash.sha256Hex(canonical)
         self.envelope = envelope

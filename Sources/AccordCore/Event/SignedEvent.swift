@@ -139,7 +139,7 @@ public enum WireFormat {
                         .bodyHashMismatch, "body hashes to \(hash.prefix(12))..., envelope.bodyHash says \(envelope.bodyHash.prefix(12))...")
                 }
             }
-            let canonical = envelopeJSON.canonicalBytes
+            let canonical = envelope.canonicalBytes
             let id = ContentHash.sha256Hex(canonical)
             if let claimedID, claimedID != id {
                 throw EventRejection(.idMismatch, "event id is \(id), not the claimed \(claimedID)")

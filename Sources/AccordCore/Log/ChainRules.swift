@@ -13,6 +13,8 @@ public struct ChainHead: Sendable, Hashable {
 public enum ChainDecision: Sendable, Equatable {
     /// Append it. `adoptsDataset` is true for the genesis event of an empty node.
     case append(adoptsDataset: Bool)
+    /// Already stored: a no-op.
+    case duplicate
     /// Same author and seq as a stored event with another id: keep as evidence, don't apply.
     case fork(existingID: String)
     case reject(EventRejection)
@@ -28,6 +30,7 @@ public enum ChainRules {
         id: String, envelope: Envelope, dataset: String?, head: ChainHead?, idAtSeq: String?
     ) -> ChainDecision {
         var adopts = false
+        if envelope.isGenesis, dataset == id { return .duplicate }
         if envelope.isGenesis {
             if let dataset, dataset != id {
                 return .reject(EventRejection(.wrongDataset, "genesis \(id.prefix(12))... starts another dataset; this node holds dataset \(dataset)"))
@@ -43,7 +46,9 @@ public enum ChainRules {
         }
         let headSeq = head?.seq ?? 0
         if envelope.seq <= headSeq {
-            if let idAtSeq, idAtSeq != id { return .fork(existingID: idAtSeq) }
+            // The id hashes author and seq, so an event already stored sits at its own (author, seq).
+            if idAtSeq == id { return .duplicate }
+            if let idAtSeq { return .fork(existingID: idAtSeq) }
             return .reject(EventRejection(.seqGap, "seq \(envelope.seq) of \(envelope.author) is below this node's head \(headSeq) but not stored"))
         }
         if envelope.seq > headSeq + 1 {

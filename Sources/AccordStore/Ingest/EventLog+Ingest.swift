@@ -15,44 +15,121 @@ extension EventLog {
     /// dataset and chain checks, append and projection. Each line gets an outcome;
     /// a rejected line changes nothing and does not stop the others.
     public func ingest(lines: [[UInt8]], limits: EventLimits = .standard) throws -> [IngestOutcome] {
-        let checked = Parallel.map(lines, minChunk: 32) { line in
-            WireFormat.verify(line: line, limits: limits).flatMap(validatePayload)
-        }
+        let checked = check(lines, limits: limits)
         return try pool.write { db in try appendChecked(checked, db: db) }
     }
 
-    /// Local authoring: places drafts in the key's chain, signs them on every core and
-    /// hands them to the same append stage. Signatures made here are not re-verified
-    /// (this node just made them); everything else is checked as for received events.
+    /// The pipeline over a stream of batches. `next` is called on a producer thread
+    /// and returns nil at the end; signatures are checked on every core while earlier
+    /// events are appended. Each batch is appended in its own transaction and `handle`
+    /// receives its outcomes, in order.
+    public func ingest(
+        limits: EventLimits = .standard, next: @escaping @Sendable () throws -> [[UInt8]]?,
+        handle: ([IngestOutcome]) throws -> Void
+    ) throws {
+        struct Part: Sendable {
+            let lines: ArraySlice<[UInt8]>
+            let first: Bool
+            let last: Bool
+        }
+        let producerError = ErrorBox()
+        try pool.writeWithoutTransaction { db in
+            var outcomes: [IngestOutcome] = []
+            try OrderedPipeline.run(
+                produce: { emit in
+                    do {
+                        while let batch = try next() {
+                            if batch.isEmpty { continue }
+                            var k = 0
+                            while k < batch.count {
+                                let end = min(k + 256, batch.count)
+                                emit(Part(lines: batch[k..<end], first: k == 0, last: end == batch.count))
+                                k = end
+                            }
+                        }
+                    } catch {
+                        producerError.error = error
+                    }
+                },
+                transform: { [self] (part: Part) in (part, check(Array(part.lines), limits: limits, parallel: false)) },
+                consume: { (part, checked) in
+                    if part.first {
+                        try db.beginTransaction()
+                        outcomes = []
+                    }
+                    do {
+                        outcomes += try appendChecked(checked, db: db)
+                    } catch {
+                        try db.rollback()
+                        throw error
+                    }
+                    if part.last {
+                        try db.commit()
+                        try handle(outcomes)
+                    }
+                })
+        }
+        if let e = producerError.error { throw e }
+    }
+
+    func check(_ lines: [[UInt8]], limits: EventLimits, parallel: Bool = true) -> [Result<SignedEvent, EventRejection>] {
+        let f = { (line: [UInt8]) in WireFormat.verify(line: line, limits: limits).flatMap(validatePayload) }
+        return parallel ? Parallel.map(lines, minChunk: 32, f) : lines.map(f)
+    }
+
+    final class ErrorBox: @unchecked Sendable {
+        // Set by the producer thread before it finishes; read after the pipeline ends.
+        var error: (any Error)?
+    }
+
+    /// Local authoring: places drafts in the key's chain and hands them to the same
+    /// append stage as received events, in one transaction. Three stages overlap:
+    /// envelopes are built (a hash chain, so sequential), signed on every core, and
+    /// appended in order. Signatures made here are not re-verified (this node just
+    /// made them); everything else is checked as for received events.
     public func author(_ drafts: [EventDraft], key: SigningKey, wallMillis: Int64 = HybridLogicalClock.wallMillis()) throws
         -> [IngestOutcome]
     {
         try pool.write { db in
-            var dataset = try Self.meta(db, "dataset")
+            let dataset = try Self.meta(db, "dataset")
+            if dataset == nil, drafts.first?.type != Envelope.genesisType {
+                throw StoreError("this node has no dataset: run `accord init` or import a log first")
+            }
             let head = try Self.head(db, author: key.author.text)
-            let lastTime = try String.fetchOne(db.cachedStatement(sql: "SELECT max(time) FROM events")).flatMap(HLCTime.init)
-            var clock = HybridLogicalClock(last: lastTime ?? HLCTime(millis: 0))
-            var seq = head?.seq ?? 0
-            var prev = head?.id
-            var unsigned: [UnsignedEvent] = []
-            unsigned.reserveCapacity(drafts.count)
-            for d in drafts {
-                let isGenesis = d.type == Envelope.genesisType
-                if !isGenesis && dataset == nil {
-                    throw StoreError("this node has no dataset: run `accord init` or import a log first")
-                }
-                let u = UnsignedEvent(
-                    draft: d, dataset: isGenesis ? nil : dataset, author: key.author, seq: seq + 1, prev: prev,
-                    time: clock.tick(wallMillis: wallMillis))
-                if isGenesis && dataset == nil { dataset = u.id }
-                seq += 1
-                prev = u.id
-                unsigned.append(u)
-            }
-            let signed = Parallel.map(unsigned, minChunk: 16) { u in
-                Result<SignedEvent, EventRejection>.success(u.signed(by: key)).flatMap(validatePayload)
-            }
-            return try appendChecked(signed, db: db)
+            let lastTime = try Self.meta(db, "clock").flatMap(HLCTime.init)
+            let chunk = 256
+            var outcomes: [IngestOutcome] = []
+            outcomes.reserveCapacity(drafts.count)
+            try OrderedPipeline.run(
+                produce: { emit in
+                    var dataset = dataset
+                    var clock = HybridLogicalClock(last: lastTime ?? HLCTime(millis: 0))
+                    var seq = head?.seq ?? 0
+                    var prev = head?.id
+                    var start = 0
+                    while start < drafts.count {
+                        let end = min(start + chunk, drafts.count)
+                        var unsigned: [UnsignedEvent] = []
+                        unsigned.reserveCapacity(end - start)
+                        for d in drafts[start..<end] {
+                            let isGenesis = d.type == Envelope.genesisType
+                            let u = UnsignedEvent(
+                                draft: d, dataset: isGenesis ? nil : dataset, author: key.author, seq: seq + 1, prev: prev,
+                                time: clock.tick(wallMillis: wallMillis))
+                            if isGenesis && dataset == nil { dataset = u.id }
+                            seq += 1
+                            prev = u.id
+                            unsigned.append(u)
+                        }
+                        emit(unsigned)
+                        start = end
+                    }
+                },
+                transform: { [self] (part: [UnsignedEvent]) in
+                    part.map { u in Result<SignedEvent, EventRejection>.success(u.signed(by: key)).flatMap(validatePayload) }
+                },
+                consume: { signed in outcomes += try appendChecked(signed, db: db) })
+            return outcomes
         }
     }
 
@@ -65,6 +142,11 @@ extension EventLog {
         }
     }
 
+    final class CheckedBox: @unchecked Sendable {
+        // Written by one background task, read after `DispatchGroup.wait`.
+        var value: [Result<SignedEvent, EventRejection>] = []
+    }
+
     static func head(_ db: Database, author: String) throws -> ChainHead? {
         try Row.fetchOne(
             db.cachedStatement(sql: "SELECT seq, id FROM events WHERE author = ? ORDER BY seq DESC LIMIT 1"),
@@ -75,6 +157,8 @@ extension EventLog {
     /// The append stage: runs inside the caller's write transaction.
     func appendChecked(_ checked: [Result<SignedEvent, EventRejection>], db: Database) throws -> [IngestOutcome] {
         var dataset = try Self.meta(db, "dataset")
+        let clockBefore = try Self.meta(db, "clock") ?? ""
+        var clock = clockBefore
         var heads: [String: ChainHead?] = [:]
         var outcomes = [IngestOutcome?](repeating: nil, count: checked.count)
         var pending: [Int] = []
@@ -84,21 +168,16 @@ extension EventLog {
             case .failure(let r): outcomes[i] = .rejected(r)
             }
         }
-        let exists = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE id = ?")
         let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
-        let insertEvent = try db.cachedStatement(
-            sql: "INSERT INTO events(id, author, seq, prev, type, subject, time, envelope, sig) VALUES (?,?,?,?,?,?,?,?,?)")
-        let insertBody = try db.cachedStatement(sql: "INSERT INTO bodies(event_id, body) VALUES (?, ?)")
+        let insertEvent = try RawStatement(
+            db, sql: "INSERT INTO events(id, author, seq, prev, type, subject, time, envelope, sig) VALUES (?,?,?,?,?,?,?,?,?)")
+        let insertBody = try RawStatement(db, sql: "INSERT INTO bodies(pos, body) VALUES (?, ?)")
         // Events that arrive ahead of their predecessor in the same batch get another pass.
         while !pending.isEmpty {
             var retry: [Int] = []
             var progressed = false
             for i in pending {
                 guard case .success(let e) = checked[i] else { continue }
-                if try Bool.fetchOne(exists, arguments: [e.id]) == true {
-                    outcomes[i] = .duplicate(id: e.id)
-                    continue
-                }
                 let env = e.envelope
                 let head: ChainHead?
                 if let cached = heads[env.author] {
@@ -109,19 +188,32 @@ extension EventLog {
                 }
                 let held = env.seq <= (head?.seq ?? 0) ? try String.fetchOne(idAt, arguments: [env.author, env.seq]) : nil
                 switch ChainRules.decide(id: e.id, envelope: env, dataset: dataset, head: head, idAtSeq: held) {
+                case .duplicate:
+                    outcomes[i] = .duplicate(id: e.id)
                 case .append(let adopts):
-                    try insertEvent.execute(arguments: [
-                        e.id, env.author, env.seq, env.prev, env.type, env.subject, env.time.description,
-                        Data(e.envelopeBytes), e.signature,
-                    ])
+                    insertEvent.bind(1, e.id)
+                    insertEvent.bind(2, env.author)
+                    insertEvent.bind(3, Int64(env.seq))
+                    insertEvent.bind(4, env.prev)
+                    insertEvent.bind(5, env.type)
+                    insertEvent.bind(6, env.subject)
+                    insertEvent.bind(7, env.timeText)
+                    insertEvent.bind(8, blob: e.envelopeBytes)
+                    insertEvent.bind(9, e.signature)
+                    try insertEvent.run()
                     let pos = db.lastInsertedRowID
-                    if let b = e.bodyBytes { try insertBody.execute(arguments: [e.id, Data(b)]) }
+                    if let b = e.bodyBytes {
+                        insertBody.bind(1, pos)
+                        insertBody.bind(2, blob: b)
+                        try insertBody.run()
+                    }
                     if adopts {
                         dataset = e.id
                         try Self.setMeta(db, "dataset", e.id)
                         if let name = e.body?["name"]?.stringValue { try Self.setMeta(db, "name", name) }
                     }
                     heads[env.author] = ChainHead(seq: env.seq, id: e.id)
+                    if env.timeText > clock { clock = env.timeText }
                     for p in projectors { try p.apply(e, position: pos, db: db) }
                     outcomes[i] = .accepted(id: e.id)
                     progressed = true
@@ -148,6 +240,8 @@ extension EventLog {
             if !progressed { break }
             pending = retry
         }
+        // The latest clock reading in the log, for the next local event's hybrid logical clock.
+        if clock != clockBefore { try Self.setMeta(db, "clock", clock) }
         return outcomes.map { $0! }
     }
 }

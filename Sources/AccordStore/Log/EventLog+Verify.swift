@@ -29,10 +29,28 @@ extension EventLog {
         let dataset = try datasetID()
         var heads: [String: ChainHead] = [:]
         var first = true
-        try forEachChunk(chunkSize: 8192) { chunk in
-            let checked = Parallel.map(chunk, minChunk: 32) { s in
-                WireFormat.verifyStored(envelopeBytes: s.envelopeBytes, signature: s.signature, bodyBytes: s.bodyBytes, storedID: s.id)
-            }
+        // Reading, checking signatures (every core) and the sequential chain checks overlap.
+        let readError = ErrorBox()
+        try OrderedPipeline.run(
+            produce: { [self] emit in
+                var after: Int64 = 0
+                do {
+                    while true {
+                        let chunk = try readChunk(after: after, limit: 512)
+                        if chunk.isEmpty { return }
+                        emit(chunk)
+                        after = chunk.last!.pos
+                    }
+                } catch {
+                    readError.error = error
+                }
+            },
+            transform: { (chunk: [StoredEvent]) in
+                (chunk, chunk.map { s in
+                    WireFormat.verifyStored(envelopeBytes: s.envelopeBytes, signature: s.signature, bodyBytes: s.bodyBytes, storedID: s.id)
+                })
+            },
+            consume: { (chunk, checked) in
             for (s, c) in zip(chunk, checked) {
                 report.events += 1
                 if s.bodyBytes != nil { report.bodies += 1 } else { report.redactedBodies += 1 }
@@ -46,7 +64,7 @@ extension EventLog {
                 }
                 let env = e.envelope
                 if env.author != s.author || env.seq != s.seq || env.type != s.type || env.subject != s.subject
-                    || env.time.description != s.time
+                    || env.timeText != s.time
                 {
                     problem("stored columns (author, seq, type, subject, time) differ from the signed envelope")
                 }
@@ -73,7 +91,8 @@ extension EventLog {
                 }
                 if env.seq >= expected { heads[env.author] = ChainHead(seq: env.seq, id: e.id) }
             }
-        }
+            })
+        if let e = readError.error { throw e }
         report.authors = heads.count
         return report
     }

@@ -14,6 +14,9 @@ public struct EventLog: Sendable {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA recursive_triggers = ON")
+            // Bulk ingest rewrites the same index pages; checkpoint less often, cache more.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
         config.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: config)
@@ -78,7 +81,7 @@ public struct StoredEvent: Sendable {
 
     static let selectSQL = """
         SELECT e.pos, e.id, e.author, e.seq, e.type, e.subject, e.time, e.envelope, e.sig, b.body
-        FROM events e LEFT JOIN bodies b ON b.event_id = e.id
+        FROM events e LEFT JOIN bodies b ON b.pos = e.pos
         """
 
     init(row: Row) {
@@ -89,9 +92,9 @@ public struct StoredEvent: Sendable {
         type = row[4]
         subject = row[5]
         time = row[6]
-        envelopeBytes = [UInt8](row[7] as Data)
+        envelopeBytes = (try? row.withUnsafeData(atIndex: 7) { $0.map { [UInt8]($0) } }) ?? []
         signature = row[8]
-        bodyBytes = (row[9] as Data?).map { [UInt8]($0) }
+        bodyBytes = try? row.withUnsafeData(atIndex: 9) { $0.map { [UInt8]($0) } }
     }
 }
 
@@ -100,15 +103,23 @@ extension EventLog {
     public func forEachChunk(after: Int64 = 0, chunkSize: Int = 4096, _ body: ([StoredEvent]) throws -> Void) throws {
         var last = after
         while true {
-            let chunk = try pool.read { db in
-                try Row.fetchAll(
-                    db.cachedStatement(sql: StoredEvent.selectSQL + " WHERE e.pos > ? ORDER BY e.pos LIMIT ?"),
-                    arguments: [last, chunkSize]
-                ).map(StoredEvent.init(row:))
-            }
+            let chunk = try readChunk(after: last, limit: chunkSize)
             if chunk.isEmpty { return }
             try body(chunk)
             last = chunk.last!.pos
+        }
+    }
+
+    /// Up to `limit` stored events after log position `after`, read through a cursor.
+    public func readChunk(after: Int64, limit: Int) throws -> [StoredEvent] {
+        try pool.read { db in
+            var out: [StoredEvent] = []
+            out.reserveCapacity(limit)
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: StoredEvent.selectSQL + " WHERE e.pos > ? ORDER BY e.pos LIMIT ?"),
+                arguments: [after, limit])
+            while let row = try rows.next() { out.append(StoredEvent(row: row)) }
+            return out
         }
     }
 

@@ -23,9 +23,10 @@ enum Migrations {
                         sig TEXT NOT NULL,
                         UNIQUE(author, seq)
                     ) STRICT;
-                    CREATE INDEX events_subject ON events(subject, time);
-                    CREATE INDEX events_type ON events(type, subject);
-                    CREATE INDEX events_time ON events(time);
+                    -- Only redactions are looked up by subject in the log itself (the body trigger);
+                    -- every other by-record query reads the projections, so the log keeps two
+                    -- indexes and appends stay cheap.
+                    CREATE INDEX events_redactions ON events(subject) WHERE type = 'event.redacted';
 
                     -- Append-only, enforced by SQLite for every client (the sqlite3 shell too).
                     -- The BEFORE INSERT trigger refuses a row that would collide, so INSERT OR
@@ -42,17 +43,20 @@ enum Migrations {
 
                     -- Bodies live beside envelopes so that a redaction can erase one while the
                     -- envelope and its signature still verify.
+                    -- Keyed by the event's log position, so appends stay at the end of the b-tree.
                     CREATE TABLE bodies(
-                        event_id TEXT PRIMARY KEY REFERENCES events(id),
+                        pos INTEGER PRIMARY KEY REFERENCES events(pos),
                         body BLOB NOT NULL
-                    ) STRICT, WITHOUT ROWID;
+                    ) STRICT;
                     CREATE TRIGGER bodies_no_update BEFORE UPDATE ON bodies
                     BEGIN SELECT RAISE(ABORT, 'bodies are immutable: UPDATE is refused'); END;
                     CREATE TRIGGER bodies_no_replace BEFORE INSERT ON bodies
-                    WHEN EXISTS (SELECT 1 FROM bodies WHERE event_id = NEW.event_id)
+                    WHEN EXISTS (SELECT 1 FROM bodies WHERE pos = NEW.pos)
                     BEGIN SELECT RAISE(ABORT, 'bodies are immutable: this body exists'); END;
                     CREATE TRIGGER bodies_delete_only_redacted BEFORE DELETE ON bodies
-                    WHEN NOT EXISTS (SELECT 1 FROM events WHERE type = 'event.redacted' AND subject = OLD.event_id)
+                    WHEN NOT EXISTS (
+                        SELECT 1 FROM events WHERE type = 'event.redacted'
+                        AND subject = (SELECT id FROM events WHERE pos = OLD.pos))
                     BEGIN SELECT RAISE(ABORT, 'a body may be deleted only when a redaction for it is in the log'); END;
 
                     -- Equivocation evidence: a second signed event for an (author, seq) already held.

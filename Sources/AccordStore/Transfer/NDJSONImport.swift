@@ -34,21 +34,43 @@ public enum NDJSONImport {
         return out
     }
 
-    public static func run(data: [UInt8], into log: EventLog, batchSize: Int = 4096) throws -> Result {
+    /// Hands out consecutive batches; called from the pipeline's producer thread only.
+    public final class BatchIterator: @unchecked Sendable {
+        private let items: [[UInt8]]
+        private let batchSize: Int
+        private var k = 0
+
+        public init(_ items: [[UInt8]], batchSize: Int) {
+            self.items = items
+            self.batchSize = batchSize
+        }
+
+        public func next() -> [[UInt8]]? {
+            guard k < items.count else { return nil }
+            defer { k += batchSize }
+            return Array(items[k..<min(items.count, k + batchSize)])
+        }
+    }
+
+    /// Events per transaction: large batches rewrite fewer random index pages per event.
+    public static let defaultBatchSize = 16384
+
+    public static func run(data: [UInt8], into log: EventLog, batchSize: Int = defaultBatchSize) throws -> Result {
         var result = Result()
         let all = lines(data)
-        var k = 0
-        while k < all.count {
-            let batch = Array(all[k..<min(all.count, k + batchSize)])
-            let outcomes = try log.ingest(lines: batch.map { $0.1 })
-            for ((line, _), o) in zip(batch, outcomes) {
-                result.summary.add(o)
-                if case .rejected(let r) = o {
-                    result.rejections.append(Rejection(line: line, code: r.code.rawValue, reason: r.message))
+        let batches = BatchIterator(all.map(\.1), batchSize: batchSize)
+        var handled = 0
+        try log.ingest(
+            next: { batches.next() },
+            handle: { outcomes in
+                for (o, (line, _)) in zip(outcomes, all[handled..<handled + outcomes.count]) {
+                    result.summary.add(o)
+                    if case .rejected(let r) = o {
+                        result.rejections.append(Rejection(line: line, code: r.code.rawValue, reason: r.message))
+                    }
                 }
-            }
-            k += batchSize
-        }
+                handled += outcomes.count
+            })
         return result
     }
 }

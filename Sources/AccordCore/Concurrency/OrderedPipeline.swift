@@ -1,0 +1,116 @@
+import Foundation
+
+/// A three-stage pipeline on dedicated threads: one producer makes items in order,
+/// `workers` threads transform them concurrently, and the calling thread consumes the
+/// results in production order. Dedicated threads (not GCD work items) because the
+/// stages block on each other and the consumer may run inside a database queue.
+public enum OrderedPipeline {
+    public static func run<Item, Output>(
+        workers: Int = Parallel.cores,
+        produce: @escaping @Sendable (_ emit: (Item) -> Void) -> Void,
+        transform: @escaping @Sendable (Item) -> Output,
+        consume: (Output) throws -> Void
+    ) throws {
+        let state = State<Item, Output>()
+        let producer = Thread {
+            produce { item in state.push(item) }
+            state.finishProducing()
+        }
+        producer.start()
+        for _ in 0..<max(1, workers) {
+            Thread {
+                lowerThreadPriority()
+                while let (index, item) = state.nextWork() {
+                    state.complete(index, transform(item))
+                }
+            }.start()
+        }
+        var next = 0
+        defer { state.cancel() }
+        while let output = state.result(next) {
+            try consume(output)
+            next += 1
+        }
+    }
+
+    /// Workers yield to the in-order consumer, which is the pipeline's critical path.
+    /// On Linux, PRIO_PROCESS with who = 0 applies to the calling thread only.
+    static func lowerThreadPriority() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+        #endif
+    }
+
+    final class State<Item, Output>: @unchecked Sendable {
+        // All fields are guarded by `cond`.
+        private let cond = NSCondition()
+        private var queue: [(Int, Item)] = []
+        private var queueHead = 0
+        private var produced = 0
+        private var producing = true
+        private var cancelled = false
+        private var results: [Int: Output] = [:]
+        /// Bounds how far producers run ahead of the consumer.
+        private let maxInFlight = 64
+        private var consumed = 0
+
+        func push(_ item: Item) {
+            cond.lock()
+            while produced - consumed >= maxInFlight && !cancelled { cond.wait() }
+            queue.append((produced, item))
+            produced += 1
+            cond.broadcast()
+            cond.unlock()
+        }
+
+        func finishProducing() {
+            cond.lock()
+            producing = false
+            cond.broadcast()
+            cond.unlock()
+        }
+
+        func nextWork() -> (Int, Item)? {
+            cond.lock()
+            defer { cond.unlock() }
+            while queueHead == queue.count {
+                if !producing || cancelled { return nil }
+                cond.wait()
+            }
+            if cancelled { return nil }
+            let w = queue[queueHead]
+            queueHead += 1
+            if queueHead > 1024 {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            return w
+        }
+
+        func complete(_ index: Int, _ output: Output) {
+            cond.lock()
+            results[index] = output
+            cond.broadcast()
+            cond.unlock()
+        }
+
+        func result(_ index: Int) -> Output? {
+            cond.lock()
+            defer { cond.unlock() }
+            while results[index] == nil {
+                if !producing && index >= produced { return nil }
+                cond.wait()
+            }
+            consumed += 1
+            cond.broadcast()
+            return results.removeValue(forKey: index)
+        }
+
+        func cancel() {
+            cond.lock()
+            cancelled = true
+            cond.broadcast()
+            cond.unlock()
+        }
+    }
+}
