@@ -54,5 +54,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync"], swiftSettings: swiftSettings),
         .testTarget(name: "AccordServerTests", dependencies: ["AccordServer"], swiftSettings: swiftSettings),
+        // Runs the built `accord` binary as a user would.
+        .testTarget(name: "AccordCLITests", dependencies: ["accord"], swiftSettings: swiftSettings),
     ]
 )

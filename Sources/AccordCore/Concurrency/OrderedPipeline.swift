@@ -37,7 +37,7 @@ public enum OrderedPipeline {
     /// On Linux, PRIO_PROCESS with who = 0 applies to the calling thread only.
     static func lowerThreadPriority() {
         #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
         #endif
     }
 

@@ -136,7 +136,8 @@ public enum WireFormat {
                 let hash = ContentHash.sha256Hex(value.canonicalBytes)
                 guard hash == envelope.bodyHash else {
                     throw EventRejection(
-                        .bodyHashMismatch, "body hashes to \(hash.prefix(12))..., envelope.bodyHash says \(envelope.bodyHash.prefix(12))...")
+                        .bodyHashMismatch, "body hashes to \(hash.prefix(12))..., envelope.bodyHash says \(envelope.bodyHash.prefix(12))..."
+                    )
                 }
             }
             let canonical = envelope.canonicalBytes

@@ -345,8 +345,17 @@ public struct JSONParser {
         while k < s.count {
             let c = s[k]
             let n: Int
-            if c < 0x80 { n = 1 } else if c & 0xE0 == 0xC0 { n = 2 } else if c & 0xF0 == 0xE0 { n = 3 }
-            else if c & 0xF8 == 0xF0 { n = 4 } else { return k }
+            if c < 0x80 {
+                n = 1
+            } else if c & 0xE0 == 0xC0 {
+                n = 2
+            } else if c & 0xF0 == 0xE0 {
+                n = 3
+            } else if c & 0xF8 == 0xF0 {
+                n = 4
+            } else {
+                return k
+            }
             if k + n > s.count { return k }
             if String(validating: UnsafeBufferPointer(rebasing: s[k..<k + n]), as: UTF8.self) == nil { return k }
             k += n

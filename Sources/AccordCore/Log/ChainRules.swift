@@ -33,7 +33,8 @@ public enum ChainRules {
         if envelope.isGenesis, dataset == id { return .duplicate }
         if envelope.isGenesis {
             if let dataset, dataset != id {
-                return .reject(EventRejection(.wrongDataset, "genesis \(id.prefix(12))... starts another dataset; this node holds dataset \(dataset)"))
+                return .reject(
+                    EventRejection(.wrongDataset, "genesis \(id.prefix(12))... starts another dataset; this node holds dataset \(dataset)"))
             }
             adopts = dataset == nil
         } else {
@@ -41,7 +42,9 @@ public enum ChainRules {
                 return .reject(EventRejection(.noDataset, "this node has no dataset yet: the genesis event must come first"))
             }
             guard envelope.dataset == dataset else {
-                return .reject(EventRejection(.wrongDataset, "event belongs to dataset \(envelope.dataset ?? "-"), this node holds dataset \(dataset)"))
+                return .reject(
+                    EventRejection(.wrongDataset, "event belongs to dataset \(envelope.dataset ?? "-"), this node holds dataset \(dataset)")
+                )
             }
         }
         let headSeq = head?.seq ?? 0
@@ -49,13 +52,18 @@ public enum ChainRules {
             // The id hashes author and seq, so an event already stored sits at its own (author, seq).
             if idAtSeq == id { return .duplicate }
             if let idAtSeq { return .fork(existingID: idAtSeq) }
-            return .reject(EventRejection(.seqGap, "seq \(envelope.seq) of \(envelope.author) is below this node's head \(headSeq) but not stored"))
+            return .reject(
+                EventRejection(.seqGap, "seq \(envelope.seq) of \(envelope.author) is below this node's head \(headSeq) but not stored"))
         }
         if envelope.seq > headSeq + 1 {
             return .reject(EventRejection(.seqGap, "seq gap for \(envelope.author): expected seq \(headSeq + 1), got \(envelope.seq)"))
         }
         if let head, envelope.prev != head.id {
-            return .reject(EventRejection(.wrongPrev, "prev \(envelope.prev?.prefix(12) ?? "-")... does not match the id \(head.id.prefix(12))... of seq \(head.seq) by \(envelope.author)"))
+            return .reject(
+                EventRejection(
+                    .wrongPrev,
+                    "prev \(envelope.prev?.prefix(12) ?? "-")... does not match the id \(head.id.prefix(12))... of seq \(head.seq) by \(envelope.author)"
+                ))
         }
         return .append(adoptsDataset: adopts)
     }

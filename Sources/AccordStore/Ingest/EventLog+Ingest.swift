@@ -87,7 +87,9 @@ extension EventLog {
     /// envelopes are built (a hash chain, so sequential), signed on every core, and
     /// appended in order. Signatures made here are not re-verified (this node just
     /// made them); everything else is checked as for received events.
-    public func author(_ drafts: [EventDraft], key: SigningKey, wallMillis: Int64 = HybridLogicalClock.wallMillis()) throws
+    public func author(
+        _ drafts: [EventDraft], key: SigningKey, wallMillis: Int64 = HybridLogicalClock.wallMillis()
+    ) throws
         -> [IngestOutcome]
     {
         try pool.write { db in
@@ -234,7 +236,8 @@ extension EventLog {
                         ))
                 case .reject(let r):
                     outcomes[i] = .rejected(r)
-                    if r.code == .seqGap && env.seq > (head?.seq ?? 0) + 1 { retry.append(i) }
+                    // Its predecessor (or the genesis) may come later in the same batch.
+                    if (r.code == .seqGap && env.seq > (head?.seq ?? 0) + 1) || r.code == .noDataset { retry.append(i) }
                 }
             }
             if !progressed { break }

@@ -46,51 +46,63 @@ extension EventLog {
                 }
             },
             transform: { (chunk: [StoredEvent]) in
-                (chunk, chunk.map { s in
-                    WireFormat.verifyStored(envelopeBytes: s.envelopeBytes, signature: s.signature, bodyBytes: s.bodyBytes, storedID: s.id)
-                })
+                (
+                    chunk,
+                    chunk.map { s in
+                        WireFormat.verifyStored(
+                            envelopeBytes: s.envelopeBytes, signature: s.signature, bodyBytes: s.bodyBytes, storedID: s.id)
+                    }
+                )
             },
             consume: { (chunk, checked) in
-            for (s, c) in zip(chunk, checked) {
-                report.events += 1
-                if s.bodyBytes != nil { report.bodies += 1 } else { report.redactedBodies += 1 }
-                func problem(_ m: String) { report.problems.append(.init(position: s.pos, id: s.id, message: m)) }
-                let e: SignedEvent
-                switch c {
-                case .success(let ok): e = ok
-                case .failure(let r):
-                    problem(r.description)
-                    continue
+                for (s, c) in zip(chunk, checked) {
+                    report.events += 1
+                    if s.bodyBytes != nil { report.bodies += 1 } else { report.redactedBodies += 1 }
+                    func problem(_ m: String) { report.problems.append(.init(position: s.pos, id: s.id, message: m)) }
+                    let e: SignedEvent
+                    switch c {
+                    case .success(let ok): e = ok
+                    case .failure(let r):
+                        problem(r.description)
+                        // The event is present though invalid: its successor is not a gap.
+                        if s.seq == (heads[s.author]?.seq ?? 0) + 1 { heads[s.author] = ChainHead(seq: s.seq, id: s.id) }
+                        if first { first = false }
+                        continue
+                    }
+                    let env = e.envelope
+                    if env.author != s.author || env.seq != s.seq || env.type != s.type || env.subject != s.subject
+                        || env.timeText != s.time
+                    {
+                        problem("stored columns (author, seq, type, subject, time) differ from the signed envelope")
+                    }
+                    if first {
+                        if !env.isGenesis { problem("the first event of the log is not a genesis event") }
+                        if let dataset, env.isGenesis, e.id != dataset {
+                            problem("the genesis id differs from the node's dataset \(dataset)")
+                        }
+                        first = false
+                    } else if env.isGenesis {
+                        problem("a second genesis event")
+                    } else if env.dataset != dataset {
+                        problem("event of dataset \(env.dataset ?? "-"), node holds \(dataset ?? "-")")
+                    }
+                    let head = heads[env.author]
+                    let expected = (head?.seq ?? 0) + 1
+                    if env.seq > expected {
+                        report.problems.append(
+                            .init(
+                                position: s.pos, id: s.id,
+                                message:
+                                    "gap in the chain of \(env.author): seq \(expected)\(env.seq - 1 > expected ? "...\(env.seq - 1)" : "") missing before seq \(env.seq)"
+                            ))
+                    } else if env.seq < expected {
+                        problem("seq \(env.seq) of \(env.author) is out of order (after seq \(expected - 1))")
+                    }
+                    if let head, env.seq == head.seq + 1, env.prev != head.id {
+                        problem("prev does not match the id of seq \(head.seq) by \(env.author)")
+                    }
+                    if env.seq >= expected { heads[env.author] = ChainHead(seq: env.seq, id: e.id) }
                 }
-                let env = e.envelope
-                if env.author != s.author || env.seq != s.seq || env.type != s.type || env.subject != s.subject
-                    || env.timeText != s.time
-                {
-                    problem("stored columns (author, seq, type, subject, time) differ from the signed envelope")
-                }
-                if first {
-                    if !env.isGenesis { problem("the first event of the log is not a genesis event") }
-                    if let dataset, env.isGenesis, e.id != dataset { problem("the genesis id differs from the node's dataset \(dataset)") }
-                    first = false
-                } else if env.isGenesis {
-                    problem("a second genesis event")
-                } else if env.dataset != dataset {
-                    problem("event of dataset \(env.dataset ?? "-"), node holds \(dataset ?? "-")")
-                }
-                let head = heads[env.author]
-                let expected = (head?.seq ?? 0) + 1
-                if env.seq > expected {
-                    report.problems.append(
-                        .init(position: s.pos, id: s.id,
-                            message: "gap in the chain of \(env.author): seq \(expected)\(env.seq - 1 > expected ? "...\(env.seq - 1)" : "") missing before seq \(env.seq)"))
-                } else if env.seq < expected {
-                    problem("seq \(env.seq) of \(env.author) is out of order (after seq \(expected - 1))")
-                }
-                if let head, env.seq == head.seq + 1, env.prev != head.id {
-                    problem("prev does not match the id of seq \(head.seq) by \(env.author)")
-                }
-                if env.seq >= expected { heads[env.author] = ChainHead(seq: env.seq, id: e.id) }
-            }
             })
         if let e = readError.error { throw e }
         report.authors = heads.count

@@ -14,7 +14,8 @@ final class RawStatement {
         var s: OpaquePointer?
         let code = sqlite3_prepare_v2(db.sqliteConnection, sql, -1, &s, nil)
         guard code == SQLITE_OK, let s else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
         }
         stmt = s
         self.db = db

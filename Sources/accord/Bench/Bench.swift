@@ -51,7 +51,8 @@ final class Bench {
         }
 
         func row(limits: Limits) -> String {
-            var s = "\(workload.padding(toLength: 16, withPad: " ", startingAt: 0)) \(events) events  \(String(format: "%.3f", seconds)) s  \(Int(eventsPerSecond)) events/s"
+            var s =
+                "\(workload.padding(toLength: 16, withPad: " ", startingAt: 0)) \(events) events  \(String(format: "%.3f", seconds)) s  \(Int(eventsPerSecond)) events/s"
             if let (name, r) = ratio(limits) { s += String(format: "  = %.0f%% of %@", r * 100, name) }
             return s
         }

@@ -41,7 +41,9 @@ struct LogCommand: ParsableCommand {
             var out = ""
             for e in chunk {
                 if json {
-                    let entry = Entry(pos: e.pos, id: e.id, author: e.author, seq: e.seq, time: e.time, type: e.type, subject: e.subject, redacted: e.bodyBytes == nil)
+                    let entry = Entry(
+                        pos: e.pos, id: e.id, author: e.author, seq: e.seq, time: e.time, type: e.type, subject: e.subject,
+                        redacted: e.bodyBytes == nil)
                     let enc = JSONEncoder()
                     enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                     out += (first ? "\n" : ",\n") + String(decoding: try enc.encode(entry), as: UTF8.self)
@@ -120,8 +122,9 @@ struct VerifyCommand: ParsableCommand {
             for p in report.problems {
                 print("BAD \(p.position.map { "#\($0)" } ?? "") \(p.id ?? ""): \(p.message)")
             }
-            print("\(report.events) events, \(report.authors) authors, \(report.bodies) bodies, \(report.redactedBodies) redacted: "
-                + (report.isClean ? "ok" : "\(report.problems.count) problems"))
+            print(
+                "\(report.events) events, \(report.authors) authors, \(report.bodies) bodies, \(report.redactedBodies) redacted: "
+                    + (report.isClean ? "ok" : "\(report.problems.count) problems"))
         }
         if !report.isClean { throw ExitCode(1) }
     }

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@testable import AccordCore
+
+@Suite struct EnvelopeTests {
+    let key = SigningKey.fixed("envelope-tests")
+
+    func unsigned(seq: Int = 2, subject: String? = "A/RES/71/19") -> UnsignedEvent {
+        UnsignedEvent(
+            draft: EventDraft(type: "field.set", subject: subject, body: ["field": "title", "value": "Ünïcode \"title\""]),
+            dataset: String(repeating: "a", count: 64), author: key.author, seq: seq,
+            prev: seq > 1 ? String(repeating: "b", count: 64) : nil,
+            time: HLCTime(millis: 1_795_700_000_123, counter: 7))
+    }
+
+    @Test func fastCanonicalFormEqualsTheGenericOne() {
+        for u in [unsigned(), unsigned(seq: 1), unsigned(subject: nil)] {
+            #expect(u.envelope.canonicalBytes == u.envelope.json.canonicalBytes)
+        }
+    }
+
+    @Test func signedEventRoundTripsThroughTheWire() throws {
+        let e = unsigned().signed(by: key)
+        let back = try WireFormat.verify(line: e.wireLine).get()
+        #expect(back.id == e.id)
+        #expect(back.id == ContentHash.sha256Hex(e.envelope.canonicalBytes))
+        #expect(back.envelope == e.envelope)
+    }
+
+    @Test func whitespaceInTheWireLineDoesNotChangeTheId() throws {
+        let e = unsigned().signed(by: key)
+        let spaced =
+            "{ \"sig\" : \"\(e.signature)\" ,\n \"envelope\" : \(e.envelope.json.canonicalString.replacingOccurrences(of: ",", with: ", ")), \"body\": \(e.body!.canonicalString) }"
+        let back = try WireFormat.verify(line: Array(spaced.utf8)).get()
+        #expect(back.id == e.id)
+    }
+
+    @Test func unknownMembersAndMissingParts() {
+        let e = unsigned().signed(by: key)
+        let extra = "{\"body\":1,\"envelope\":\(e.envelope.json.canonicalString),\"sig\":\"\(e.signature)\",\"id\":\"x\"}"
+        #expect(reason(extra) == .badShape)
+        #expect(reason("{\"sig\":\"x\"}") == .badShape)
+        #expect(reason("[1]") == .malformedJSON)
+    }
+
+    @Test func tooLargeIsRefusedBeforeParsing() {
+        let big = [UInt8](repeating: 0x20, count: EventLimits.standard.maxEventBytes + 1)
+        #expect(reason(big) == .tooLarge)
+    }
+
+    @Test func envelopeRules() {
+        var env = unsigned().envelope.json.objectValue!
+        env["v"] = 2
+        #expect(throws: EventRejection.self) { try Envelope(json: .object(env)) }
+        env = unsigned(seq: 1).envelope.json.objectValue!
+        env["prev"] = .string(String(repeating: "c", count: 64))
+        #expect(throws: EventRejection.self) { try Envelope(json: .object(env)) }
+        env = unsigned().envelope.json.objectValue!
+        env["time"] = "2026-11-26T12:00:00Z"
+        #expect { try Envelope(json: .object(env)) } throws: { ($0 as? EventRejection)?.code == .badTime }
+        env = unsigned().envelope.json.objectValue!
+        env["author"] = "ed25519:AAAA"
+        #expect { try Envelope(json: .object(env)) } throws: { ($0 as? EventRejection)?.code == .malformedAuthor }
+    }
+
+    func reason(_ s: String) -> EventRejection.Code? { reason(Array(s.utf8)) }
+    func reason(_ b: [UInt8]) -> EventRejection.Code? {
+        if case .failure(let r) = WireFormat.verify(line: b) { return r.code }
+        return nil
+    }
+
+    @Test func hybridLogicalClock() {
+        var c = HybridLogicalClock()
+        let a = c.tick(wallMillis: 1000)
+        let b = c.tick(wallMillis: 1000)
+        let d = c.tick(wallMillis: 900)
+        #expect(a < b && b < d)
+        #expect(d.millis == 1000 && d.counter == 2)
+        c.observe(HLCTime(millis: 5000, counter: 3))
+        #expect(c.tick(wallMillis: 1000) == HLCTime(millis: 5000, counter: 4))
+        let t = HLCTime(millis: 1_795_700_000_123, counter: 42)
+        #expect(t.description == "2026-11-26T13:33:20.123Z#00042")
+        #expect(HLCTime(t.description) == t)
+        #expect(HLCTime("2026-11-26")?.description == "2026-11-26T00:00:00.000Z#00000")
+        #expect(HLCTime("2026-13-01") == nil)
+    }
+
+    @Test func base64urlIsStrict() {
+        let bytes: [UInt8] = [0, 1, 2, 250, 251, 252, 253, 254, 255]
+        for n in 0...bytes.count {
+            let s = Base64URL.encode(bytes.prefix(n))
+            #expect(!s.contains("=") && !s.contains("+") && !s.contains("/"))
+            #expect(Base64URL.decode(s).map { [UInt8]($0) } == Array(bytes.prefix(n)))
+        }
+        #expect(Base64URL.decode("AA==") == nil)
+        #expect(Base64URL.decode("AB") == nil)  // stray low bits: not the canonical encoding
+        #expect(Base64URL.decode("A+") == nil)
+    }
+
+    @Test func keyFilesRoundTripAndRefuseGarbage() throws {
+        let k = SigningKey.generate()
+        let back = try SigningKey(fileContents: k.fileContents)
+        #expect(back.author == k.author)
+        #expect(throws: KeyFileError.self) { try SigningKey(fileContents: "hello") }
+    }
+}

@@ -1,0 +1,56 @@
+import AccordCore
+import Foundation
+import GRDB
+import Testing
+
+@testable import AccordStore
+
+/// The log is append-only in SQLite itself, for every client.
+@Suite struct AppendOnlyTests {
+    @Test func theSqliteShellCannotRewriteTheLog() throws {
+        let dir = TempDir()
+        let log = try Fixtures.node(dir)
+        _ = try log.author((0..<3).map { Fixtures.note($0) }, key: Fixtures.alice)
+        try log.checkpoint()
+        let db = dir.file("node.db")
+        let before = try Fixtures.lines(log)
+        let attempts = [
+            "UPDATE events SET sig = 'x' WHERE pos = 2",
+            "DELETE FROM events WHERE pos = 2",
+            "INSERT OR REPLACE INTO events SELECT * FROM events WHERE pos = 2",
+            "INSERT OR REPLACE INTO events(pos, id, author, seq, prev, type, subject, time, envelope, sig) SELECT pos + 100, id, author, seq, prev, type, subject, time, envelope, 'x' FROM events WHERE pos = 2",
+            "REPLACE INTO events(id, author, seq, prev, type, subject, time, envelope, sig) SELECT id, author, seq + 100, prev, type, subject, time, envelope, 'x' FROM events WHERE pos = 2",
+            "UPDATE bodies SET body = x'00' WHERE pos = 2",
+            "DELETE FROM bodies WHERE pos = 2",
+            "INSERT OR REPLACE INTO bodies(pos, body) VALUES (2, x'7b7d')",
+        ]
+        for sql in attempts {
+            let (status, err) = try Fixtures.sqlite3(db, sql)
+            #expect(status != 0, "sqlite3 accepted: \(sql)")
+            #expect(err.contains("append-only") || err.contains("immutable") || err.contains("redaction"), "\(sql): \(err)")
+        }
+        #expect(try Fixtures.lines(log) == before)
+        #expect(try log.verify().isClean)
+    }
+
+    @Test func grdbReplaceIsRefusedToo() throws {
+        let dir = TempDir()
+        let log = try Fixtures.node(dir)
+        #expect(throws: DatabaseError.self) {
+            try log.pool.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO events SELECT * FROM events WHERE pos = 1")
+            }
+        }
+        #expect(try log.eventCount() == 1)
+    }
+
+    @Test func durableModeIsReallyFull() throws {
+        let dir = TempDir()
+        let log = try EventLog(path: dir.file("d.db"), durable: true)
+        #expect(try log.synchronousMode() == 2)
+        let normal = try EventLog(path: dir.file("n.db"))
+        #expect(try normal.synchronousMode() == 1)
+        let mode = try normal.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+}

@@ -1,0 +1,61 @@
+import AccordCore
+import Foundation
+import Testing
+
+@testable import AccordStore
+
+/// A temporary directory removed when the value is released.
+final class TempDir: @unchecked Sendable {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "accord-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+}
+
+enum Fixtures {
+    static let alice = SigningKey.fixed("store-tests-alice")
+    static let bob = SigningKey.fixed("store-tests-bob")
+
+    /// A node with a dataset whose genesis alice signed.
+    static func node(_ dir: TempDir, _ name: String = "node.db", projectors: [any Projector] = []) throws -> EventLog {
+        let log = try EventLog(path: dir.file(name), projectors: projectors)
+        let out = try log.author([.genesis(name: "test dataset")], key: alice)
+        #expect(out.allSatisfy { $0.isAccepted })
+        return log
+    }
+
+    static func note(_ i: Int, subject: String = "A/RES/71/19") -> EventDraft {
+        EventDraft(type: "bench.note", subject: subject, body: ["n": .int(i), "text": .string("note \(i)")])
+    }
+
+    /// Runs the sqlite3 shell on `db` and returns (exit status, stderr).
+    @discardableResult
+    static func sqlite3(_ db: String, _ sql: String) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        p.arguments = [db, sql]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    static func lines(_ log: EventLog) throws -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        try log.forEachChunk { out += $0.map(\.wireLine) }
+        return out
+    }
+
+    static var eventsDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Events")
+    }
+}
