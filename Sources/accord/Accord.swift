@@ -8,6 +8,10 @@ struct Accord: AsyncParsableCommand {
         discussion: "Every edit is an Ed25519-signed event in an append-only SQLite log. See README.md.",
         subcommands: [
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,
+            AddCommand.self, SetCommand.self, TagCommand.self, UntagCommand.self, LinkCommand.self, UnlinkCommand.self,
+            SourceCommand.self, WithdrawCommand.self, RestoreCommand.self, ResolveCommand.self,
+            ShowCommand.self, ListCommand.self, SearchCommand.self, HistoryCommand.self, ChainCommand.self,
+            ConflictsCommand.self, DigestCommand.self, RebuildCommand.self, ImportRecordsCommand.self, ExportRecordsCommand.self,
             LogCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self, ForksCommand.self,
             CanonicalCommand.self, BenchCommand.self, MakeVectorsCommand.self,
         ]

@@ -9,6 +9,8 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var dbOptions: DatabaseOptions
     @OptionGroup var keyOptions: KeyOptions
     @Option(name: .long, help: "The dataset's name.") var name: String = "UN resolutions highlighting INTERPOL's role"
+    @Flag(name: .long, help: "Import the seed records (Events/seed) as events signed by this key.") var seed = false
+    @Option(name: .long, help: "The seed records file (default: Events/seed/resolutions.json).") var seedFile: String?
 
     func run() throws {
         let key = try keyOptions.load()
@@ -19,6 +21,14 @@ struct InitCommand: ParsableCommand {
         let outcome = try log.author([.genesis(name: name)], key: key)
         guard case .accepted(let id) = outcome[0] else { throw CLIError("genesis refused: \(outcome[0])") }
         print(id)
+        if seed {
+            let file = try Node.seedFile(seedFile)
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            let report = try Curation(log: log).importRecords([UInt8](data), csv: false, key: key)
+            printErr("seeded \(report.created) records (\(report.events) events) from \(file)")
+            for e in report.errors { printErr("row \(e.row): \(e.reason)") }
+            if !report.errors.isEmpty { throw ExitCode(1) }
+        }
     }
 }
 

@@ -11,6 +11,8 @@ struct DatabaseOptions: ParsableArguments {
     var path: String { db ?? ProcessInfo.processInfo.environment["ACCORD_DB"] ?? "accord.db" }
 
     func open() throws -> EventLog { try EventLog(path: path, projectors: Node.projectors) }
+
+    func curation() throws -> Curation { Curation(log: try open()) }
 }
 
 /// Where the signing key is: `--key`, else `ACCORD_KEY`, else the per-user config directory.
@@ -30,7 +32,28 @@ struct CLIError: Error, CustomStringConvertible {
 
 enum Node {
     /// The read models every node maintains.
-    static var projectors: [any Projector] { [] }
+    static var projectors: [any Projector] { [CurationProjector()] }
+
+    /// The seed records: `--seed-file`, else $ACCORD_SEED, else Events/seed/resolutions.json
+    /// found from the working directory or beside the executable (in a source checkout).
+    static func seedFile(_ explicit: String?) throws -> String {
+        if let explicit { return explicit }
+        if let env = ProcessInfo.processInfo.environment["ACCORD_SEED"] { return env }
+        let rel = "Events/seed/resolutions.json"
+        var candidates = [FileManager.default.currentDirectoryPath + "/" + rel, "/usr/share/accord/seed/resolutions.json"]
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        }
+        for _ in 0..<6 {
+            candidates.append(dir.appendingPathComponent(rel).path)
+            dir = dir.deletingLastPathComponent()
+        }
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw CLIError("seed records not found (looked for \(rel)); pass --seed-file PATH or set ACCORD_SEED")
+        }
+        return found
+    }
 }
 
 func printErr(_ s: String) {

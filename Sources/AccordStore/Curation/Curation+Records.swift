@@ -1,0 +1,185 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// Records in and out (Docs/records.md): the dataset as plain records, JSON or CSV.
+extension Curation {
+    public struct RecordImportReport: Sendable, Codable {
+        public struct RowError: Sendable, Codable, Equatable {
+            public let row: Int
+            public let reason: String
+        }
+
+        public var rows = 0
+        public var created = 0
+        public var updated = 0
+        public var unchanged = 0
+        public var events = 0
+        public var errors: [RowError] = []
+    }
+
+    /// Parses a records file: a JSON array, or CSV with a header row. Rows that fail are
+    /// reported by number (1-based; in CSV the header is row 0) and the others kept.
+    public static func parseRecords(
+        _ data: [UInt8], csv: Bool
+    ) -> (records: [(Int, ResolutionRecord)], errors: [RecordImportReport.RowError]) {
+        var records: [(Int, ResolutionRecord)] = []
+        var errors: [RecordImportReport.RowError] = []
+        if csv {
+            let rows: [[String]]
+            do {
+                rows = try CSV.decode(String(decoding: data, as: UTF8.self))
+            } catch {
+                return ([], [.init(row: 0, reason: error.message)])
+            }
+            guard let header = rows.first else { return ([], []) }
+            if let bad = header.first(where: { !ResolutionRecord.csvColumns.contains($0) }) {
+                return (
+                    [], [.init(row: 0, reason: "unknown column \"\(bad)\"; columns: \(ResolutionRecord.csvColumns.joined(separator: ","))")]
+                )
+            }
+            for (k, row) in rows.dropFirst().enumerated() {
+                do {
+                    records.append((k + 1, try ResolutionRecord(csv: row, header: header)))
+                } catch {
+                    errors.append(.init(row: k + 1, reason: error.message))
+                }
+            }
+        } else {
+            let json: JSONValue
+            do {
+                json = try JSONParser.parse(data)
+            } catch {
+                return ([], [.init(row: 0, reason: error.description)])
+            }
+            guard let items = json.arrayValue else { return ([], [.init(row: 0, reason: "a records file is a JSON array of records")]) }
+            for (k, item) in items.enumerated() {
+                do {
+                    records.append((k + 1, try ResolutionRecord(json: item)))
+                } catch {
+                    errors.append(.init(row: k + 1, reason: error.message))
+                }
+            }
+        }
+        return (records, errors)
+    }
+
+    /// The events that take the dataset from its current state to the file's records:
+    /// nothing for an unchanged record, one event per changed field, set differences as
+    /// adds and removes.
+    public func plan(_ r: ResolutionRecord) throws -> [DomainEvent] {
+        var symbol = r.symbol
+        if !symbol.isComplete { symbol = try resolveSymbol(symbol.description) }
+        guard symbol.isComplete else { throw StoreError("\(symbol) needs its year: write \(symbol) (YEAR) or give adopted") }
+        let current = try state(symbol)
+        var out: [DomainEvent] = []
+        var topicsNow: [String] = []
+        var linksNow: [Link] = []
+        var sourcesNow: [Source] = []
+        if let current {
+            for f in RecordField.allCases {
+                let want = r.fields[f] ?? .null
+                let s = current.fields[f] ?? FieldState(heads: [])
+                if s.inConflict || s.value != want {
+                    out.append(.fieldSet(symbol, field: f, value: want, base: s.heads.map(\.id)))
+                }
+            }
+            topicsNow = current.topics
+            linksNow = current.links
+            sourcesNow = current.sources
+        } else {
+            out.append(.recordCreated(symbol, fields: r.fields))
+        }
+        let addTopics = r.topics.filter { !topicsNow.contains($0) }
+        if !addTopics.isEmpty { out.append(.topicsAdded(symbol, addTopics)) }
+        let dropTopics = topicsNow.filter { !r.topics.contains($0) }
+        if !dropTopics.isEmpty {
+            var seen: [String] = []
+            for t in dropTopics { seen += try liveAdds(symbol, kind: "topic", item: t) }
+            out.append(.topicsRemoved(symbol, dropTopics, seen: seen))
+        }
+        let wantLinks = Set(r.links.map(\.item))
+        let haveLinks = Set(linksNow.map(\.item))
+        let addLinks = r.links.filter { !haveLinks.contains($0.item) }
+        if !addLinks.isEmpty { out.append(.linksAdded(symbol, addLinks)) }
+        let dropLinks = linksNow.filter { !wantLinks.contains($0.item) }
+        if !dropLinks.isEmpty {
+            var seen: [String] = []
+            for l in dropLinks { seen += try liveAdds(symbol, kind: "link", item: l.item) }
+            out.append(.linksRemoved(symbol, dropLinks, seen: seen))
+        }
+        let haveSources = Set(sourcesNow)
+        let addSources = r.sources.filter { !haveSources.contains($0) }
+        if !addSources.isEmpty { out.append(.sourcesAdded(symbol, addSources)) }
+        let wantURLs = Set(r.sources.map(\.url))
+        let dropURLs = sourcesNow.map(\.url).filter { !wantURLs.contains($0) }
+        if !dropURLs.isEmpty {
+            var seen: [String] = []
+            for u in dropURLs { seen += try liveAdds(symbol, kind: "source", item: u) }
+            out.append(.sourcesRemoved(symbol, urls: dropURLs, seen: seen))
+        }
+        return out
+    }
+
+    /// Imports records idempotently and minimally, signed by `key`.
+    public func importRecords(_ data: [UInt8], csv: Bool, key: SigningKey) throws -> RecordImportReport {
+        let (records, errors) = Self.parseRecords(data, csv: csv)
+        var report = RecordImportReport()
+        report.rows = records.count + errors.filter { $0.row > 0 }.count
+        report.errors = errors
+        var seenKeys: [String: Int] = [:]
+        for (row, r) in records {
+            if let first = seenKeys[r.symbol.key] {
+                report.errors.append(.init(row: row, reason: "\(r.symbol) appears again (first at row \(first))"))
+                continue
+            }
+            seenKeys[r.symbol.key] = row
+            do {
+                let existed = try state(r.symbol) != nil
+                let events = try plan(r)
+                if events.isEmpty {
+                    report.unchanged += 1
+                    continue
+                }
+                try author(events, key: key)
+                report.events += events.count
+                if existed { report.updated += 1 } else { report.created += 1 }
+            } catch {
+                report.errors.append(.init(row: row, reason: "\(error)"))
+            }
+        }
+        report.errors.sort { $0.row < $1.row }
+        return report
+    }
+
+    /// Every record in the record format, in symbol order.
+    public func exportRecords() throws -> [ResolutionRecord] {
+        let keys = try log.pool.read { db in try String.fetchAll(db, sql: "SELECT key FROM records") }
+        return try keys.compactMap { k in try log.pool.read { db in try RecordStateQuery.state(db, key: k, cutoff: nil) }?.record }
+            .sorted { $0.symbol < $1.symbol }
+    }
+
+    public static func recordsJSON(_ records: [ResolutionRecord]) -> String {
+        prettyJSON(.array(records.map(\.json))) + "\n"
+    }
+
+    public static func recordsCSV(_ records: [ResolutionRecord]) -> String {
+        CSV.encode([ResolutionRecord.csvColumns] + records.map(\.csvRow))
+    }
+
+    /// Two-space JSON with keys in RFC 8785 order.
+    public static func prettyJSON(_ v: JSONValue, indent: String = "") -> String {
+        let inner = indent + "  "
+        switch v {
+        case .array(let items) where !items.isEmpty:
+            return "[\n" + items.map { inner + prettyJSON($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let m) where !m.isEmpty:
+            let keys = m.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+            return "{\n"
+                + keys.map { inner + JSONValue.string($0).canonicalString + ": " + prettyJSON(m[$0]!, indent: inner) }
+                .joined(separator: ",\n") + "\n" + indent + "}"
+        default:
+            return v.canonicalString
+        }
+    }
+}

@@ -1,0 +1,316 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// The curated dataset over a node's log: queries on the read models, and edits that
+/// become signed events through the ingest pipeline.
+public struct Curation: Sendable {
+    public let log: EventLog
+
+    public init(log: EventLog) { self.log = log }
+
+    // MARK: Symbols
+
+    /// Parses a symbol and completes an SC symbol's year from the dataset when it is missing.
+    public func resolveSymbol(_ text: String) throws -> ResolutionSymbol {
+        let s: ResolutionSymbol
+        do {
+            s = try ResolutionSymbol(parsing: text)
+        } catch {
+            throw StoreError(error.message)
+        }
+        if s.isComplete { return s }
+        if let stored = try log.pool.read({ db in
+            try String.fetchOne(db, sql: "SELECT symbol FROM records WHERE key = ?", arguments: [s.key])
+        }) {
+            return try ResolutionSymbol(parsing: stored)
+        }
+        return s
+    }
+
+    /// The symbol of an existing record, or an error that says it is not in the dataset.
+    public func existing(_ text: String) throws -> ResolutionSymbol {
+        let s = try resolveSymbol(text)
+        guard try log.pool.read({ db in try CurationProjector.exists(db, key: s.key) }) else {
+            throw StoreError("\(s) is not in the dataset (`accord list` shows what is)")
+        }
+        return s
+    }
+
+    // MARK: Reads
+
+    public func state(_ symbol: ResolutionSymbol, cutoff: Cutoff? = nil) throws -> RecordState? {
+        try log.pool.read { db in try RecordStateQuery.state(db, key: symbol.key, cutoff: cutoff) }
+    }
+
+    /// The cutoff of `--as-of TIME` or `--at EVENT-ID`.
+    public func cutoff(asOf: String?, at: String?) throws -> Cutoff? {
+        if let at {
+            guard let e = try log.event(id: at) else { throw StoreError("no event \(at) in this log") }
+            guard let t = HLCTime(e.time) else { throw StoreError("event \(at) has an unreadable time") }
+            return Cutoff(time: t, id: e.id)
+        }
+        if let asOf {
+            guard let t = HLCTime(asOf) else {
+                throw StoreError(
+                    "--as-of takes a UTC time such as 2026-11-26T14:00:00Z, 2026-11-26T14:00:00.000Z#00003 or a date 2026-11-26")
+            }
+            // A time without a counter means the whole millisecond.
+            return Cutoff(time: asOf.contains("#") ? t : HLCTime(millis: t.millis, counter: 99_999))
+        }
+        return nil
+    }
+
+    public struct Summary: Sendable, Codable, Equatable {
+        public let symbol: String
+        public let body: String
+        public let year: Int?
+        public let title: String?
+        public let withdrawn: Bool
+    }
+
+    public func list(
+        body: ResolutionSymbol.Body? = nil, year: Int? = nil, topic: String? = nil, includeWithdrawn: Bool = true
+    ) throws
+        -> [Summary]
+    {
+        try log.pool.read { db in
+            var sql = "SELECT r.symbol, r.body, r.year, r.title, r.withdrawn, r.key FROM records r WHERE 1"
+            var args: [any DatabaseValueConvertible] = []
+            if let body {
+                sql += " AND r.body = ?"
+                args.append(body.rawValue)
+            }
+            if let year {
+                sql += " AND r.year = ?"
+                args.append(year)
+            }
+            if let topic {
+                sql += " AND EXISTS (SELECT 1 FROM record_items i WHERE i.key = r.key AND i.kind = 'topic' AND i.item = ?)"
+                args.append(try Topic.normalise(topic))
+            }
+            if !includeWithdrawn { sql += " AND r.withdrawn = 0" }
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            let summaries = rows.map { Summary(symbol: $0[0], body: $0[1], year: $0[2], title: $0[3], withdrawn: $0[4]) }
+            // Symbol order: GA by session and number, then SC by number.
+            return summaries.sorted { a, b in
+                switch (try? ResolutionSymbol(parsing: a.symbol), try? ResolutionSymbol(parsing: b.symbol)) {
+                case (let x?, let y?): return x < y
+                default: return a.symbol < b.symbol
+                }
+            }
+        }
+    }
+
+    public struct SearchHit: Sendable, Codable, Equatable {
+        public let symbol: String
+        public let title: String?
+        public let snippet: String
+        public let rank: Double
+    }
+
+    /// Full-text search over title, summary, INTERPOL role, notes and text; best first.
+    public func search(_ text: String, limit: Int = 20) throws -> [SearchHit] {
+        let terms = text.split(whereSeparator: { $0.isWhitespace }).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        guard !terms.isEmpty else { throw StoreError("search needs at least one word") }
+        return try log.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.symbol, r.title, snippet(record_search, -1, '[', ']', '…', 12), bm25(record_search, 0, 10, 4, 6, 2, 1) AS rank
+                    FROM record_search JOIN records r ON r.key = record_search.key
+                    WHERE record_search MATCH ? ORDER BY rank, r.symbol LIMIT ?
+                    """, arguments: [terms.joined(separator: " "), limit]
+            ).map { SearchHit(symbol: $0[0], title: $0[1], snippet: $0[2], rank: $0[3]) }
+        }
+    }
+
+    public struct Conflict: Sendable, Codable, Equatable {
+        public let symbol: String
+        public let field: String
+        public let provisional: Revision
+        public let heads: [Revision]
+    }
+
+    public func conflicts() throws -> [Conflict] {
+        try log.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT c.key, c.field, r.symbol FROM conflicts c JOIN records r ON r.key = c.key ORDER BY c.key, c.field"
+            )
+            .map { row in
+                let f = RecordField(rawValue: row[1])!
+                let s = try RecordStateQuery.field(db, key: row[0], field: f, cutoff: nil)
+                return Conflict(symbol: row[2], field: f.rawValue, provisional: s.winner!, heads: s.heads)
+            }
+        }
+    }
+
+    public struct HistoryEntry: Sendable, Codable, Equatable {
+        public let id: String
+        public let time: String
+        public let author: String
+        public let change: String
+        public let field: String?
+        public let old: [JSONValue]
+        public let new: JSONValue?
+        public var signature: String
+    }
+
+    /// Every change to a record, oldest first, each event's signature re-checked from its stored bytes.
+    public func history(_ symbol: ResolutionSymbol, field: RecordField? = nil) throws -> [HistoryEntry] {
+        var entries: [HistoryEntry] = try log.pool.read { db in
+            var out: [HistoryEntry] = []
+            let revs = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT event_id, field, value, time, author FROM cur_revisions WHERE key = ?\(field == nil ? "" : " AND field = ?") ORDER BY time, event_id",
+                arguments: field == nil ? [symbol.key] : [symbol.key, field!.rawValue])
+            for r in revs {
+                let f: String = r[1]
+                let olds = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT p.value FROM cur_bases b JOIN cur_revisions p ON p.event_id = b.base_id AND p.field = b.field
+                        WHERE b.event_id = ? AND b.field = ? ORDER BY p.time, p.event_id
+                        """, arguments: [r[0] as String, f])
+                out.append(
+                    HistoryEntry(
+                        id: r[0], time: r[3], author: r[4], change: "set", field: f, old: try olds.map { try JSONParser.parse($0) },
+                        new: try JSONParser.parse(r[2] as String), signature: ""))
+            }
+            if field == nil {
+                for r in try Row.fetchAll(db, sql: "SELECT event_id, time, author FROM cur_created WHERE key = ?", arguments: [symbol.key])
+                {
+                    out.append(
+                        HistoryEntry(id: r[0], time: r[1], author: r[2], change: "created", field: nil, old: [], new: nil, signature: ""))
+                }
+                for r in try Row.fetchAll(
+                    db, sql: "SELECT event_id, time, author, kind, value FROM cur_set_adds WHERE key = ?", arguments: [symbol.key])
+                {
+                    out.append(
+                        HistoryEntry(
+                            id: r[0], time: r[1], author: r[2], change: "\(r[3] as String) added", field: nil, old: [],
+                            new: try JSONParser.parse(r[4] as String), signature: ""))
+                }
+                for r in try Row.fetchAll(
+                    db, sql: "SELECT DISTINCT event_id, time, author, kind, item FROM cur_set_removes WHERE key = ?",
+                    arguments: [symbol.key])
+                {
+                    out.append(
+                        HistoryEntry(
+                            id: r[0], time: r[1], author: r[2], change: "\(r[3] as String) removed", field: nil,
+                            old: [.string(r[4])], new: nil, signature: ""))
+                }
+                for r in try Row.fetchAll(
+                    db, sql: "SELECT event_id, time, author, withdrawn, reason FROM cur_status WHERE key = ?", arguments: [symbol.key])
+                {
+                    out.append(
+                        HistoryEntry(
+                            id: r[0], time: r[1], author: r[2], change: (r[3] as Bool) ? "withdrawn" : "restored", field: nil, old: [],
+                            new: (r[4] as String?).map { .string($0) }, signature: ""))
+                }
+            }
+            return out
+        }
+        entries.sort { ($0.time, $0.id, $0.field ?? "") < ($1.time, $1.id, $1.field ?? "") }
+        var checked: [String: String] = [:]
+        for k in entries.indices {
+            let id = entries[k].id
+            if checked[id] == nil {
+                if let e = try log.event(id: id) {
+                    switch WireFormat.verifyStored(
+                        envelopeBytes: e.envelopeBytes, signature: e.signature, bodyBytes: e.bodyBytes, storedID: e.id)
+                    {
+                    case .success: checked[id] = "valid"
+                    case .failure(let r): checked[id] = "BAD (\(r.code.rawValue))"
+                    }
+                } else {
+                    checked[id] = "missing"
+                }
+            }
+            entries[k].signature = checked[id]!
+        }
+        return entries
+    }
+
+    /// The review chain containing `symbol`, oldest first: follows `reviews` links back to
+    /// the first resolution, then forward through the records that review it.
+    public func chain(_ symbol: ResolutionSymbol) throws -> [ResolutionSymbol] {
+        try log.pool.read { db in
+            func reviewed(by key: String) throws -> String? {
+                let targets = try String.fetchAll(
+                    db, sql: "SELECT item FROM record_items WHERE key = ? AND kind = 'link' AND item LIKE 'reviews %' ORDER BY item",
+                    arguments: [key])
+                for t in targets {
+                    let k = String(t.dropFirst("reviews ".count))
+                    if try CurationProjector.exists(db, key: k) { return k }
+                }
+                return nil
+            }
+            func reviewers(of key: String) throws -> [String] {
+                try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT i.key FROM record_items i JOIN records r ON r.key = i.key WHERE i.kind = 'link' AND i.item = ? ORDER BY r.year, r.key",
+                    arguments: ["reviews " + key])
+            }
+            var root = symbol.key
+            var seen: Set<String> = [root]
+            while let prev = try reviewed(by: root), seen.insert(prev).inserted { root = prev }
+            var out = [root]
+            var visited: Set<String> = [root]
+            var current = root
+            while let next = try reviewers(of: current).first(where: { !visited.contains($0) }) {
+                out.append(next)
+                visited.insert(next)
+                current = next
+            }
+            return try out.map { k in
+                try ResolutionSymbol(parsing: try String.fetchOne(db, sql: "SELECT symbol FROM records WHERE key = ?", arguments: [k]) ?? k)
+            }
+        }
+    }
+
+    /// Links pointing at this record from others (`reviews`, `recalls` ... in reverse).
+    public func incomingLinks(_ symbol: ResolutionSymbol) throws -> [(rel: String, from: String)] {
+        try log.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT substr(i.item, 1, instr(i.item, ' ') - 1), r.symbol FROM record_items i JOIN records r ON r.key = i.key WHERE i.kind = 'link' AND substr(i.item, instr(i.item, ' ') + 1) = ? ORDER BY r.key",
+                arguments: [symbol.key]
+            ).map { ($0[0], $0[1]) }
+        }
+    }
+
+    /// Whether a link target names a record of the dataset, and its full symbol if so.
+    public func resolveTarget(_ target: ResolutionSymbol) throws -> String? {
+        try log.pool.read { db in try String.fetchOne(db, sql: "SELECT symbol FROM records WHERE key = ?", arguments: [target.key]) }
+    }
+
+    /// SHA-256 over the canonical dump of the materialised read models: equal on two nodes
+    /// exactly when they show the same dataset.
+    public func digest() throws -> String {
+        try log.pool.read { db in
+            var out: [UInt8] = []
+            for (table, order) in [
+                ("records", "key"), ("record_items", "key, kind, item"), ("conflicts", "key, field"),
+            ] {
+                out += Array("\(table)\n".utf8)
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)") {
+                    let cells: [JSONValue] = row.databaseValues.map { v in
+                        switch v.storage {
+                        case .null: return .null
+                        case .int64(let i): return .int(Int(i))
+                        case .double(let d): return .number(d)
+                        case .string(let s): return .string(s)
+                        case .blob(let b): return .string(Hex.encode(b))
+                        }
+                    }
+                    out += JSONValue.array(cells).canonicalBytes + [0x0A]
+                }
+            }
+            return ContentHash.sha256Hex(out)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import GRDB
+
+/// Tables of the curation read models. `cur_*` tables hold every fact the fold needs
+/// (revisions with their bases, set adds and removes, status events), so any state, now
+/// or as of a time, is a query over them. `records`, `record_items`, `conflicts` and
+/// `record_search` materialise the current state.
+enum CurationSchema {
+    static let tables = [
+        "cur_created", "cur_revisions", "cur_bases", "cur_set_adds", "cur_set_removes", "cur_status", "records",
+        "record_items", "conflicts", "record_search",
+    ]
+
+    static func register(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v2-curation") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE cur_created(
+                        event_id TEXT PRIMARY KEY, key TEXT NOT NULL, symbol TEXT NOT NULL,
+                        time TEXT NOT NULL, author TEXT NOT NULL, valid INTEGER NOT NULL DEFAULT 1
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX cur_created_key ON cur_created(key);
+
+                    CREATE TABLE cur_revisions(
+                        event_id TEXT NOT NULL, field TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                        time TEXT NOT NULL, author TEXT NOT NULL, valid INTEGER NOT NULL DEFAULT 1,
+                        PRIMARY KEY(event_id, field)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX cur_revisions_field ON cur_revisions(key, field);
+
+                    CREATE TABLE cur_bases(
+                        base_id TEXT NOT NULL, field TEXT NOT NULL, event_id TEXT NOT NULL,
+                        PRIMARY KEY(base_id, field, event_id)
+                    ) STRICT, WITHOUT ROWID;
+
+                    CREATE TABLE cur_set_adds(
+                        event_id TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL, key TEXT NOT NULL,
+                        value TEXT NOT NULL, time TEXT NOT NULL, author TEXT NOT NULL, valid INTEGER NOT NULL DEFAULT 1,
+                        PRIMARY KEY(event_id, kind, item)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX cur_set_adds_key ON cur_set_adds(key, kind);
+
+                    CREATE TABLE cur_set_removes(
+                        seen_id TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL, event_id TEXT NOT NULL,
+                        key TEXT NOT NULL, time TEXT NOT NULL, author TEXT NOT NULL, valid INTEGER NOT NULL DEFAULT 1,
+                        PRIMARY KEY(seen_id, kind, item, event_id)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX cur_set_removes_key ON cur_set_removes(key, kind);
+
+                    CREATE TABLE cur_status(
+                        event_id TEXT PRIMARY KEY, key TEXT NOT NULL, withdrawn INTEGER NOT NULL, reason TEXT,
+                        time TEXT NOT NULL, author TEXT NOT NULL, valid INTEGER NOT NULL DEFAULT 1
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX cur_status_key ON cur_status(key);
+
+                    CREATE TABLE records(
+                        key TEXT PRIMARY KEY, symbol TEXT NOT NULL, body TEXT NOT NULL, year INTEGER,
+                        withdrawn INTEGER NOT NULL DEFAULT 0,
+                        title TEXT, adopted TEXT, meeting INTEGER, vote TEXT, summary TEXT, interpol_role TEXT,
+                        notes TEXT, text TEXT
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX records_body_year ON records(body, year);
+
+                    CREATE TABLE record_items(
+                        key TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL, value TEXT NOT NULL,
+                        PRIMARY KEY(key, kind, item)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX record_items_item ON record_items(kind, item);
+
+                    CREATE TABLE conflicts(
+                        key TEXT NOT NULL, field TEXT NOT NULL, heads INTEGER NOT NULL,
+                        PRIMARY KEY(key, field)
+                    ) STRICT, WITHOUT ROWID;
+
+                    CREATE VIRTUAL TABLE record_search USING fts5(
+                        key UNINDEXED, title, summary, interpol_role, notes, text,
+                        tokenize = 'unicode61 remove_diacritics 2'
+                    );
+                    """)
+        }
+    }
+}

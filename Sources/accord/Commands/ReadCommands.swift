@@ -1,0 +1,210 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+import Foundation
+
+extension JSONValue {
+    /// A field value as people read it.
+    var display: String {
+        switch self {
+        case .null: return "—"
+        case .string(let s): return s
+        case .object where self["kind"] != nil: return (try? Vote(json: self).text) ?? canonicalString
+        default: return canonicalString
+        }
+    }
+}
+
+func short(_ author: String) -> String { String(author.prefix(20)) + "…" }
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a record, now or as it was (--as-of TIME, --at EVENT-ID).")
+    @OptionGroup var db: DatabaseOptions
+    @Argument var symbol: String
+    @Option(name: .long, help: "A UTC time (2026-11-26T14:00:00Z) or date (2026-11-26, meaning its start).") var asOf: String?
+    @Option(name: .long, help: "The state right after this event.") var at: String?
+    @Flag(name: .long) var json = false
+
+    func run() throws {
+        let curation = try db.curation()
+        let s = try curation.resolveSymbol(symbol)
+        let cutoff = try curation.cutoff(asOf: asOf, at: at)
+        guard let state = try curation.state(s, cutoff: cutoff) else {
+            throw CLIError(cutoff == nil ? "\(s) is not in the dataset" : "\(s) did not exist at that point")
+        }
+        if json {
+            var o = state.record.json.objectValue!
+            o["withdrawn"] = .bool(state.withdrawn)
+            o["conflicts"] = .object(
+                Dictionary(
+                    uniqueKeysWithValues: state.fields.filter { $0.value.inConflict }.map { f, st in
+                        (
+                            f.rawValue,
+                            JSONValue.array(
+                                st.heads.map {
+                                    ["id": .string($0.id), "value": $0.value, "author": .string($0.author), "time": .string($0.time)]
+                                })
+                        )
+                    }))
+            print(Curation.prettyJSON(.object(o)))
+            return
+        }
+        var out = "\(state.symbol)  (\(state.symbol.body == .ga ? "General Assembly" : "Security Council"))"
+        if state.withdrawn { out += "  WITHDRAWN" }
+        if let asOf { out += "  as of \(asOf)" }
+        if let at { out += "  at \(at.prefix(16))" }
+        out += "\n"
+        for f in RecordField.allCases {
+            guard let st = state.fields[f], !st.value.isNull || st.inConflict else { continue }
+            var v = st.value.display
+            if f == .text && v.count > 300 { v = String(v.prefix(300)) + "… (\(v.count) characters)" }
+            out += "  \(f.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(v)\n"
+            if st.inConflict {
+                out += "    CONFLICT: \(st.heads.count) concurrent values (provisional shown):\n"
+                for h in st.heads { out += "      \(h.value.display)  by \(short(h.author)) at \(h.time)\n" }
+            }
+        }
+        if !state.topics.isEmpty { out += "  topics        \(state.topics.joined(separator: ", "))\n" }
+        for l in state.links {
+            let resolved = try curation.resolveTarget(l.target)
+            out +=
+                "  \(l.rel.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(resolved ?? l.target.description)\(resolved == nil ? " (not in the dataset yet)" : "")\n"
+        }
+        if cutoff == nil {
+            for (rel, from) in try curation.incomingLinks(s) {
+                out += "  \(("\(rel) by").padding(toLength: 13, withPad: " ", startingAt: 0)) \(from)\n"
+            }
+        }
+        for src in state.sources { out += "  source        \(src.url)\(src.label.isEmpty ? "" : "  (\(src.label))")\n" }
+        print(out, terminator: "")
+    }
+}
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List records, optionally filtered.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(name: .long, help: "GA or SC.") var body: String?
+    @Option(name: .long) var year: Int?
+    @Option(name: .long) var topic: String?
+    @Flag(name: .long) var json = false
+
+    func run() throws {
+        var b: ResolutionSymbol.Body?
+        if let body {
+            guard let x = ResolutionSymbol.Body(rawValue: body.uppercased()) else { throw CLIError("--body is GA or SC") }
+            b = x
+        }
+        let rows = try db.curation().list(body: b, year: year, topic: topic)
+        if json {
+            print(jsonString(rows))
+            return
+        }
+        for r in rows {
+            print(
+                "\(r.symbol.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.year.map(String.init) ?? "    ")  \(r.title ?? "—")\(r.withdrawn ? "  [withdrawn]" : "")"
+            )
+        }
+    }
+}
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Full-text search (title, summary, INTERPOL role, notes, text), best first.")
+    @OptionGroup var db: DatabaseOptions
+    @Argument(parsing: .remaining) var words: [String]
+    @Flag(name: .long) var json = false
+
+    func run() throws {
+        let hits = try db.curation().search(words.joined(separator: " "))
+        if json {
+            print(jsonString(hits))
+            return
+        }
+        if hits.isEmpty { print("no match") }
+        for h in hits { print("\(h.symbol)  \(h.title ?? "")\n    \(h.snippet)") }
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Every change to a record: who, when, old -> new, with each signature re-checked.")
+    @OptionGroup var db: DatabaseOptions
+    @Argument var symbol: String
+    @Option(name: .long) var field: String?
+    @Flag(name: .long) var json = false
+
+    func run() throws {
+        let curation = try db.curation()
+        let s = try curation.existing(symbol)
+        let f = try field.map { f in try domain { try RecordField(parsing: f) } }
+        let entries = try curation.history(s, field: f)
+        if json {
+            print(jsonString(entries))
+            return
+        }
+        for e in entries {
+            var what = e.change
+            if let field = e.field {
+                let old = e.old.isEmpty ? "—" : e.old.map(\.display).joined(separator: " | ")
+                what = "\(field): \(old) -> \(e.new?.display ?? "—")"
+            } else if let n = e.new {
+                what += " " + n.display
+            } else if !e.old.isEmpty {
+                what += " " + e.old.map(\.display).joined(separator: ", ")
+            }
+            print("\(e.time)  \(short(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]")
+        }
+    }
+}
+
+struct ChainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chain", abstract: "The review chain a record belongs to, oldest first.")
+    @OptionGroup var db: DatabaseOptions
+    @Argument var symbol: String
+
+    func run() throws {
+        let curation = try db.curation()
+        for s in try curation.chain(try curation.existing(symbol)) { print(s) }
+    }
+}
+
+struct ConflictsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts", abstract: "Fields edited concurrently: both values, both signers, the provisional winner.")
+    @OptionGroup var db: DatabaseOptions
+    @Flag(name: .long) var json = false
+
+    func run() throws {
+        let conflicts = try db.curation().conflicts()
+        if json {
+            print(jsonString(conflicts))
+            return
+        }
+        if conflicts.isEmpty { print("no conflicts") }
+        for c in conflicts {
+            print("\(c.symbol) \(c.field): \(c.heads.count) values, showing \(c.provisional.value.display)")
+            for h in c.heads { print("    \(h.value.display)  by \(h.author) at \(h.time)  [\(h.id.prefix(12))]") }
+        }
+    }
+}
+
+struct DigestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digest", abstract: "A hash of the whole projected dataset: equal on nodes that show the same data.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() throws { print(try db.curation().digest()) }
+}
+
+struct RebuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rebuild", abstract: "Drop and replay every read model from the log.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() throws {
+        let curation = try db.curation()
+        try curation.log.rebuild()
+        print("rebuilt from \(try curation.log.eventCount()) events; digest \(try curation.digest())")
+    }
+}
