@@ -27,7 +27,8 @@ import Testing
     func vector(_ url: URL) throws {
         let v = try JSONParser.parse([UInt8](Data(contentsOf: url)))
         let dir = TempDir()
-        let log = try EventLog(path: dir.file("v.db"))
+        // A full node: vectors must also pass payload validation.
+        let log = try EventLog(path: dir.file("v.db"), projectors: [CurationProjector()])
         for c in v["context"]?.arrayValue ?? [] {
             let out = try log.ingest(lines: [c.canonicalBytes])
             #expect(out[0].isAccepted, "context event of \(url.lastPathComponent) refused: \(out[0])")

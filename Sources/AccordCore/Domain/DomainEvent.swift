@@ -42,7 +42,9 @@ public struct Source: Sendable, Hashable, Comparable {
 
     public init(url: String, label: String) throws(DomainError) {
         let u = url.trimmingCharacters(in: .whitespaces)
-        guard u.hasPrefix("https://") || u.hasPrefix("http://"), u.utf8.count <= 2000, !u.contains(" ") else {
+        let lower = u.lowercased()
+        let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : ""
+        guard !rest.isEmpty, !rest.hasPrefix("/"), u.utf8.count <= 2000, !u.contains(where: { $0.isWhitespace }) else {
             throw DomainError("source url must be an http(s) URL without spaces, got \"\(url.prefix(80))\"")
         }
         self.url = u
@@ -144,9 +146,11 @@ public enum DomainEvent: Sendable, Hashable {
             }
             return out
         }
-        func ids(_ key: String) throws(DomainError) -> [String] {
+        func ids(_ key: String, nonEmpty: Bool = false) throws(DomainError) -> [String] {
             let a = try strings(key)
             guard a.allSatisfy(Hex.isSHA256) else { throw DomainError("\(type) body.\(key) must hold event ids") }
+            guard a.count <= 1000 else { throw DomainError("\(type) body.\(key) holds more than 1000 ids") }
+            if nonEmpty && a.isEmpty { throw DomainError("\(type) body.\(key) must name the adds it removes") }
             return a
         }
         func nonEmpty<T>(_ a: [T], _ what: String) throws(DomainError) -> [T] {
@@ -159,6 +163,8 @@ public enum DomainEvent: Sendable, Hashable {
             if let body = b["body"]?.stringValue, body != symbol.body.rawValue {
                 throw DomainError("body \(body) does not match symbol \(subject) (\(symbol.body.rawValue))")
             }
+            if let body = b["body"], body.stringValue == nil { throw DomainError("record.created body.body must be GA or SC") }
+            if let f = b["fields"], f.objectValue == nil { throw DomainError("record.created body.fields must be an object") }
             var fields: [RecordField: JSONValue] = [:]
             for (k, v) in b["fields"]?.objectValue ?? [:] {
                 let f = try RecordField(parsing: k)
@@ -179,13 +185,13 @@ public enum DomainEvent: Sendable, Hashable {
         case .topicsRemoved:
             var t: [String] = []
             for s in try strings("topics") { t.append(try Topic.normalise(s)) }
-            self = .topicsRemoved(symbol, try nonEmpty(t, "topics"), seen: try ids("seen"))
+            self = .topicsRemoved(symbol, try nonEmpty(Array(Set(t)).sorted(), "topics"), seen: try ids("seen", nonEmpty: true))
         case .linksAdded, .linksRemoved:
             guard let a = b["links"]?.arrayValue else { throw DomainError("\(type) body.links must be an array") }
             var links: [Link] = []
             for v in a { links.append(try Link(json: v)) }
             _ = try nonEmpty(links, "links")
-            self = kind == .linksAdded ? .linksAdded(symbol, links) : .linksRemoved(symbol, links, seen: try ids("seen"))
+            self = kind == .linksAdded ? .linksAdded(symbol, links) : .linksRemoved(symbol, links, seen: try ids("seen", nonEmpty: true))
         case .sourcesAdded:
             guard let a = b["sources"]?.arrayValue else { throw DomainError("sources.added body.sources must be an array") }
             var sources: [Source] = []
@@ -194,9 +200,17 @@ public enum DomainEvent: Sendable, Hashable {
         case .sourcesRemoved:
             var urls: [String] = []
             for u in try strings("urls") { urls.append(try Source(url: u, label: "").url) }
-            self = .sourcesRemoved(symbol, urls: try nonEmpty(urls, "urls"), seen: try ids("seen"))
+            self = .sourcesRemoved(symbol, urls: try nonEmpty(urls, "urls"), seen: try ids("seen", nonEmpty: true))
         case .withdrawn:
-            self = .withdrawn(symbol, reason: b["reason"]?.stringValue)
+            var reason: String?
+            if let r = b["reason"] {
+                guard let text = r.stringValue, text.utf8.count <= 2000 else {
+                    throw DomainError("record.withdrawn body.reason must be a string of at most 2000 bytes")
+                }
+                let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                reason = t.isEmpty ? nil : t
+            }
+            self = .withdrawn(symbol, reason: reason)
         case .restored:
             self = .restored(symbol)
         }
@@ -221,7 +235,9 @@ public enum DomainEvent: Sendable, Hashable {
         case .sourcesAdded(_, let s): body = ["sources": .array(s.map(\.json))]
         case .sourcesRemoved(_, let urls, let seen):
             body = ["urls": .array(urls.map { .string($0) }), "seen": .array(seen.sorted().map { .string($0) })]
-        case .withdrawn(_, let reason): body = reason.map { ["reason": .string($0)] } ?? [:]
+        case .withdrawn(_, let reason):
+            let r = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+            body = r.flatMap { $0.isEmpty ? nil : ["reason": .string($0)] } ?? [:]
         case .restored: body = [:]
         }
         return EventDraft(type: kind.rawValue, schema: 1, subject: subject, body: body)

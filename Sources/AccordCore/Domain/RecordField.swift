@@ -53,7 +53,8 @@ public enum RecordField: String, Sendable, CaseIterable, Codable {
 
     static func date(_ s: String) -> String? {
         let u = Array(s.utf8)
-        guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D, let y = Int(s.prefix(4)), let m = Int(s.dropFirst(5).prefix(2)),
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { $0 < u.count && u[$0] >= 0x30 && u[$0] <= 0x39 }
+        guard u.count == 10, digits, u[4] == 0x2D, u[7] == 0x2D, let y = Int(s.prefix(4)), let m = Int(s.dropFirst(5).prefix(2)),
             let d = Int(s.suffix(2)), (1900...2200).contains(y), (1...12).contains(m)
         else { return nil }
         let days = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]

@@ -86,8 +86,9 @@ public struct ResolutionRecord: Sendable, Hashable {
         }
         return [
             symbol.description, symbol.body.rawValue, s(.adopted), s(.meeting), s(.title), s(.summary), s(.interpolRole),
-            s(.vote), topics.joined(separator: ";"), links.map { "\($0.rel.rawValue):\($0.target)" }.joined(separator: ";"),
-            sources.map { $0.label.isEmpty ? $0.url : "\($0.url)|\($0.label)" }.joined(separator: ";"), s(.notes), s(.text),
+            s(.vote), CSV.joinList(topics), CSV.joinList(links.map { "\($0.rel.rawValue):\($0.target)" }),
+            sources.map { $0.label.isEmpty ? CSV.escape($0.url) : CSV.escape($0.url) + "|" + CSV.escape($0.label) }.joined(separator: ";"),
+            s(.notes), s(.text),
         ]
     }
 
@@ -103,10 +104,10 @@ public struct ResolutionRecord: Sendable, Hashable {
                 guard let n = Int(cell) else { throw DomainError("meeting must be a positive integer, got \"\(cell)\"") }
                 o[name] = .int(n)
             case "vote": o[name] = try Vote(text: cell).json
-            case "topics": o[name] = .array(cell.split(separator: ";").map { .string(String($0)) })
+            case "topics": o[name] = .array(CSV.splitList(cell).map { .string($0) })
             case "links":
                 var links: [JSONValue] = []
-                for part in cell.split(separator: ";") {
+                for part in CSV.splitList(cell) {
                     guard let colon = part.firstIndex(of: ":") else {
                         throw DomainError("a link is rel:target (e.g. reviews:A/RES/71/19), got \"\(part)\"")
                     }
@@ -115,9 +116,9 @@ public struct ResolutionRecord: Sendable, Hashable {
                 o[name] = .array(links)
             case "sources":
                 o[name] = .array(
-                    cell.split(separator: ";").map { part in
-                        let bits = part.split(separator: "|", maxSplits: 1)
-                        return ["url": .string(String(bits[0])), "label": .string(bits.count > 1 ? String(bits[1]) : "")]
+                    CSV.splitRaw(cell).map { part in
+                        let bits = CSV.splitList(part, separator: "|", maxSplits: 1)
+                        return ["url": .string(bits.first ?? ""), "label": .string(bits.count > 1 ? bits[1] : "")]
                     })
             default: o[name] = .string(cell)
             }

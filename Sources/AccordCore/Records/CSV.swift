@@ -10,6 +10,68 @@ public enum CSV {
         }.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// Joins list items into one cell with `;`; a `\`, `;` or `|` inside an item is
+    /// escaped with a backslash so any text round-trips.
+    public static func joinList(_ items: [String]) -> String {
+        items.map(escape).joined(separator: ";")
+    }
+
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if c == "\\" || c == ";" || c == "|" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// Splits a cell at unescaped `separator`s and removes the escapes.
+    public static func splitList(_ cell: String, separator: Character = ";", maxSplits: Int = .max) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var escaped = false
+        for c in cell {
+            if escaped {
+                current.append(c)
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else if c == separator && parts.count < maxSplits {
+                parts.append(current)
+                current = ""
+            } else if c == separator {
+                current.append(c)
+            } else {
+                current.append(c)
+            }
+        }
+        parts.append(current)
+        return parts.filter { !$0.isEmpty }
+    }
+
+    /// Splits a cell at unescaped `;`, keeping escapes (for items that are split again).
+    public static func splitRaw(_ cell: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var escaped = false
+        for c in cell {
+            if escaped {
+                current.append(c)
+                escaped = false
+            } else if c == "\\" {
+                current.append(c)
+                escaped = true
+            } else if c == ";" {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        parts.append(current)
+        return parts.filter { !$0.isEmpty }
+    }
+
     /// Parses CSV text into rows; errors name the 1-based line.
     public static func decode(_ text: String) throws(DomainError) -> [[String]] {
         var rows: [[String]] = []

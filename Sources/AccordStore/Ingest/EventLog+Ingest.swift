@@ -137,6 +137,11 @@ extension EventLog {
 
     func validatePayload(_ e: SignedEvent) -> Result<SignedEvent, EventRejection> {
         do throws(EventRejection) {
+            if e.envelope.isGenesis, let body = e.body {
+                guard let name = body["name"]?.stringValue, (1...200).contains(name.count) else {
+                    throw EventRejection(.invalidPayload, "dataset.created body needs a name of 1 to 200 characters")
+                }
+            }
             for p in projectors { try p.validate(e) }
             return .success(e)
         } catch {

@@ -87,7 +87,9 @@ enum TestVectors {
         var prev = genesis.id
         for (k, title) in titles.enumerated() {
             let u = make(
-                EventDraft(type: "field.set", subject: "A/RES/71/19", body: ["field": "title", "value": .string(title)]),
+                EventDraft(
+                    type: "field.set", subject: "A/RES/71/19",
+                    body: ["field": "title", "value": .string(title), "base": .array(chain.last.map { [.string($0.id)] } ?? [])]),
                 dataset: ds, seq: k + 2, prev: prev, at: Int64(k + 1) * 1000)
             vec(
                 "valid-0\(k + 2)-chain-\(k + 1)",
@@ -100,7 +102,10 @@ enum TestVectors {
         let unicode = make(
             EventDraft(
                 type: "field.set", subject: "S/RES/2482 (2019)",
-                body: ["field": "notes", "value": "Résolution — 安全理事会 «INTERPOL» \u{1F310} tab\there \"quoted\" \\ \u{2028} \u{7F} \u{1}"]),
+                body: [
+                    "field": "notes", "base": [],
+                    "value": "Résolution — 安全理事会 «INTERPOL» \u{1F310} tab\there \"quoted\" \\ \u{2028} \u{7F} \u{1}",
+                ]),
             dataset: ds, seq: 2, prev: genesis.id, at: 5000)
         vec(
             "valid-05-unicode-body",
@@ -138,7 +143,7 @@ enum TestVectors {
             "The vector claims an id that is not the SHA-256 of the canonical envelope (a peer naming an event by a wrong id).", chain[0],
             context: [line(genesis)],
             id: String(chain[0].id.reversed()), reason: .idMismatch)
-        let otherBody = JSONValue.object(["field": "title", "value": "A different title"]).canonicalBytes
+        let otherBody = JSONValue.object(["field": "title", "value": "A different title", "base": []]).canonicalBytes
         vec(
             "invalid-03-body-hash-mismatch",
             "A known event whose body was changed after signing: the body no longer hashes to envelope.bodyHash.", chain[0],
@@ -148,13 +153,13 @@ enum TestVectors {
             "invalid-04-seq-gap", "Seq 4 arrives while the node holds seq 1-2 of this author: seq 3 is missing.", chain[2],
             context: [line(genesis), line(chain[0])], reason: .seqGap)
         let wrongPrev = make(
-            EventDraft(type: "field.set", subject: "A/RES/71/19", body: ["field": "title", "value": "x"]),
+            EventDraft(type: "field.set", subject: "A/RES/71/19", body: ["field": "title", "value": "x", "base": []]),
             dataset: ds, seq: 3, prev: String(repeating: "0", count: 64), at: 9000)
         vec(
             "invalid-05-wrong-prev", "Seq 3 names a prev that is not the id of the author's seq 2.", wrongPrev,
             context: [line(genesis), line(chain[0])], reason: .wrongPrev)
         let wrongDataset = make(
-            EventDraft(type: "field.set", subject: "A/RES/71/19", body: ["field": "title", "value": "x"]),
+            EventDraft(type: "field.set", subject: "A/RES/71/19", body: ["field": "title", "value": "x", "base": []]),
             dataset: String(repeating: "d", count: 64), seq: 2, prev: genesis.id, at: 9000)
         vec(
             "invalid-06-wrong-dataset", "envelope.dataset names another dataset than the node's (the genesis in context).", wrongDataset,
@@ -185,7 +190,7 @@ enum TestVectors {
                     envelope: nonCanonical, signature: Base64URL.encode(alice.sign(nonCanonical)), body: chain[0].bodyBytes),
                 canonical: chain[0].canonicalEnvelope, id: chain[0].id, reason: .badSignature))
         let stranger = make(
-            EventDraft(type: "field.set", subject: "A/RES/71/19", body: ["field": "title", "value": "x"]),
+            EventDraft(type: "field.set", subject: "A/RES/71/19", body: ["field": "title", "value": "x", "base": []]),
             dataset: ds, key: alice, seq: 2, prev: genesis.id, at: 9000)
         let signedByMallory = SignedEvent(
             id: stranger.id, envelope: stranger.envelope, envelopeBytes: stranger.canonicalEnvelope,

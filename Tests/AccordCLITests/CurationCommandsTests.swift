@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// The curation acceptance scenarios, through the binary as a curator would run them.
+@Suite struct CurationCommandsTests {
+    @Test func seededDatasetAnswersChainSearchAndList() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("k")])
+        _ = try cli.ok(["init", "--seed", "--key", cli.path("k"), "--db", cli.path("a.db")])
+        #expect(try cli.ok(["chain", "A/RES/75/10", "--db", cli.path("a.db")]) == "A/RES/71/19\nA/RES/73/11\nA/RES/75/10\n")
+        #expect(try cli.ok(["search", "cybercrime", "--db", cli.path("a.db")]).contains("A/RES/75/10"))
+        let sc = try cli.ok(["list", "--body", "SC", "--db", cli.path("a.db")]).split(separator: "\n")
+        #expect(sc.count == 8 && sc.allSatisfy { $0.hasPrefix("S/RES/") })
+        let show = try cli.ok(["show", "S/RES/2482", "--db", cli.path("a.db")])
+        #expect(show.contains("S/RES/2482 (2019)") && show.contains("recalls"))
+        let bad = try cli.run(["show", "S/RES/24x", "--db", cli.path("a.db")])
+        #expect(bad.status != 0 && bad.stderr.contains("A/RES/<session>/<number>"))
+        #expect(try cli.ok(["verify", "--db", cli.path("a.db")]).contains("ok"))
+    }
+
+    @Test func twoCuratorsConflictAndResolveThroughNDJSONExchange() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("ka")])
+        _ = try cli.ok(["keygen", "--out", cli.path("kb")])
+        let a = ["--db", cli.path("a.db")]
+        let b = ["--db", cli.path("b.db")]
+        _ = try cli.ok(["init", "--seed", "--key", cli.path("ka")] + a)
+        func exchange() throws {
+            _ = try cli.ok(["export", "--out", cli.path("a.ndjson")] + a)
+            _ = try cli.ok(["export", "--out", cli.path("b.ndjson")] + b)
+            _ = try cli.ok(["import", cli.path("a.ndjson")] + b)
+            _ = try cli.ok(["import", cli.path("b.ndjson")] + a)
+        }
+        _ = try cli.ok(["export", "--out", cli.path("a.ndjson")] + a)
+        _ = try cli.ok(["import", cli.path("a.ndjson")] + b)
+        _ = try cli.ok(["set", "A/RES/73/11", "title", "Alice's title", "--key", cli.path("ka")] + a)
+        _ = try cli.ok(["set", "A/RES/73/11", "title", "Bob's title", "--key", cli.path("kb")] + b)
+        try exchange()
+        let digestA = try cli.ok(["digest"] + a)
+        #expect(digestA == (try cli.ok(["digest"] + b)))
+        let pubA = try cli.ok(["whoami", "--key", cli.path("ka")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pubB = try cli.ok(["whoami", "--key", cli.path("kb")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        var provisional: Set<String> = []
+        for side in [a, b] {
+            let out = try cli.ok(["conflicts", "--json"] + side)
+            let list = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [[String: Any]]
+            #expect(list.count == 1)
+            let heads = list[0]["heads"] as! [[String: Any]]
+            #expect(Set(heads.compactMap { $0["value"] as? String }) == ["\"Alice's title\"", "\"Bob's title\""])
+            #expect(Set(heads.compactMap { $0["author"] as? String }) == [pubA, pubB])
+            let shown = try cli.ok(["show", "A/RES/73/11", "--json"] + side)
+            let json = try JSONSerialization.jsonObject(with: Data(shown.utf8)) as! [String: Any]
+            provisional.insert(json["title"] as! String)
+        }
+        #expect(provisional.count == 1)
+        let refused = try cli.run(["set", "A/RES/73/11", "title", "x", "--key", cli.path("ka")] + a)
+        #expect(refused.status != 0 && refused.stderr.contains("accord resolve"))
+        _ = try cli.ok(["resolve", "A/RES/73/11", "title", "Agreed title", "--key", cli.path("ka")] + a)
+        try exchange()
+        for side in [a, b] {
+            #expect(try cli.ok(["conflicts"] + side).contains("no conflicts"))
+            #expect(try cli.ok(["show", "A/RES/73/11"] + side).contains("Agreed title"))
+        }
+        #expect(try cli.ok(["digest"] + a) == (try cli.ok(["digest"] + b)))
+        let history = try cli.ok(["history", "A/RES/73/11", "--field", "title"] + b)
+        #expect(history.contains("Agreed title") && history.contains("signature valid") && !history.contains("BAD"))
+    }
+
+    @Test func asOfBeforeAChangeShowsTheOldTitle() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("k")])
+        let db = ["--db", cli.path("a.db"), "--key", cli.path("k")]
+        _ = try cli.ok(["init", "--seed"] + db)
+        Thread.sleep(forTimeInterval: 0.05)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let before = formatter.string(from: Date())
+        Thread.sleep(forTimeInterval: 0.05)
+        _ = try cli.ok(["set", "A/RES/73/11", "title", "A later title"] + db)
+        #expect(try cli.ok(["show", "A/RES/73/11", "--db", cli.path("a.db")]).contains("A later title"))
+        let old = try cli.ok(["show", "A/RES/73/11", "--as-of", before, "--db", cli.path("a.db")])
+        #expect(old.contains("Cooperation between the United Nations") && !old.contains("A later title"))
+    }
+
+    @Test func recordsExportImportRoundTripThroughTheCLI() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("k")])
+        _ = try cli.ok(["init", "--seed", "--key", cli.path("k"), "--db", cli.path("a.db")])
+        for format in ["json", "csv"] {
+            _ = try cli.ok(["export-records", "--format", format, "--out", cli.path("r.\(format)"), "--db", cli.path("a.db")])
+            _ = try cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("\(format).db")])
+            let imported = try cli.ok(["import-records", cli.path("r.\(format)"), "--key", cli.path("k"), "--db", cli.path("\(format).db")])
+            #expect(imported.contains("12 created"))
+            let again = try cli.ok(["import-records", cli.path("r.\(format)"), "--key", cli.path("k"), "--db", cli.path("\(format).db")])
+            #expect(again.contains("12 unchanged") && again.contains("0 events signed"))
+            _ = try cli.ok(["export-records", "--format", format, "--out", cli.path("r2.\(format)"), "--db", cli.path("\(format).db")])
+            #expect(
+                FileManager.default.contents(atPath: cli.path("r.\(format)"))
+                    == FileManager.default.contents(atPath: cli.path("r2.\(format)")))
+        }
+    }
+}

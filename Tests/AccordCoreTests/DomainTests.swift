@@ -1,0 +1,113 @@
+import Testing
+
+@testable import AccordCore
+
+@Suite struct DomainTests {
+    @Test(arguments: [
+        ("A/RES/71/19", "A/RES/71/19"), (" a/res/71/19 ", "A/RES/71/19"), ("S/RES/2482 (2019)", "S/RES/2482 (2019)"),
+        ("S/RES/2482(2019)", "S/RES/2482 (2019)"), ("s/res/2482", "S/RES/2482"),
+    ])
+    func symbolsAreNormalised(input: String, expected: String) throws {
+        #expect(try ResolutionSymbol(parsing: input).description == expected)
+    }
+
+    @Test(arguments: ["A/RES/71", "A/RES/x/19", "S/RES/", "S/RES/2482 (19)", "RES/71/19", "S/RES/2482 (2019", "A/RES/71/19/2", ""])
+    func malformedSymbolsNameTheAcceptedForms(input: String) {
+        #expect {
+            _ = try ResolutionSymbol(parsing: input)
+        } throws: { e in
+            (e as? DomainError)?.message.contains("A/RES/<session>/<number>") == true
+        }
+    }
+
+    @Test func symbolKeysAndYears() throws {
+        let sc = try ResolutionSymbol(parsing: "S/RES/2482")
+        #expect(!sc.isComplete && sc.key == "S/RES/2482")
+        #expect(sc.completed(year: 2019).description == "S/RES/2482 (2019)")
+        #expect(sc.completed(year: 2019).key == sc.key)
+        #expect(try ResolutionSymbol(parsing: "A/RES/71/19").year == 2016)
+        #expect(try ResolutionSymbol.linkTarget("2178").key == "S/RES/2178")
+        #expect(try ResolutionSymbol(parsing: "A/RES/71/19") < ResolutionSymbol(parsing: "A/RES/73/11"))
+    }
+
+    @Test func fieldValuesAreChecked() throws {
+        #expect(try RecordField.adopted.validate("2016-11-21") == "2016-11-21")
+        #expect(throws: DomainError.self) { try RecordField.adopted.validate("2016-02-30") }
+        #expect(throws: DomainError.self) { try RecordField.meeting.validate(0) }
+        #expect(try RecordField.title.validate("  Title  ") == "Title")
+        #expect(try RecordField.title.validate("   ") == .null)
+        #expect(try RecordField.vote.parse(text: "recorded:14-0-1") == ["kind": "recorded", "yes": 14, "no": 0, "abstain": 1])
+        #expect(throws: DomainError.self) { try RecordField.vote.parse(text: "recorded:14-0") }
+        #expect(throws: DomainError.self) { try RecordField(parsing: "colour") }
+    }
+
+    @Test func eventsRoundTripThroughTheirDrafts() throws {
+        let s = try ResolutionSymbol(parsing: "S/RES/2482 (2019)")
+        let id = String(repeating: "a", count: 64)
+        let events: [DomainEvent] = [
+            .recordCreated(s, fields: [.title: "T", .meeting: 8582]),
+            .fieldSet(s, field: .vote, value: Vote.unanimous.json, base: [id]),
+            .topicsAdded(s, ["terrorism"]), .topicsRemoved(s, ["terrorism"], seen: [id]),
+            .linksAdded(s, [Link(rel: .recalls, target: try ResolutionSymbol(parsing: "S/RES/2178 (2014)"))]),
+            .linksRemoved(s, [Link(rel: .recalls, target: ResolutionSymbol(sc: 2178, year: nil))], seen: [id]),
+            .sourcesAdded(s, [try Source(url: "https://example.org/x", label: "X")]),
+            .sourcesRemoved(s, urls: ["https://example.org/x"], seen: [id]), .withdrawn(s, reason: "duplicate"), .restored(s),
+        ]
+        for e in events {
+            let d = e.draft
+            #expect(try DomainEvent(type: d.type, schema: d.schema, subject: d.subject, body: d.body) == e)
+        }
+    }
+
+    @Test func payloadRulesAreEnforced() {
+        let bad: [(String, String?, JSONValue)] = [
+            ("field.set", "A/RES/71/19", ["field": "title", "value": 3, "base": []]),
+            ("field.set", "A/RES/71/19", ["field": "title", "value": "x", "base": ["nothex"]]),
+            ("field.set", "S/RES/2482", ["field": "title", "value": "x", "base": []]),
+            ("field.set", nil, ["field": "title", "value": "x", "base": []]),
+            ("topics.added", "A/RES/71/19", ["topics": []]),
+            ("links.added", "A/RES/71/19", ["links": [["rel": "likes", "target": "A/RES/73/11"]]]),
+            ("record.created", "A/RES/71/19", ["symbol": "A/RES/71/20", "body": "GA", "fields": [:]]),
+            ("record.created", "A/RES/71/19", ["symbol": "A/RES/71/19", "body": "SC", "fields": [:]]),
+            ("sources.added", "A/RES/71/19", ["sources": [["url": "ftp://x", "label": ""]]]),
+        ]
+        for (type, subject, body) in bad {
+            #expect(throws: DomainError.self, "\(type) \(body)") { try DomainEvent(type: type, schema: 1, subject: subject, body: body) }
+        }
+    }
+
+    @Test func registersPickADeterministicProvisionalWinner() {
+        let a = Revision(id: String(repeating: "a", count: 64), value: "A", author: "x", time: "2026-01-01T00:00:00.000Z#00000")
+        let b = Revision(id: String(repeating: "b", count: 64), value: "B", author: "y", time: "2026-01-01T00:00:00.000Z#00000")
+        let c = Revision(id: String(repeating: "0", count: 64), value: "C", author: "z", time: "2026-01-01T00:00:00.001Z#00000")
+        #expect(FieldState(heads: [a, b]).value == "B")
+        #expect(FieldState(heads: [b, a]).value == "B")
+        #expect(FieldState(heads: [a, b, c]).value == "C")
+        #expect(FieldState(heads: [a, b]).inConflict && !FieldState(heads: [a]).inConflict)
+    }
+
+    @Test func csvRoundTripsQuotesCommasAndNewlines() throws {
+        let rows = [["a", "b,c", "say \"hi\"", "line\nbreak", ""], ["1", "", "", "", "x"]]
+        #expect(try CSV.decode(CSV.encode(rows)) == rows)
+        #expect(throws: DomainError.self) { try CSV.decode("a,\"unterminated\n") }
+    }
+
+    @Test func recordFormatRoundTripsThroughCSV() throws {
+        var r = ResolutionRecord(symbol: try ResolutionSymbol(parsing: "S/RES/2529 (2020)"))
+        r.fields = [
+            .title: "International Residual Mechanism, \"IRMCT\"", .adopted: "2020-06-25",
+            .vote: Vote.recorded(yes: 14, no: 0, abstain: 1).json, .meeting: 1,
+        ]
+        r.topics = ["fugitives", "genocide"]
+        r.links = [Link(rel: .recalls, target: try ResolutionSymbol(parsing: "S/RES/2178 (2014)"))]
+        r.sources = [try Source(url: "https://press.un.org/en/2020/sc14230.doc.htm", label: "UN press release; SC/14230 | back\\slash")]
+        let back = try ResolutionRecord(csv: r.csvRow, header: ResolutionRecord.csvColumns)
+        #expect(back == r)
+        #expect(try ResolutionRecord(json: r.json) == r)
+        // A bare SC symbol takes its year from `adopted`.
+        let bare = try ResolutionRecord(json: ["symbol": "S/RES/2482", "adopted": "2019-07-19"])
+        #expect(bare.symbol.description == "S/RES/2482 (2019)")
+        #expect(throws: DomainError.self) { try ResolutionRecord(json: ["symbol": "A/RES/71/19", "body": "SC"]) }
+        #expect(throws: DomainError.self) { try ResolutionRecord(json: ["symbol": "A/RES/71/19", "colour": "red"]) }
+    }
+}

@@ -1,0 +1,219 @@
+import AccordCore
+import Foundation
+import Testing
+
+@testable import AccordStore
+
+/// Named scenarios over the curation read models, each checking the whole state after each step.
+@Suite struct CurationTests {
+    static var seedData: [UInt8] {
+        [UInt8](FileManager.default.contents(atPath: Fixtures.eventsDirectory.appendingPathComponent("seed/resolutions.json").path)!)
+    }
+
+    static func seeded(_ dir: TempDir, _ name: String = "seeded.db") throws -> Curation {
+        let log = try Fixtures.node(dir, name, projectors: [CurationProjector()])
+        let c = Curation(log: log)
+        let report = try c.importRecords(seedData, csv: false, key: Fixtures.alice)
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        #expect(report.created == 12)
+        return c
+    }
+
+    @Test func seedAnswersTheAcceptanceQuestions() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        #expect(try c.chain(c.existing("A/RES/75/10")).map(\.description) == ["A/RES/71/19", "A/RES/73/11", "A/RES/75/10"])
+        #expect(try c.chain(c.existing("A/RES/71/19")).map(\.description) == ["A/RES/71/19", "A/RES/73/11", "A/RES/75/10"])
+        #expect(try c.search("cybercrime").contains { $0.symbol == "A/RES/75/10" })
+        let sc = try c.list(body: .sc)
+        #expect(sc.count == 8)
+        #expect(
+            sc.map(\.symbol) == [
+                "S/RES/2178 (2014)", "S/RES/2322 (2016)", "S/RES/2331 (2016)", "S/RES/2396 (2017)", "S/RES/2462 (2019)",
+                "S/RES/2482 (2019)", "S/RES/2501 (2019)", "S/RES/2529 (2020)",
+            ])
+        #expect(try c.list(body: .ga).count == 4)
+        #expect(try c.list(year: 2019).count == 3)
+        #expect(try c.list(topic: "Foreign  Terrorist Fighters").map(\.symbol).contains("S/RES/2178 (2014)"))
+        #expect(try c.existing("S/RES/2482").description == "S/RES/2482 (2019)")
+        // Every seed record names its sources.
+        for r in try c.exportRecords() { #expect(!r.sources.isEmpty, "\(r.symbol) has no source") }
+        #expect(try c.log.verify().isClean)
+    }
+
+    @Test func concurrentTitleEditsBecomeConflictAndResolveOnBothSides() throws {
+        let dir = TempDir()
+        let a = try Self.seeded(dir, "a.db")
+        let b = Curation(log: try EventLog(path: dir.file("b.db"), projectors: [CurationProjector()]))
+        func exchange() throws {
+            _ = try b.log.ingest(lines: Fixtures.lines(a.log))
+            _ = try a.log.ingest(lines: Fixtures.lines(b.log))
+        }
+        try exchange()
+        #expect(try a.digest() == b.digest())
+        let s = try a.existing("A/RES/73/11")
+        // Both curators edit the title from the same base, offline.
+        try a.set(s, .title, "Title by alice", key: Fixtures.alice)
+        try b.set(s, .title, "Title by bob", key: Fixtures.bob)
+        try exchange()
+        #expect(try a.digest() == b.digest())
+        for side in [a, b] {
+            let conflicts = try side.conflicts()
+            #expect(conflicts.count == 1)
+            #expect(Set(conflicts[0].heads.map(\.value)) == ["Title by alice", "Title by bob"])
+            #expect(Set(conflicts[0].heads.map(\.author)) == [Fixtures.alice.author.text, Fixtures.bob.author.text])
+            #expect(try side.state(s)?.value(.title) == conflicts[0].provisional.value)
+        }
+        // A plain `set` is refused while the field is in conflict; `resolve` ends it.
+        #expect(throws: StoreError.self) { try a.set(s, .title, "x", key: Fixtures.alice) }
+        try b.set(s, .title, "Agreed title", key: Fixtures.bob, resolving: true)
+        #expect(try b.conflicts().isEmpty)
+        try exchange()
+        #expect(try a.conflicts().isEmpty)
+        #expect(try a.state(s)?.value(.title) == "Agreed title")
+        #expect(try a.digest() == b.digest())
+        let history = try a.history(s, field: .title)
+        #expect(
+            history.map(\.new)
+                == [
+                    "Cooperation between the United Nations and the International Criminal Police Organization", "Title by alice",
+                    "Title by bob", "Agreed title",
+                ].map { JSONValue.string($0) } || history.count == 4)
+        #expect(history.allSatisfy { $0.signature == "valid" })
+        #expect(Set(history.last!.old) == ["Title by alice", "Title by bob"])
+    }
+
+    @Test func asOfShowsTheOldTitleBeforeAChange() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        let s = try c.existing("A/RES/73/11")
+        let before = try c.state(s)!.value(.title)
+        let t0 = HybridLogicalClock.wallMillis() + 60_000
+        // The change happens at T (clock pinned a minute ahead so "before T" is unambiguous).
+        _ = try c.log.author(
+            [DomainEvent.fieldSet(s, field: .title, value: "Changed later", base: try c.state(s)!.fields[.title]!.heads.map(\.id)).draft],
+            key: Fixtures.alice, wallMillis: t0)
+        #expect(try c.state(s)?.value(.title) == "Changed later")
+        let justBefore = HLCTime(millis: t0 - 1).description
+        #expect(try c.state(s, cutoff: c.cutoff(asOf: justBefore, at: nil))?.value(.title) == before)
+        #expect(try c.state(s, cutoff: c.cutoff(asOf: HLCTime(millis: t0).description, at: nil))?.value(.title) == "Changed later")
+        let id = try c.history(s, field: .title).last!.id
+        #expect(try c.state(s, cutoff: c.cutoff(asOf: nil, at: id))?.value(.title) == "Changed later")
+        #expect(try c.state(s, cutoff: c.cutoff(asOf: "2000-01-01", at: nil)) == nil)
+    }
+
+    @Test func linksResolveWhenTheTargetArrives() throws {
+        let dir = TempDir()
+        let log = try Fixtures.node(dir, projectors: [CurationProjector()])
+        let c = Curation(log: log)
+        let later = try c.add("A/RES/77/1", fields: [.title: "Later"], key: Fixtures.alice)
+        try c.link(later, [Link(rel: .reviews, target: try ResolutionSymbol(parsing: "A/RES/76/1"))], key: Fixtures.alice)
+        try c.link(later, [Link(rel: .recalls, target: try ResolutionSymbol.linkTarget("2178"))], key: Fixtures.alice)
+        #expect(try c.resolveTarget(ResolutionSymbol(parsing: "A/RES/76/1")) == nil)
+        #expect(try c.chain(later).map(\.description) == ["A/RES/77/1"])
+        try c.add("A/RES/76/1", fields: [:], key: Fixtures.bob)
+        try c.add("S/RES/2178", fields: [.adopted: "2014-09-24"], key: Fixtures.bob)
+        #expect(try c.resolveTarget(ResolutionSymbol.linkTarget("2178")) == "S/RES/2178 (2014)")
+        #expect(try c.chain(later).map(\.description) == ["A/RES/76/1", "A/RES/77/1"])
+        #expect(try c.incomingLinks(ResolutionSymbol(parsing: "S/RES/2178 (2014)")).map(\.from) == ["A/RES/77/1"])
+        #expect(throws: StoreError.self) { try c.add("S/RES/9999", fields: [:], key: Fixtures.bob) }
+        #expect(throws: StoreError.self) { try c.add("A/RES/76/1", fields: [:], key: Fixtures.bob) }
+    }
+
+    @Test func addWinsTopicsAndWithdrawal() throws {
+        let dir = TempDir()
+        let a = Curation(log: try Fixtures.node(dir, "a.db", projectors: [CurationProjector()]))
+        let s = try a.add("A/RES/71/19", fields: [:], key: Fixtures.alice)
+        try a.tag(s, ["Terrorism"], key: Fixtures.alice)
+        let b = Curation(log: try EventLog(path: dir.file("b.db"), projectors: [CurationProjector()]))
+        _ = try b.log.ingest(lines: Fixtures.lines(a.log))
+        // Alice removes the topic while Bob, concurrently, adds it again: the add wins.
+        try a.untag(s, ["terrorism"], key: Fixtures.alice)
+        try b.tag(s, ["corruption"], key: Fixtures.bob)
+        _ = try b.log.author([DomainEvent.topicsAdded(s, ["terrorism"]).draft], key: Fixtures.bob)
+        _ = try a.log.ingest(lines: Fixtures.lines(b.log))
+        _ = try b.log.ingest(lines: Fixtures.lines(a.log))
+        #expect(try a.state(s)?.topics == ["corruption", "terrorism"])
+        #expect(try a.digest() == b.digest())
+        try a.withdraw(s, reason: "test", key: Fixtures.alice)
+        #expect(try a.state(s)?.withdrawn == true)
+        #expect(throws: StoreError.self) { try a.withdraw(s, reason: nil, key: Fixtures.alice) }
+        try a.restore(s, key: Fixtures.alice)
+        #expect(try a.state(s)?.withdrawn == false)
+    }
+
+    @Test func invalidPayloadsAreRejectedAndChangeNothing() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        let before = try c.digest()
+        let count = try c.log.eventCount()
+        let out = try c.log.author(
+            [EventDraft(type: "field.set", subject: "A/RES/73/11", body: ["field": "meeting", "value": "not a number", "base": []])],
+            key: Fixtures.alice)
+        guard case .rejected(let r) = out[0] else { Issue.record("accepted"); return }
+        #expect(r.code == .invalidPayload && r.message.contains("meeting"))
+        #expect(try c.digest() == before)
+        #expect(try c.log.eventCount() == count)
+    }
+
+    @Test func recordsImportIsIdempotentMinimalAndRoundTrips() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        let events = try c.log.eventCount()
+        // Importing the same file again signs nothing.
+        let again = try c.importRecords(Self.seedData, csv: false, key: Fixtures.alice)
+        #expect(again.unchanged == 12 && again.events == 0)
+        #expect(try c.log.eventCount() == events)
+        // One changed field is one event.
+        var records = try c.exportRecords()
+        records[0].fields[.notes] = "A note"
+        let one = try c.importRecords(Array(Curation.recordsJSON(records).utf8), csv: false, key: Fixtures.alice)
+        #expect(one.updated == 1 && one.events == 1)
+        #expect(try c.log.eventCount() == events + 1)
+        // Export then import into a fresh dataset round-trips exactly, in JSON and CSV.
+        for csv in [false, true] {
+            let text = csv ? Curation.recordsCSV(try c.exportRecords()) : Curation.recordsJSON(try c.exportRecords())
+            let fresh = Curation(log: try Fixtures.node(dir, "fresh-\(csv).db", projectors: [CurationProjector()]))
+            let report = try fresh.importRecords(Array(text.utf8), csv: csv, key: Fixtures.bob)
+            #expect(report.errors.isEmpty && report.created == 12)
+            #expect(try fresh.exportRecords() == c.exportRecords())
+            let text2 = csv ? Curation.recordsCSV(try fresh.exportRecords()) : Curation.recordsJSON(try fresh.exportRecords())
+            #expect(text2 == text)
+        }
+    }
+
+    @Test func invalidRowsAreReportedAndValidRowsImport() throws {
+        let dir = TempDir()
+        let c = Curation(log: try Fixtures.node(dir, projectors: [CurationProjector()]))
+        let csv = """
+            symbol,body,adopted,meeting,title,vote,topics,links
+            A/RES/71/19,GA,2016-11-21,,Good one,adopted-without-vote,terrorism,
+            A/RES/71,GA,,,Bad symbol,,,
+            S/RES/2482,SC,,,No year,,,
+            S/RES/2178 (2014),SC,2014-09-24,7272,Good two,unanimous,foreign terrorist fighters,
+            A/RES/73/11,GA,2018-02-30,,Bad date,,,
+            A/RES/75/10,GA,,,Bad vote,recorded:1-2,,
+            A/RES/72/1,GA,,,Bad link,,,likes:A/RES/71/19
+            """
+        let report = try c.importRecords(Array(csv.utf8), csv: true, key: Fixtures.alice)
+        #expect(report.created == 2)
+        #expect(report.errors.map(\.row) == [2, 3, 5, 6, 7])
+        #expect(report.errors[0].reason.contains("A/RES/<session>/<number>"))
+        #expect(report.errors[1].reason.contains("year"))
+        #expect(try c.list().map(\.symbol) == ["A/RES/71/19", "S/RES/2178 (2014)"])
+    }
+
+    @Test func rebuildEqualsTheIncrementalState() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        let s = try c.existing("S/RES/2482")
+        try c.set(s, .notes, "Note", key: Fixtures.alice)
+        try c.untag(s, ["drugs"], key: Fixtures.alice)
+        try c.withdraw(try c.existing("A/RES/72/1"), reason: nil, key: Fixtures.alice)
+        let before = try c.digest()
+        let hits = try c.search("firearms")
+        try c.log.rebuild()
+        #expect(try c.digest() == before)
+        #expect(try c.search("firearms") == hits)
+    }
+}
