@@ -22,6 +22,7 @@ public struct EventLog: Sendable {
         let pool = try DatabasePool(path: path, configuration: config)
         var migrator = Migrations.migrator
         for p in projectors { p.registerMigrations(&migrator) }
+        Self.registerPeerMigration(&migrator)
         try migrator.migrate(pool)
         if durable {
             // DatabasePool sets NORMAL after prepareDatabase; FULL must be set afterwards.

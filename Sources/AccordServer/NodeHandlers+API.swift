@@ -1,0 +1,83 @@
+import AccordCore
+import AccordStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1`: the dataset as JSON (documented in `openapi.json`, served at /api/v1/openapi.json).
+extension NodeHandlers {
+    func symbolParameter(_ request: Request) throws -> String {
+        guard let s = request.uri.queryParameters["symbol"].map(String.init), !s.isEmpty else {
+            throw Problem.badRequest("the symbol query parameter is required, e.g. ?symbol=A/RES/71/19")
+        }
+        return s
+    }
+
+    func addAPI(to router: Router<NodeServer.Context>) {
+        let api = router.group("api/v1")
+        api.get("openapi.json") { _, _ -> Response in Self.json(OpenAPIDocument.text) }
+        api.get("records") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            var body: ResolutionSymbol.Body?
+            if let b = q["body"] {
+                guard let x = ResolutionSymbol.Body(rawValue: String(b).uppercased()) else { throw Problem.badRequest("body is GA or SC") }
+                body = x
+            }
+            var year: Int?
+            if let y = q["year"] {
+                guard let n = Int(y) else { throw Problem.badRequest("year must be a number") }
+                year = n
+            }
+            let topic = q["topic"].map(String.init)
+            let (b, y) = (body, year)
+            let rows = try await blocking { [curation] in try curation.list(body: b, year: y, topic: topic) }
+            return try Self.json(encoding: rows)
+        }
+        api.get("record") { request, _ -> Response in
+            let symbol = try symbolParameter(request)
+            let asOf = request.uri.queryParameters["asOf"].map(String.init)
+            let at = request.uri.queryParameters["at"].map(String.init)
+            let json: JSONValue = try await blocking { [curation] in
+                let s = try curation.resolveSymbol(symbol)
+                guard let state = try curation.state(s, cutoff: try curation.cutoff(asOf: asOf, at: at)) else {
+                    throw StoreError("\(s) is not in the dataset")
+                }
+                var o = state.record.json.objectValue!
+                o["withdrawn"] = .bool(state.withdrawn)
+                var conflicts: [String: JSONValue] = [:]
+                for (f, st) in state.fields where st.inConflict {
+                    conflicts[f.rawValue] = .array(
+                        st.heads.map { ["id": .string($0.id), "value": $0.value, "author": .string($0.author), "time": .string($0.time)] })
+                }
+                o["conflicts"] = .object(conflicts)
+                return .object(o)
+            }
+            return Self.json(json)
+        }
+        api.get("search") { request, _ -> Response in
+            guard let q = request.uri.queryParameters["q"].map(String.init), !q.isEmpty else {
+                throw Problem.badRequest("the q query parameter is required")
+            }
+            return try Self.json(encoding: try await blocking { [curation] in try curation.search(q) })
+        }
+        api.get("history") { request, _ -> Response in
+            let symbol = try symbolParameter(request)
+            let field = request.uri.queryParameters["field"].map(String.init)
+            return try Self.json(
+                encoding: try await blocking { [curation] in
+                    try curation.history(try curation.existing(symbol), field: try field.map { try RecordField(parsing: $0) })
+                })
+        }
+        api.get("chain") { request, _ -> Response in
+            let symbol = try symbolParameter(request)
+            let chain = try await blocking { [curation] in try curation.chain(try curation.existing(symbol)).map(\.description) }
+            return try Self.json(encoding: chain)
+        }
+        api.get("conflicts") { _, _ -> Response in try Self.json(encoding: try await blocking { [curation] in try curation.conflicts() }) }
+        api.get("digest") { _, _ -> Response in
+            let d = try await blocking { [curation] in try curation.digest() }
+            return Self.json(["digest": .string(d)])
+        }
+        api.get("peers") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.peers() }) }
+        api.get("forks") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.forks() }) }
+    }
+}

@@ -1,0 +1,107 @@
+import AccordCore
+import AccordStore
+import AccordSync
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// How a node serves: address, peers to sync with, and how often.
+public struct NodeConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var peers: [String]
+    public var syncEvery: Duration
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, peers: [String] = [], syncEvery: Duration = .seconds(30)) {
+        self.host = host
+        self.port = port
+        self.peers = peers
+        self.syncEvery = syncEvery
+    }
+}
+
+/// The Hummingbird application of a node: JSON API, sync endpoints, web UI, metrics,
+/// health, and the background sync with its peers.
+public enum NodeServer {
+    public typealias Context = BasicRequestContext
+
+    /// - Parameters:
+    ///   - key: the node's key, used by the web UI's edit forms; nil makes the UI read-only.
+    ///   - onRunning: called with the bound port once the server listens.
+    public static func application(
+        log: EventLog, key: SigningKey?, configuration: NodeConfiguration, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let metrics = Metrics()
+        let router = Router(context: Context.self)
+        router.middlewares.add(RequestLogMiddleware(logger: logger, metrics: metrics))
+        let node = NodeHandlers(log: log, key: key, metrics: metrics, logger: logger)
+        node.addHealth(to: router)
+        node.addSync(to: router)
+        node.addAPI(to: router)
+        node.addWebUI(to: router)
+        var services: [any Service] = []
+        if !configuration.peers.isEmpty {
+            services.append(
+                PeerSyncService(log: log, peers: configuration.peers, interval: configuration.syncEvery, logger: logger, metrics: metrics))
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord"),
+            services: services,
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}
+
+/// The request handlers, over one node's log.
+struct NodeHandlers: Sendable {
+    let log: EventLog
+    let key: SigningKey?
+    let metrics: Metrics
+    let logger: Logger
+
+    var curation: Curation { Curation(log: log) }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response { json(value.canonicalString, status: status) }
+
+    static func json<T: Encodable>(encoding value: T) throws -> Response {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return json(String(decoding: try enc.encode(value), as: UTF8.self))
+    }
+
+    /// Runs blocking store work off the cooperative pool, turning store errors into problems.
+    func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        do {
+            return try await withCheckedThrowingContinuation { cont in
+                DispatchQueue.global().async { cont.resume(with: Result { try work() }) }
+            }
+        } catch let e as StoreError {
+            throw Problem.badRequest(e.reason)
+        } catch let e as DomainError {
+            throw Problem.badRequest(e.message)
+        }
+    }
+
+    func addHealth(to router: Router<NodeServer.Context>) {
+        router.get("/health") { _, _ -> Response in
+            let (dataset, events) = try await blocking { [log] in (try log.datasetID(), try log.eventCount()) }
+            return Self.json(["status": "ok", "dataset": dataset.map { .string($0) } ?? .null, "events": .int(events)])
+        }
+        router.get("/metrics") { _, _ -> Response in
+            let events = try await blocking { [log] in try log.eventCount() }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render(events: events))))
+        }
+    }
+}

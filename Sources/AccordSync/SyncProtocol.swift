@@ -1,0 +1,84 @@
+import AccordCore
+
+/// The sync protocol v1's constants and messages (Docs/protocol.md, section 5).
+public enum SyncProtocol {
+    public static let infoPath = "/sync/v1/info"
+    public static let pullPath = "/sync/v1/pull"
+    public static let pushPath = "/sync/v1/push"
+    /// The header a client sends with the dataset it holds.
+    public static let datasetHeader = "Accord-Dataset"
+    public static let defaultPageEvents = 5_000
+    public static let maxPageEvents = 20_000
+    public static let defaultPageBytes = 8 << 20
+    public static let maxPageBytes = 32 << 20
+    /// The largest push body a node accepts.
+    public static let maxPushBytes = 64 << 20
+
+    /// A pull request: the client's vector and where its page starts.
+    public struct PullRequest: Sendable, Equatable {
+        public var dataset: String?
+        public var vector: VersionVector
+        public var after: Int64
+        public var maxEvents: Int
+        public var maxBytes: Int
+
+        public init(
+            dataset: String?, vector: VersionVector, after: Int64 = 0, maxEvents: Int = defaultPageEvents, maxBytes: Int = defaultPageBytes
+        ) {
+            self.dataset = dataset
+            self.vector = vector
+            self.after = after
+            self.maxEvents = maxEvents
+            self.maxBytes = maxBytes
+        }
+
+        public var json: JSONValue {
+            var o: [String: JSONValue] = [
+                "vector": vector.json, "after": .number(Double(after)), "maxEvents": .int(maxEvents), "maxBytes": .int(maxBytes),
+            ]
+            if let dataset { o["dataset"] = .string(dataset) }
+            return .object(o)
+        }
+
+        public init(json: JSONValue) throws(DomainError) {
+            guard case .object(let o) = json, let v = o["vector"] else { throw DomainError("a pull request is {\"vector\": {...}, ...}") }
+            dataset = o["dataset"]?.stringValue
+            vector = try VersionVector(json: v)
+            after = Int64(o["after"]?.intValue ?? 0)
+            maxEvents = min(max(1, o["maxEvents"]?.intValue ?? defaultPageEvents), maxPageEvents)
+            maxBytes = min(max(4096, o["maxBytes"]?.intValue ?? defaultPageBytes), maxPageBytes)
+        }
+    }
+
+    /// The last line of a pull page: where the next page starts (nil: done) and the
+    /// server's dataset and vector (what the client then pushes against).
+    public struct PageEnd: Sendable, Equatable {
+        public var next: Int64?
+        public var events: Int
+        public var dataset: String?
+        public var vector: VersionVector
+
+        public init(next: Int64?, events: Int, dataset: String?, vector: VersionVector) {
+            self.next = next
+            self.events = events
+            self.dataset = dataset
+            self.vector = vector
+        }
+
+        public var json: JSONValue {
+            var o: [String: JSONValue] = [
+                "end": true, "next": next.map { .number(Double($0)) } ?? .null, "events": .int(events), "vector": vector.json,
+            ]
+            if let dataset { o["dataset"] = .string(dataset) }
+            return .object(o)
+        }
+
+        public init?(json: JSONValue) {
+            guard json["end"] == true, let v = json["vector"], let vector = try? VersionVector(json: v) else { return nil }
+            self.next = json["next"]?.intValue.map(Int64.init)
+            self.events = json["events"]?.intValue ?? 0
+            self.dataset = json["dataset"]?.stringValue
+            self.vector = vector
+        }
+    }
+}
