@@ -64,9 +64,20 @@ let package = Package(
         .testTarget(
             name: "AccordStoreTests", dependencies: ["AccordStore", "AccordCore"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync"], swiftSettings: swiftSettings),
-        .testTarget(name: "AccordServerTests", dependencies: ["AccordServer"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AccordSyncTests",
+            dependencies: [
+                "AccordSync", "AccordServer", "AccordStore", "AccordCore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AccordServerTests",
+            dependencies: [
+                "AccordServer", "AccordStore", "AccordCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: swiftSettings),
         // Runs the built `accord` binary as a user would.
-        .testTarget(name: "AccordCLITests", dependencies: ["accord"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AccordCLITests", dependencies: ["accord", "AccordStore", "AccordSync", "AccordCore"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,73 @@
+import AccordCore
+import AccordServer
+import AccordStore
+import AccordSync
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import Testing
+
+/// A peer that serves forged and equivocating events: they are rejected and recorded,
+/// and the honest events of the same page still land.
+@Suite struct MaliciousPeerTests {
+    @Test func badSignaturesAndForksAreRejectedAndHonestEventsLand() async throws {
+        let dir = TempDir()
+        let admin = SigningKey.fixed("malicious-admin")
+        let honest = try Seed.hub(dir, key: admin)
+        let victim = try TestNode(name: "victim", dir: dir.path, key: SigningKey.fixed("victim"))
+        _ = try victim.log.ingest(lines: honest.lines())
+        // New honest events the victim lacks.
+        let s = try ResolutionSymbol(parsing: "A/RES/71/19")
+        _ = try honest.curation.author([.topicsAdded(s, ["honest"])], key: admin)
+        let honestLines = try honest.lines()
+        let fresh = Array(honestLines.suffix(1))
+        // A forged event: a real envelope with mallory's signature.
+        let mallory = SigningKey.fixed("mallory")
+        let real = try WireFormat.verify(line: fresh[0]).get()
+        let forged = WireFormat.line(
+            envelope: real.envelopeBytes, signature: Base64URL.encode(mallory.sign(real.envelopeBytes)), body: real.bodyBytes)
+        // An equivocation: the admin's key signs a second event with the seq the victim already holds.
+        let vector = try victim.log.versionVector()
+        let held = vector[admin.author.text]
+        let lastHeld = try WireFormat.verify(line: honestLines[held - 1]).get()
+        let twin = UnsignedEvent(
+            draft: DomainEvent.topicsAdded(s, ["twin"]).draft, dataset: try honest.log.datasetID(), author: admin.author, seq: held,
+            prev: lastHeld.envelope.prev, time: lastHeld.envelope.time
+        ).signed(by: admin).wireLine
+        var page: [UInt8] = []
+        for l in [forged, twin] + fresh { page += l + [0x0A] }
+        let end = SyncProtocol.PageEnd(next: nil, events: 3, dataset: try honest.log.datasetID(), vector: try honest.log.versionVector())
+        page += end.json.canonicalBytes + [0x0A]
+        // The malicious peer: answers every pull with that page.
+        let router = Router()
+        let body = page
+        router.post(RouterPath(SyncProtocol.pullPath)) { _, _ -> Response in
+            Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        let (stream, cont) = AsyncStream.makeStream(of: Int.self)
+        var quiet = Logger(label: "malicious")
+        quiet.logLevel = .error
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { cont.yield($0.localAddress!.port!) }, logger: quiet)
+        let task = Task { try await app.run() }
+        var port = 0
+        for await p in stream {
+            port = p
+            break
+        }
+        let http = SyncSession.makeClient()
+        let report = try await SyncSession(log: victim.log, peer: "http://127.0.0.1:\(port)", http: http).sync(push: false)
+        #expect(report.eventsReceived == 1)
+        #expect(report.rejectedReceived == 2)
+        let forks = try victim.log.forks()
+        #expect(forks.count == 1 && forks[0].author == admin.author.text && forks[0].seq == held)
+        #expect(try victim.curation.state(s)?.topics.contains("honest") == true)
+        #expect(try victim.curation.state(s)?.topics.contains("twin") == false)
+        #expect(try victim.log.verify().isClean)
+        task.cancel()
+        _ = await task.result
+        try await http.shutdown()
+    }
+}
