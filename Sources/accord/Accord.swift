@@ -7,7 +7,7 @@ struct Accord: AsyncParsableCommand {
         abstract: "Accord: a signed, event-sourced curation log of UN resolutions, with sync.",
         discussion: "Every edit is an Ed25519-signed event in an append-only SQLite log. See README.md.",
         subcommands: [
-            ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self,
+            ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self, HealthCommand.self,
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,
             AddCommand.self, SetCommand.self, TagCommand.self, UntagCommand.self, LinkCommand.self, UnlinkCommand.self,
             SourceCommand.self, WithdrawCommand.self, RestoreCommand.self, ResolveCommand.self,
