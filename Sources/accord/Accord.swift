@@ -9,6 +9,7 @@ struct Accord: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self, HealthCommand.self,
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,
+            MembersCommand.self, GrantCommand.self, RevokeCommand.self, RotateCommand.self, RedactCommand.self,
             AddCommand.self, SetCommand.self, TagCommand.self, UntagCommand.self, LinkCommand.self, UnlinkCommand.self,
             SourceCommand.self, WithdrawCommand.self, RestoreCommand.self, ResolveCommand.self,
             ShowCommand.self, ListCommand.self, SearchCommand.self, HistoryCommand.self, ChainCommand.self,

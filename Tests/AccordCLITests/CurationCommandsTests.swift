@@ -27,6 +27,8 @@ import Testing
         let a = ["--db", cli.path("a.db")]
         let b = ["--db", cli.path("b.db")]
         _ = try cli.ok(["init", "--seed", "--key", cli.path("ka")] + a)
+        let bob = try cli.ok(["whoami", "--key", cli.path("kb")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try cli.ok(["grant", bob, "--role", "editor", "--name", "Bob", "--key", cli.path("ka")] + a)
         func exchange() throws {
             _ = try cli.ok(["export", "--out", cli.path("a.ndjson")] + a)
             _ = try cli.ok(["export", "--out", cli.path("b.ndjson")] + b)

@@ -41,7 +41,7 @@ import Testing
                 try db.execute(sql: "INSERT OR REPLACE INTO events SELECT * FROM events WHERE pos = 1")
             }
         }
-        #expect(try log.eventCount() == 1)
+        #expect(try log.eventCount() == 2)
     }
 
     @Test func durableModeIsReallyFull() throws {

@@ -30,6 +30,7 @@ import Testing
         var rng = Rng(state: seed)
         let authors = (0..<(3 + rng.int(2))).map { SigningKey.fixed("prop-\(seed)-\($0)") }
         let first = try Fixtures.node(dir, "n0.db", projectors: [CurationProjector()])
+        try Fixtures.grant(first, authors)
         let genesis = try Fixtures.lines(first)
         var nodes = [Curation(log: first)]
         for k in 1..<authors.count {
@@ -82,11 +83,18 @@ import Testing
             if e.envelope.isGenesis { genesis = e } else { queues[e.envelope.author, default: []].append(e) }
         }
         for k in queues.keys { queues[k]!.sort { $0.envelope.seq < $1.envelope.seq } }
+        // A member's events come after the event that granted it.
+        var grantOf: [String: String] = [:]
+        for e in events where e.envelope.type == "member.granted" { grantOf[e.envelope.subject!] = e.id }
+        var emitted: Set<String> = [genesis!.id]
         var out = [genesis!.wireLine]
         var authors = queues.keys.sorted()
         while !authors.isEmpty {
-            let i = rng.int(authors.count)
-            out.append(queues[authors[i]]!.removeFirst().wireLine)
+            let ready = authors.indices.filter { grantOf[authors[$0]].map(emitted.contains) ?? true }
+            let i = ready[rng.int(ready.count)]
+            let e = queues[authors[i]]!.removeFirst()
+            out.append(e.wireLine)
+            emitted.insert(e.id)
             if queues[authors[i]]!.isEmpty { authors.remove(at: i) }
         }
         return out

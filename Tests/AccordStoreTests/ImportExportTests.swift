@@ -21,7 +21,7 @@ import Testing
         let b = try EventLog(path: dir.file("b.db"))
         let data = [UInt8](FileManager.default.contents(atPath: dir.file("a.ndjson"))!)
         let first = try NDJSONImport.run(data: data, into: b)
-        #expect(first.summary.accepted == 71 && first.summary.rejected == 0)
+        #expect(first.summary.accepted == 72 && first.summary.rejected == 0)
         #expect(try b.datasetID() == a.datasetID())
         #expect(try b.datasetName() == "test dataset")
         #expect(try b.verify().isClean)
@@ -29,7 +29,7 @@ import Testing
         #expect(
             again.summary
                 == {
-                    var s = IngestSummary(); s.duplicate = 71; return s
+                    var s = IngestSummary(); s.duplicate = 72; return s
                 }())
         let (linesA, linesB) = (try Fixtures.lines(a), try Fixtures.lines(b))
         #expect(linesB == linesA)
@@ -39,10 +39,11 @@ import Testing
         let dir = TempDir()
         let source = try Fixtures.node(dir, "source.db")
         _ = try source.author((0..<4).map { Fixtures.note($0) }, key: Fixtures.alice)
-        let good = try Fixtures.lines(source)  // genesis + 4
+        let all = try Fixtures.lines(source)  // genesis, grant, 4 notes
+        let good = [all[0]] + Array(all[2...])
         // A node that already holds genesis and the first note.
         let target = try EventLog(path: dir.file("target.db"))
-        _ = try target.ingest(lines: Array(good[0...1]))
+        _ = try target.ingest(lines: Array(all[0...2]))
         let before = try Fixtures.lines(target)
 
         let otherDir = TempDir()
@@ -119,8 +120,8 @@ import Testing
         #expect(r.code == .equivocation)
         let forks = try a.forks()
         #expect(forks.count == 1)
-        #expect(forks[0].existingID == firstID && forks[0].forkID == secondID && forks[0].seq == 2)
-        #expect(try a.eventCount() == 2)
+        #expect(forks[0].existingID == firstID && forks[0].forkID == secondID && forks[0].seq == 3)
+        #expect(try a.eventCount() == 3)
         // Seeing it again records nothing new.
         _ = try a.ingest(lines: [Fixtures.lines(b).last!])
         #expect(try a.forks().count == 1)

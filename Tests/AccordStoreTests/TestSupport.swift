@@ -25,9 +25,17 @@ enum Fixtures {
     /// A node with a dataset whose genesis alice signed.
     static func node(_ dir: TempDir, _ name: String = "node.db", projectors: [any Projector] = []) throws -> EventLog {
         let log = try EventLog(path: dir.file(name), projectors: projectors)
-        let out = try log.author([.genesis(name: "test dataset")], key: alice)
+        let out = try log.author(
+            [.genesis(name: "test dataset"), AuthorizationEvent.granted(key: bob.author, role: .editor, name: "Bob").draft], key: alice)
         #expect(out.allSatisfy { $0.isAccepted })
         return log
+    }
+
+    /// Alice (the genesis admin) grants `keys` as editors.
+    static func grant(_ log: EventLog, _ keys: [SigningKey]) throws {
+        let out = try log.author(
+            keys.enumerated().map { AuthorizationEvent.granted(key: $1.author, role: .editor, name: "member \($0)").draft }, key: alice)
+        #expect(out.allSatisfy { $0.isAccepted })
     }
 
     static func note(_ i: Int, subject: String = "A/RES/71/19") -> EventDraft {

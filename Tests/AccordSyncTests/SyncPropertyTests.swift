@@ -30,7 +30,9 @@ import Testing
         let count = 3 + rng.int(3)
         let keys = (0..<count).map { SigningKey.fixed("schedule-\(seed)-\($0)") }
         let first = try TestNode(name: "n0", dir: dir.path, key: keys[0])
-        _ = try first.log.author([.genesis(name: "prop")], key: keys[0])
+        _ = try first.log.author(
+            [.genesis(name: "prop")] + keys.dropFirst().map { AuthorizationEvent.granted(key: $0.author, role: .editor, name: "n").draft },
+            key: keys[0])
         let symbols = ["A/RES/71/19", "A/RES/73/11", "S/RES/2178 (2014)"].map { try! ResolutionSymbol(parsing: $0) }
         for s in symbols { try first.curation.add(s.description, fields: [.title: "t"], key: keys[0]) }
         var nodes = [first]

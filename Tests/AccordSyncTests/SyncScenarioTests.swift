@@ -14,7 +14,7 @@ import Testing
     @Test func offlineEditsMergeAfterReconnect() async throws {
         let dir = TempDir()
         let http = SyncSession.makeClient()
-        let hub = try Seed.hub(dir, key: Self.admin)
+        let hub = try Seed.hub(dir, key: Self.admin, curators: [Self.curator])
         try await hub.start()
         // The laptop clones the hub, then goes offline.
         let laptop = try TestNode(name: "laptop", dir: dir.path, key: Self.curator)

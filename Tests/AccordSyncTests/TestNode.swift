@@ -79,9 +79,11 @@ enum Seed {
     }
 
     /// A hub with a seeded dataset whose genesis `key` signed.
-    static func hub(_ dir: TempDir, key: SigningKey) throws -> TestNode {
+    static func hub(_ dir: TempDir, key: SigningKey, curators: [SigningKey] = []) throws -> TestNode {
         let hub = try TestNode(name: "hub", dir: dir.path, key: key)
-        _ = try hub.log.author([.genesis(name: "test")], key: key)
+        _ = try hub.log.author(
+            [.genesis(name: "test")] + curators.map { AuthorizationEvent.granted(key: $0.author, role: .editor, name: "curator").draft },
+            key: key)
         _ = try hub.curation.importRecords(records, csv: false, key: key)
         return hub
     }

@@ -14,6 +14,22 @@ extension Curation {
             switch o {
             case .accepted(let id), .duplicate(let id): ids.append(id)
             case .rejected(let r): throw StoreError("refused: \(r.message)")
+            case .invalid(_, let reason): throw StoreError("stored without effect: \(reason)")
+            }
+        }
+        return ids
+    }
+
+    /// Signs and ingests membership or redaction events.
+    @discardableResult
+    public func authorize(_ events: [AuthorizationEvent], key: SigningKey) throws -> [String] {
+        let out = try log.author(events.map(\.draft), key: key)
+        var ids: [String] = []
+        for o in out {
+            switch o {
+            case .accepted(let id), .duplicate(let id): ids.append(id)
+            case .rejected(let r): throw StoreError("refused: \(r.message)")
+            case .invalid(_, let reason): throw StoreError("stored without effect: \(reason)")
             }
         }
         return ids

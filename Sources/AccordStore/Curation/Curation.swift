@@ -154,6 +154,8 @@ public struct Curation: Sendable {
         public let old: [JSONValue]
         public let new: JSONValue?
         public var signature: String
+        /// Why the event has no effect (revoked signer), nil when it counts.
+        public var invalid: String?
     }
 
     /// Every change to a record, oldest first, each event's signature re-checked from its stored bytes.
@@ -176,13 +178,15 @@ public struct Curation: Sendable {
                 out.append(
                     HistoryEntry(
                         id: r[0], time: r[3], author: r[4], change: "set", field: f, old: try olds.map { try JSONParser.parse($0) },
-                        new: try JSONParser.parse(r[2] as String), signature: ""))
+                        new: try JSONParser.parse(r[2] as String), signature: "", invalid: nil))
             }
             if field == nil {
                 for r in try Row.fetchAll(db, sql: "SELECT event_id, time, author FROM cur_created WHERE key = ?", arguments: [symbol.key])
                 {
                     out.append(
-                        HistoryEntry(id: r[0], time: r[1], author: r[2], change: "created", field: nil, old: [], new: nil, signature: ""))
+                        HistoryEntry(
+                            id: r[0], time: r[1], author: r[2], change: "created", field: nil, old: [], new: nil, signature: "",
+                            invalid: nil))
                 }
                 for r in try Row.fetchAll(
                     db, sql: "SELECT event_id, time, author, kind, value FROM cur_set_adds WHERE key = ?", arguments: [symbol.key])
@@ -190,7 +194,7 @@ public struct Curation: Sendable {
                     out.append(
                         HistoryEntry(
                             id: r[0], time: r[1], author: r[2], change: "\(r[3] as String) added", field: nil, old: [],
-                            new: try JSONParser.parse(r[4] as String), signature: ""))
+                            new: try JSONParser.parse(r[4] as String), signature: "", invalid: nil))
                 }
                 for r in try Row.fetchAll(
                     db, sql: "SELECT DISTINCT event_id, time, author, kind, item FROM cur_set_removes WHERE key = ?",
@@ -199,7 +203,7 @@ public struct Curation: Sendable {
                     out.append(
                         HistoryEntry(
                             id: r[0], time: r[1], author: r[2], change: "\(r[3] as String) removed", field: nil,
-                            old: [.string(r[4])], new: nil, signature: ""))
+                            old: [.string(r[4])], new: nil, signature: "", invalid: nil))
                 }
                 for r in try Row.fetchAll(
                     db, sql: "SELECT event_id, time, author, withdrawn, reason FROM cur_status WHERE key = ?", arguments: [symbol.key])
@@ -207,7 +211,7 @@ public struct Curation: Sendable {
                     out.append(
                         HistoryEntry(
                             id: r[0], time: r[1], author: r[2], change: (r[3] as Bool) ? "withdrawn" : "restored", field: nil, old: [],
-                            new: (r[4] as String?).map { .string($0) }, signature: ""))
+                            new: (r[4] as String?).map { .string($0) }, signature: "", invalid: nil))
                 }
             }
             return out
@@ -229,6 +233,7 @@ public struct Curation: Sendable {
                 }
             }
             entries[k].signature = checked[id]!
+            entries[k].invalid = try log.invalidReason(id)
         }
         return entries
     }
@@ -294,7 +299,7 @@ public struct Curation: Sendable {
         try log.pool.read { db in
             var out: [UInt8] = []
             for (table, order) in [
-                ("records", "key"), ("record_items", "key, kind, item"), ("conflicts", "key, field"),
+                ("records", "key"), ("record_items", "key, kind, item"), ("conflicts", "key, field"), ("members", "key"),
             ] {
                 out += Array("\(table)\n".utf8)
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)") {

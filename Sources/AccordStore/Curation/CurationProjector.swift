@@ -23,43 +23,71 @@ public struct CurationProjector: Projector {
         }
     }
 
-    public func apply(_ event: SignedEvent, position: Int64, db: Database) throws {
+    public func apply(_ event: SignedEvent, position: Int64, valid: Bool, db: Database) throws {
         let env = event.envelope
         guard DomainEvent.isDomainType(env.type), let body = event.body,
             let d = try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
         else { return }
-        try Self.record(d, id: event.id, time: env.timeText, author: env.author, db: db)
+        try Self.record(d, id: event.id, time: env.timeText, author: env.author, valid: valid, db: db)
     }
 
     public func reset(db: Database) throws {
         for t in CurationSchema.tables { try db.execute(sql: "DELETE FROM \(t)") }
     }
 
+    static let factTables = ["cur_created", "cur_revisions", "cur_set_adds", "cur_set_removes", "cur_status"]
+
+    /// The records an event touched.
+    static func keys(of ids: [String], db: Database) throws -> Set<String> {
+        var keys: Set<String> = []
+        for id in ids {
+            for t in factTables {
+                keys.formUnion(try String.fetchAll(db, sql: "SELECT DISTINCT key FROM \(t) WHERE event_id = ?", arguments: [id]))
+            }
+        }
+        return keys
+    }
+
+    public func setValidity(_ ids: [String], valid: Bool, db: Database) throws {
+        for id in ids {
+            for t in Self.factTables { try db.execute(sql: "UPDATE \(t) SET valid = ? WHERE event_id = ?", arguments: [valid, id]) }
+        }
+        for key in try Self.keys(of: ids, db: db) { try Self.refreshRecord(db, key: key) }
+    }
+
+    public func redact(_ id: String, db: Database) throws {
+        let keys = try Self.keys(of: [id], db: db)
+        for t in Self.factTables { try db.execute(sql: "DELETE FROM \(t) WHERE event_id = ?", arguments: [id]) }
+        try db.execute(sql: "DELETE FROM cur_bases WHERE event_id = ?", arguments: [id])
+        for key in keys { try Self.refreshRecord(db, key: key) }
+    }
+
     /// Stores the facts of one event and refreshes what they touch.
-    static func record(_ d: DomainEvent, id: String, time: String, author: String, db: Database) throws {
+    static func record(_ d: DomainEvent, id: String, time: String, author: String, valid: Bool = true, db: Database) throws {
         let key = d.symbol.key
         func revision(_ f: RecordField, _ v: JSONValue) throws {
             try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author) VALUES (?,?,?,?,?,?)",
-                arguments: [id, f.rawValue, key, v.canonicalString, time, author])
+                sql: "INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid) VALUES (?,?,?,?,?,?,?)",
+                arguments: [id, f.rawValue, key, v.canonicalString, time, author, valid])
         }
         func add(_ kind: String, _ item: String, _ value: JSONValue) throws {
             try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author) VALUES (?,?,?,?,?,?,?)",
-                arguments: [id, kind, item, key, value.canonicalString, time, author])
+                sql: "INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid) VALUES (?,?,?,?,?,?,?,?)",
+                arguments: [id, kind, item, key, value.canonicalString, time, author, valid])
         }
         func remove(_ kind: String, _ item: String, seen: [String]) throws {
             for s in seen {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO cur_set_removes(seen_id, kind, item, event_id, key, time, author) VALUES (?,?,?,?,?,?,?)",
-                    arguments: [s, kind, item, id, key, time, author])
+                    sql:
+                        "INSERT OR IGNORE INTO cur_set_removes(seen_id, kind, item, event_id, key, time, author, valid) VALUES (?,?,?,?,?,?,?,?)",
+                    arguments: [s, kind, item, id, key, time, author, valid])
             }
         }
         switch d {
         case .recordCreated(let symbol, let fields):
             try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_created(event_id, key, symbol, time, author) VALUES (?,?,?,?,?)",
-                arguments: [id, key, symbol.description, time, author])
+                sql: "INSERT OR IGNORE INTO cur_created(event_id, key, symbol, time, author, valid) VALUES (?,?,?,?,?,?)",
+                arguments: [id, key, symbol.description, time, author, valid])
             for (f, v) in fields { try revision(f, v) }
             try refreshRecord(db, key: key)
         case .fieldSet(_, let field, let value, let base):
@@ -89,13 +117,13 @@ public struct CurationProjector: Projector {
             try refreshItems(db, key: key, kind: "source")
         case .withdrawn(_, let reason):
             try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author) VALUES (?,?,1,?,?,?)",
-                arguments: [id, key, reason, time, author])
+                sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,1,?,?,?,?)",
+                arguments: [id, key, reason, time, author, valid])
             try refreshStatus(db, key: key)
         case .restored:
             try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author) VALUES (?,?,0,NULL,?,?)",
-                arguments: [id, key, time, author])
+                sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,0,NULL,?,?,?)",
+                arguments: [id, key, time, author, valid])
             try refreshStatus(db, key: key)
         }
     }

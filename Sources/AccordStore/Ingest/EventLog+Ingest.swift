@@ -97,6 +97,18 @@ extension EventLog {
             if dataset == nil, drafts.first?.type != Envelope.genesisType {
                 throw StoreError("this node has no dataset: run `accord init` or import a log first")
             }
+            if let dataset {
+                let head = try Self.head(db, author: key.author.text)
+                switch try MembershipBook.state(db).authorize(key.author.text, seq: (head?.seq ?? 0) + 1) {
+                case .valid: break
+                case .notMember:
+                    throw StoreError(
+                        "\(key.author.text) is not a member of dataset \(dataset); an admin grants access with `accord grant \(key.author.text) --role editor --name NAME`"
+                    )
+                case .revoked(let n):
+                    throw StoreError("\(key.author.text) was revoked after its seq \(n) in dataset \(dataset); it can no longer sign edits")
+                }
+            }
             let head = try Self.head(db, author: key.author.text)
             let lastTime = try Self.meta(db, "clock").flatMap(HLCTime.init)
             let chunk = 256
@@ -142,10 +154,57 @@ extension EventLog {
                     throw EventRejection(.invalidPayload, "dataset.created body needs a name of 1 to 200 characters")
                 }
             }
+            let env = e.envelope
+            if AuthorizationEvent.isAuthorizationType(env.type), let body = e.body {
+                do {
+                    _ = try AuthorizationEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
+                } catch {
+                    throw EventRejection(.invalidPayload, "\(env.type): \(error.message)")
+                }
+            }
             for p in projectors { try p.validate(e) }
             return .success(e)
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// Records a membership fact or a redaction and carries out its consequences: the
+    /// members are re-folded and events whose validity changed are re-marked in every
+    /// read model; a redaction erases the target's body and what the read models took from it.
+    func applyAuthorization(
+        _ a: AuthorizationEvent, event e: SignedEvent, valid: Bool, membership: MembershipState, db: Database
+    ) throws
+        -> MembershipState
+    {
+        let env = e.envelope
+        switch a {
+        case .granted, .revoked:
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO auth_facts(event_id, author, seq, time, body, type, subject) VALUES (?,?,?,?,?,?,?)",
+                arguments: [e.id, env.author, env.seq, env.timeText, e.body!.canonicalString, env.type, env.subject])
+            let next = try MembershipBook.state(db)
+            if next != membership {
+                try MembershipBook.writeMembers(db, next)
+                var authors = Set(next.members.keys).union(membership.members.keys)
+                authors.insert(env.author)
+                let (invalidated, revalidated) = try MembershipBook.reconcile(db, state: next, authors: authors)
+                for p in projectors {
+                    if !invalidated.isEmpty { try p.setValidity(invalidated, valid: false, db: db) }
+                    if !revalidated.isEmpty { try p.setValidity(revalidated, valid: true, db: db) }
+                }
+            }
+            return next
+        case .redacted(let target, let reason):
+            guard valid else { return membership }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO redactions(target, event_id, reason, time, author) VALUES (?,?,?,?,?)",
+                arguments: [target, e.id, reason, env.timeText, env.author])
+            if let pos = try Int64.fetchOne(db, sql: "SELECT pos FROM events WHERE id = ?", arguments: [target]) {
+                try db.execute(sql: "DELETE FROM bodies WHERE pos = ?", arguments: [pos])
+                for p in projectors { try p.redact(target, db: db) }
+            }
+            return membership
         }
     }
 
@@ -166,6 +225,8 @@ extension EventLog {
         var dataset = try Self.meta(db, "dataset")
         let clockBefore = try Self.meta(db, "clock") ?? ""
         var clock = clockBefore
+        var membership = try MembershipBook.state(db)
+        let isRedacted = try db.cachedStatement(sql: "SELECT 1 FROM redactions WHERE target = ?")
         var heads: [String: ChainHead?] = [:]
         var outcomes = [IngestOutcome?](repeating: nil, count: checked.count)
         var pending: [Int] = []
@@ -198,6 +259,46 @@ extension EventLog {
                 case .duplicate:
                     outcomes[i] = .duplicate(id: e.id)
                 case .append(let adopts):
+                    var invalidReason: String?
+                    if !env.isGenesis {
+                        switch membership.authorize(env.author, seq: env.seq) {
+                        case .notMember:
+                            outcomes[i] = .rejected(
+                                EventRejection(
+                                    .unauthorized,
+                                    "\(env.author) is not a member of dataset \(dataset ?? "-"); an admin must grant it first"))
+                            continue
+                        case .revoked(let n):
+                            invalidReason = "\(env.author) was revoked after seq \(n)"
+                        case .valid(let role):
+                            if AuthorizationEvent.isAuthorizationType(env.type) && role != .admin {
+                                outcomes[i] = .rejected(
+                                    EventRejection(
+                                        .unauthorized,
+                                        "only an admin may sign \(env.type); \(env.author) is an editor of dataset \(dataset ?? "-")"))
+                                continue
+                            }
+                        }
+                    }
+                    var authEvent: AuthorizationEvent?
+                    if AuthorizationEvent.isAuthorizationType(env.type), let body = e.body {
+                        authEvent = try? AuthorizationEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
+                        if case .redacted(let t, _)? = authEvent,
+                            let targetType = try String.fetchOne(db, sql: "SELECT type FROM events WHERE id = ?", arguments: [t]),
+                            targetType == Envelope.genesisType || AuthorizationEvent.isAuthorizationType(targetType)
+                        {
+                            outcomes[i] = .rejected(
+                                EventRejection(.invalidPayload, "\(targetType) events cannot be redacted: they say who may write"))
+                            continue
+                        }
+                    }
+                    // A body whose redaction is already known is not stored again.
+                    let dropBody = try Bool.fetchOne(isRedacted, arguments: [e.id]) == true
+                    let stored =
+                        dropBody
+                        ? SignedEvent(
+                            id: e.id, envelope: env, envelopeBytes: e.envelopeBytes, signature: e.signature, body: nil, bodyBytes: nil)
+                        : e
                     insertEvent.bind(1, e.id)
                     insertEvent.bind(2, env.author)
                     insertEvent.bind(3, Int64(env.seq))
@@ -209,7 +310,7 @@ extension EventLog {
                     insertEvent.bind(9, e.signature)
                     try insertEvent.run()
                     let pos = db.lastInsertedRowID
-                    if let b = e.bodyBytes {
+                    if let b = stored.bodyBytes {
                         insertBody.bind(1, pos)
                         insertBody.bind(2, blob: b)
                         try insertBody.run()
@@ -218,11 +319,28 @@ extension EventLog {
                         dataset = e.id
                         try Self.setMeta(db, "dataset", e.id)
                         if let name = e.body?["name"]?.stringValue { try Self.setMeta(db, "name", name) }
+                        membership = MembershipState.fold(genesisAuthor: env.author, facts: [])
+                        try MembershipBook.writeMembers(db, membership)
                     }
                     heads[env.author] = ChainHead(seq: env.seq, id: e.id)
                     if env.timeText > clock { clock = env.timeText }
-                    for p in projectors { try p.apply(e, position: pos, db: db) }
-                    outcomes[i] = .accepted(id: e.id)
+                    if let why = invalidReason {
+                        try db.execute(
+                            sql: "INSERT OR IGNORE INTO invalid_events(event_id, author, seq, reason) VALUES (?,?,?,?)",
+                            arguments: [e.id, env.author, env.seq, why])
+                    }
+                    for p in projectors { try p.apply(stored, position: pos, valid: invalidReason == nil, db: db) }
+                    if let authEvent {
+                        membership = try applyAuthorization(
+                            authEvent, event: e, valid: invalidReason == nil, membership: membership, db: db)
+                        if invalidReason == nil,
+                            let why = try String.fetchOne(
+                                db, sql: "SELECT reason FROM invalid_events WHERE event_id = ?", arguments: [e.id])
+                        {
+                            invalidReason = why
+                        }
+                    }
+                    outcomes[i] = invalidReason.map { .invalid(id: e.id, reason: $0) } ?? .accepted(id: e.id)
                     progressed = true
                 case .fork(let existing):
                     try db.execute(

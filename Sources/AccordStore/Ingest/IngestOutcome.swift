@@ -3,6 +3,9 @@ import AccordCore
 /// What the pipeline did with one input event.
 public enum IngestOutcome: Sendable, Equatable {
     case accepted(id: String)
+    /// Stored (the log keeps it as evidence) but without effect: signed by a revoked key
+    /// beyond its cut-off, or a membership event by a key that was not an admin for it.
+    case invalid(id: String, reason: String)
     case duplicate(id: String)
     case rejected(EventRejection)
 
@@ -15,6 +18,7 @@ public enum IngestOutcome: Sendable, Equatable {
 /// Counts over a batch's outcomes.
 public struct IngestSummary: Sendable, Equatable, Codable {
     public var accepted = 0
+    public var invalid = 0
     public var duplicate = 0
     public var rejected = 0
 
@@ -27,6 +31,7 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     public mutating func add(_ o: IngestOutcome) {
         switch o {
         case .accepted: accepted += 1
+        case .invalid: invalid += 1
         case .duplicate: duplicate += 1
         case .rejected: rejected += 1
         }
@@ -34,6 +39,7 @@ public struct IngestSummary: Sendable, Equatable, Codable {
 
     public mutating func add(_ other: IngestSummary) {
         accepted += other.accepted
+        invalid += other.invalid
         duplicate += other.duplicate
         rejected += other.rejected
     }

@@ -8,12 +8,36 @@ extension EventLog {
     public func rebuild() throws {
         try pool.write { db in
             for p in projectors { try p.reset(db: db) }
+            for t in MembershipBook.tables { try db.execute(sql: "DELETE FROM \(t)") }
+            // Pass 1: membership facts and redactions decide which events count.
+            let auth = try Row.fetchCursor(
+                db, sql: StoredEvent.selectSQL + " WHERE e.type IN ('member.granted', 'member.revoked', 'event.redacted') ORDER BY e.pos")
+            while let row = try auth.next() {
+                let s = StoredEvent(row: row)
+                guard let e = try? s.decoded(), let body = e.body,
+                    let a = try? AuthorizationEvent(type: s.type, schema: e.envelope.schema, subject: s.subject, body: body)
+                else { continue }
+                if case .redacted(let target, let reason) = a {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO redactions(target, event_id, reason, time, author) VALUES (?,?,?,?,?)",
+                        arguments: [target, s.id, reason, s.time, s.author])
+                } else {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO auth_facts(event_id, author, seq, time, body, type, subject) VALUES (?,?,?,?,?,?,?)",
+                        arguments: [s.id, s.author, s.seq, s.time, body.canonicalString, s.type, s.subject])
+                }
+            }
+            let state = try MembershipBook.state(db)
+            try MembershipBook.writeMembers(db, state)
+            _ = try MembershipBook.reconcile(db, state: state, authors: nil)
+            // Pass 2: every event into the read models, marked by validity.
+            let invalid = Set(try String.fetchAll(db, sql: "SELECT event_id FROM invalid_events"))
             let rows = try Row.fetchCursor(db, sql: StoredEvent.selectSQL + " ORDER BY e.pos")
             var batch: [StoredEvent] = []
             func flush() throws {
                 for s in batch {
                     guard let e = try? s.decoded() else { continue }
-                    for p in projectors { try p.apply(e, position: s.pos, db: db) }
+                    for p in projectors { try p.apply(e, position: s.pos, valid: !invalid.contains(s.id), db: db) }
                 }
                 batch.removeAll(keepingCapacity: true)
             }

@@ -27,6 +27,7 @@ extension EventLog {
     public func verify() throws -> VerificationReport {
         var report = VerificationReport()
         let dataset = try datasetID()
+        let redacted = Set(try pool.read { db in try String.fetchAll(db, sql: "SELECT subject FROM events WHERE type = 'event.redacted'") })
         var heads: [String: ChainHead] = [:]
         var first = true
         // Reading, checking signatures (every core) and the sequential chain checks overlap.

@@ -14,6 +14,8 @@ public struct EventLog: Sendable {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA recursive_triggers = ON")
+            // Redacted bodies and the read-model rows derived from them are zeroed, not just unlinked.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             // Bulk ingest rewrites the same index pages; checkpoint less often, cache more.
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
@@ -23,6 +25,7 @@ public struct EventLog: Sendable {
         var migrator = Migrations.migrator
         for p in projectors { p.registerMigrations(&migrator) }
         Self.registerPeerMigration(&migrator)
+        MembershipBook.register(&migrator)
         try migrator.migrate(pool)
         if durable {
             // DatabasePool sets NORMAL after prepareDatabase; FULL must be set afterwards.

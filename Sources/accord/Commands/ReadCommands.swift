@@ -153,7 +153,8 @@ struct HistoryCommand: ParsableCommand {
             } else if !e.old.isEmpty {
                 what += " " + e.old.map(\.display).joined(separator: ", ")
             }
-            print("\(e.time)  \(short(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]")
+            let validity = e.invalid.map { "  INVALID (\($0))" } ?? ""
+            print("\(e.time)  \(short(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
         }
     }
 }

@@ -1,0 +1,118 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+import Foundation
+
+struct MembersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "members", abstract: "Who may write to the dataset, and in which role.")
+    @OptionGroup var db: DatabaseOptions
+    @Flag(name: .long) var json = false
+
+    func run() throws {
+        let members = try db.open().members()
+        if json {
+            print(jsonString(members))
+            return
+        }
+        for m in members {
+            print(
+                "\(m.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(m.name)  \(m.key)\(m.validThroughSeq.map { "  (revoked after seq \($0))" } ?? "")"
+            )
+        }
+    }
+}
+
+func authorKey(_ text: String) throws -> AuthorKey {
+    do {
+        return try AuthorKey(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
+    } catch {
+        throw CLIError(error.message)
+    }
+}
+
+struct GrantCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "grant", abstract: "Make a key a member (admins only).")
+    @OptionGroup var edit: EditOptions
+    @Argument(help: "The member's public key (ed25519:...).") var member: String
+    @Option(name: .long, help: "admin or editor.") var role: String = "editor"
+    @Option(name: .long, help: "Display name.") var name: String
+
+    func run() throws {
+        guard let r = MemberRole(rawValue: role) else { throw CLIError("--role is admin or editor") }
+        let k = try authorKey(member)
+        let n = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(n.count) else { throw CLIError("--name is 1 to 200 characters") }
+        let ids = try Curation(log: try edit.db.open()).authorize([.granted(key: k, role: r, name: n)], key: try edit.key.load())
+        print(ids[0])
+    }
+}
+
+struct RevokeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "End a key's membership after a seq (admins only); its later events are invalid on every node.")
+    @OptionGroup var edit: EditOptions
+    @Argument var member: String
+    @Option(name: .long, help: "The last seq that stays valid (default: the highest seq this node holds for the key).")
+    var validThrough: Int?
+
+    func run() throws {
+        let k = try authorKey(member)
+        let log = try edit.db.open()
+        let seq = try validThrough ?? log.highestSeq(k.text) ?? 0
+        let ids = try Curation(log: log).authorize([.revoked(key: k, validThroughSeq: seq)], key: try edit.key.load())
+        print(ids[0])
+        printErr("\(k.text) may sign up to its seq \(seq)")
+    }
+}
+
+struct RotateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Replace the configured key: grant the new key the same name and role, revoke the old one at its last seq.",
+        discussion: "Signed by the configured key when it is an admin, else by --admin-key. Creates --new-key if the file does not exist.")
+    @OptionGroup var edit: EditOptions
+    @Option(name: .long, help: "The new key file.") var newKey: String
+    @Option(name: .long, help: "An admin's key, when the rotated key is an editor.") var adminKey: String?
+
+    func run() throws {
+        let old = try edit.key.load()
+        if !FileManager.default.fileExists(atPath: newKey) { try KeyStore.create(SigningKey.generate(), path: newKey) }
+        let new = try KeyStore.load(path: newKey)
+        let log = try edit.db.open()
+        guard let me = try log.members().first(where: { $0.key == old.author.text }) else {
+            throw CLIError("\(old.author.text) is not a member of this dataset")
+        }
+        let signer = try adminKey.map { try KeyStore.load(path: $0) } ?? old
+        let curation = Curation(log: log)
+        if signer.author == old.author {
+            guard me.role == .admin else { throw CLIError("an editor's key is rotated by an admin: pass --admin-key") }
+            // The revocation is the old key's last event: its cut-off is its own seq.
+            let next = (try log.highestSeq(old.author.text) ?? 0) + 2
+            try curation.authorize(
+                [.granted(key: new.author, role: me.role, name: me.name), .revoked(key: old.author, validThroughSeq: next)], key: old)
+        } else {
+            let last = try log.highestSeq(old.author.text) ?? 0
+            try curation.authorize(
+                [.granted(key: new.author, role: me.role, name: me.name), .revoked(key: old.author, validThroughSeq: last)], key: signer)
+        }
+        print(new.author.text)
+        printErr("\(old.author.text) is revoked after its last event; use the new key from now on (--key \(newKey))")
+    }
+}
+
+struct RedactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redact",
+        abstract: "Erase an event's body on every node (admins only); its envelope and signature stay and still verify.")
+    @OptionGroup var edit: EditOptions
+    @Argument var eventID: String
+    @Option(name: .long) var reason: String
+
+    func run() throws {
+        let log = try edit.db.open()
+        guard let e = try log.event(id: eventID) else { throw CLIError("no event \(eventID) in this log") }
+        let ids = try Curation(log: log).authorize([.redacted(target: e.id, reason: reason)], key: try edit.key.load())
+        print(ids[0])
+    }
+}
