@@ -1,0 +1,140 @@
+import AccordCore
+import AccordStore
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import Testing
+
+@testable import AccordServer
+
+/// The node's HTTP interface, on a real server on a loopback port.
+@Suite struct NodeServerTests {
+    final class Running: @unchecked Sendable {
+        let dir = NSTemporaryDirectory() + "accord-server-" + UUID().uuidString
+        let log: EventLog
+        let key = SigningKey.fixed("server-admin")
+        var url = ""
+        var task: Task<Void, any Error>?
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
+        init() throws {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            log = try EventLog(path: dir + "/node.db", projectors: [CurationProjector()])
+            _ = try log.author([.genesis(name: "server test")], key: key)
+            let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Events/seed/resolutions.json")
+            _ = try Curation(log: log).importRecords([UInt8](try Data(contentsOf: seed)), csv: false, key: key)
+        }
+
+        func start() async {
+            var quiet = Logger(label: "server-test")
+            quiet.logLevel = .error
+            let (stream, cont) = AsyncStream.makeStream(of: Int.self)
+            let app = NodeServer.application(
+                log: log, key: key, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: quiet,
+                onRunning: { cont.yield($0) })
+            task = Task { try await app.run() }
+            for await port in stream {
+                url = "http://127.0.0.1:\(port)"
+                break
+            }
+        }
+
+        func get(_ path: String) async throws -> (Int, String, String?) {
+            let r = try await http.execute(HTTPClientRequest(url: url + path), timeout: .seconds(10))
+            let body = try await r.body.collect(upTo: 8 << 20)
+            return (Int(r.status.code), String(buffer: body), r.headers.first(name: "content-type"))
+        }
+
+        func post(_ path: String, _ body: String, type: String) async throws -> (Int, String, String?) {
+            var req = HTTPClientRequest(url: url + path)
+            req.method = .POST
+            req.headers.add(name: "content-type", value: type)
+            req.body = .bytes(ByteBuffer(string: body))
+            let r = try await http.execute(req, timeout: .seconds(10))
+            let b = try await r.body.collect(upTo: 8 << 20)
+            return (Int(r.status.code), String(buffer: b), r.headers.first(name: "content-type"))
+        }
+
+        func stop() async throws {
+            task?.cancel()
+            _ = await task?.result
+            try await http.shutdown()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+    }
+
+    @Test func everyPathOfTheOpenAPIDocumentAnswers() async throws {
+        let node = try Running()
+        await node.start()
+        let (status, text, type) = try await node.get("/api/v1/openapi.json")
+        #expect(status == 200 && type == "application/json")
+        let doc = try JSONParser.parse(text)
+        #expect(doc["openapi"] == "3.1.0")
+        let paths = doc["paths"]!.objectValue!
+        #expect(paths.count == OpenAPIDocument.paths.map(\.path).count)
+        let samples = ["symbol": "A/RES/73/11", "q": "cybercrime", "body": "SC", "year": "2019", "topic": "terrorism", "field": "title"]
+        for (path, item) in paths {
+            for (method, op) in item.objectValue! {
+                let query = (op["parameters"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.filter { samples[$0] != nil }
+                    .map { "\($0)=\(samples[$0]!.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
+                let full = path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+                let (code, _, _) =
+                    method == "get"
+                    ? try await node.get(full)
+                    : try await node.post(full, path.hasSuffix("pull") ? "{\"vector\":{}}" : "", type: "application/json")
+                #expect(code == 200, "\(method) \(full) answered \(code)")
+            }
+        }
+        // The documented answers are real data.
+        let chain = try await node.get("/api/v1/chain?symbol=A/RES/75/10").1
+        #expect(chain == #"["A/RES/71/19","A/RES/73/11","A/RES/75/10"]"#)
+        let sc = try await node.get("/api/v1/records?body=SC").1
+        #expect(sc.components(separatedBy: "\"symbol\"").count - 1 == 8)
+        let metrics = try await node.get("/metrics").1
+        #expect(metrics.contains("accord_events 43"))
+        try await node.stop()
+    }
+
+    @Test func errorsAreProblemDetails() async throws {
+        let node = try Running()
+        await node.start()
+        for (path, expected) in [
+            ("/api/v1/record?symbol=A/RES/x", 400), ("/api/v1/record", 400), ("/api/v1/search", 400), ("/api/v1/history?symbol=A/RES/99/1", 400),
+        ] {
+            let (code, body, type) = try await node.get(path)
+            #expect(code == expected, "\(path)")
+            #expect(type == "application/problem+json", "\(path)")
+            let p = try JSONParser.parse(body)
+            #expect(p["status"]?.intValue == expected && !(p["detail"]?.stringValue ?? "").isEmpty)
+        }
+        let (code, body, _) = try await node.post("/sync/v1/pull", "{not json", type: "application/json")
+        #expect(code == 400 && body.contains("byte"))
+        let (conflict, detail, _) = try await node.post("/sync/v1/push", "", type: "application/x-ndjson")
+        #expect(conflict == 200 && detail.contains("\"accepted\":0"))
+        try await node.stop()
+    }
+
+    @Test func theWebUIReadsWithoutJavaScriptAndSignsEdits() async throws {
+        let node = try Running()
+        await node.start()
+        let (code, home, type) = try await node.get("/")
+        #expect(code == 200 && type?.hasPrefix("text/html") == true)
+        #expect(home.contains("A/RES/71/19") && home.contains("S/RES/2529 (2020)") && !home.contains("<script"))
+        let (_, page, _) = try await node.get("/record?symbol=A%2FRES%2F73%2F11")
+        #expect(page.contains("Review chain") && page.contains("History") && page.contains("signature") || page.contains("valid"))
+        let (_, search, _) = try await node.get("/search?q=cybercrime")
+        #expect(search.contains("A/RES/75/10"))
+        let (status, _, _) = try await node.post(
+            "/record/set", "symbol=A%2FRES%2F73%2F11&field=notes&value=Edited+in+the+browser", type: "application/x-www-form-urlencoded")
+        #expect(status == 303)
+        let s = try ResolutionSymbol(parsing: "A/RES/73/11")
+        #expect(try Curation(log: node.log).state(s)?.value(.notes) == "Edited in the browser")
+        let after = try await node.get("/record?symbol=A%2FRES%2F73%2F11").1
+        #expect(after.contains("Edited in the browser"))
+        let (escaped, text, _) = try await node.get("/search?q=%3Cscript%3E")
+        #expect(escaped == 200 && !text.contains("<script>"))
+        try await node.stop()
+    }
+}
