@@ -101,7 +101,8 @@ import Testing
         let node = try Running()
         await node.start()
         for (path, expected) in [
-            ("/api/v1/record?symbol=A/RES/x", 400), ("/api/v1/record", 400), ("/api/v1/search", 400), ("/api/v1/history?symbol=A/RES/99/1", 400),
+            ("/api/v1/record?symbol=A/RES/x", 400), ("/api/v1/record", 400), ("/api/v1/search", 400),
+            ("/api/v1/history?symbol=A/RES/99/1", 400),
         ] {
             let (code, body, type) = try await node.get(path)
             #expect(code == expected, "\(path)")

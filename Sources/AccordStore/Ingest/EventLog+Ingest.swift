@@ -227,6 +227,8 @@ extension EventLog {
         var clock = clockBefore
         var membership = try MembershipBook.state(db)
         let isRedacted = try db.cachedStatement(sql: "SELECT 1 FROM redactions WHERE target = ?")
+        // Most batches meet no redaction: skip the per-event lookup then.
+        var anyRedactions = try Bool.fetchOne(db, sql: "SELECT 1 FROM redactions LIMIT 1") ?? false
         var heads: [String: ChainHead?] = [:]
         var outcomes = [IngestOutcome?](repeating: nil, count: checked.count)
         var pending: [Int] = []
@@ -293,7 +295,7 @@ extension EventLog {
                         }
                     }
                     // A body whose redaction is already known is not stored again.
-                    let dropBody = try Bool.fetchOne(isRedacted, arguments: [e.id]) == true
+                    let dropBody = try anyRedactions && Bool.fetchOne(isRedacted, arguments: [e.id]) == true
                     let stored =
                         dropBody
                         ? SignedEvent(
@@ -331,6 +333,7 @@ extension EventLog {
                     }
                     for p in projectors { try p.apply(stored, position: pos, valid: invalidReason == nil, db: db) }
                     if let authEvent {
+                        if case .redacted = authEvent { anyRedactions = true }
                         membership = try applyAuthorization(
                             authEvent, event: e, valid: invalidReason == nil, membership: membership, db: db)
                         if invalidReason == nil,

@@ -7,7 +7,8 @@ import GRDB
 /// The benchmark workloads of `accord bench`, each measured against the machine's
 /// limits taken in the same run.
 final class Bench {
-    static let workloads = ["author", "author-durable", "ingest", "verify"]
+    static let workloads = ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
+    var rssEvents = 1_000_000
 
     struct Limits {
         let cores: Int
@@ -23,6 +24,14 @@ final class Bench {
                 "sha256PerSecondOneCore": .number(sha256PerSecondOneCore.rounded()),
                 "sqliteInsertsPerSecond": .number(sqliteInsertsPerSecond.rounded()),
             ]
+        }
+
+        func best(with o: Limits) -> Limits {
+            Limits(
+                cores: cores, signPerSecondOneCore: max(signPerSecondOneCore, o.signPerSecondOneCore),
+                verifyPerSecondOneCore: max(verifyPerSecondOneCore, o.verifyPerSecondOneCore),
+                sha256PerSecondOneCore: max(sha256PerSecondOneCore, o.sha256PerSecondOneCore),
+                sqliteInsertsPerSecond: max(sqliteInsertsPerSecond, o.sqliteInsertsPerSecond))
         }
 
         var table: String {
@@ -46,6 +55,9 @@ final class Bench {
             case "ingest", "verify":
                 return ("cores x verifyPerSecondOneCore", eventsPerSecond / (Double(limits.cores) * limits.verifyPerSecondOneCore))
             case "author-durable": return ("sqliteInsertsPerSecond", eventsPerSecond / limits.sqliteInsertsPerSecond)
+            case "clone":
+                guard let ingest = extra["ingestEventsPerSecond"]?.doubleValue else { return nil }
+                return ("ingest events/s of this run", eventsPerSecond / ingest)
             default: return nil
             }
         }
@@ -107,18 +119,26 @@ final class Bench {
     func measureLimits() -> Limits {
         let messages = (0..<2000).map(sampleEnvelope)
         let key = author.privateKey
+        // Each crypto limit is the best of three rounds (noise on a shared machine only slows).
         var sigs: [Data] = []
-        let signN = 20_000
-        let signT = Self.time {
-            for k in 0..<signN { sigs.append(try! key.signature(for: messages[k % messages.count])) }
+        let signN = 8_000
+        var signT = Double.infinity
+        for _ in 0..<3 {
+            sigs.removeAll(keepingCapacity: true)
+            signT = min(signT, Self.time { for k in 0..<signN { sigs.append(try! key.signature(for: messages[k % messages.count])) } })
         }
         let pub = author.privateKey.publicKey
-        let verifyN = 5_000
-        var ok = 0
-        let verifyT = Self.time {
-            for k in 0..<verifyN where pub.isValidSignature(sigs[k % sigs.count], for: messages[k % messages.count]) { ok += 1 }
+        let verifyN = 2_500
+        var verifyT = Double.infinity
+        for _ in 0..<3 {
+            var ok = 0
+            verifyT = min(
+                verifyT,
+                Self.time {
+                    for k in 0..<verifyN where pub.isValidSignature(sigs[k % sigs.count], for: messages[k % messages.count]) { ok += 1 }
+                })
+            precondition(ok == verifyN)
         }
-        precondition(ok == verifyN)
         let block = [UInt8](repeating: 0x61, count: 500)
         let shaN = 500_000
         var acc: UInt8 = 0
@@ -158,22 +178,31 @@ final class Bench {
         try EventLog(path: dir + "/\(name).db", projectors: Node.projectors, durable: durable)
     }
 
-    func run(_ workload: String) throws -> Result {
+    func run(_ workload: String) async throws -> Result {
         switch workload {
+        case "clone", "sync-diverged", "sync-in-sync":
+            return try await runSync(workload)
+        case "clone-rss":
+            return try await cloneRSS()
         case "author":
-            let log = try freshLog("author")
-            _ = try log.author([.genesis(name: "bench")], key: author)
+            // Best of five runs, each into a fresh node.
             let batch = 10_000
-            let t = try Self.time {
-                var k = 0
-                while k < events {
-                    let n = min(batch, events - k)
-                    let out = try log.author((k..<k + n).map(draft), key: author)
-                    precondition(out.allSatisfy(\.isAccepted), "bench author: \(out.first { !$0.isAccepted }!)")
-                    k += n
+            var best = Double.infinity
+            for r in 0..<5 {
+                let log = try freshLog("author-\(r)")
+                _ = try log.author([.genesis(name: "bench")], key: author)
+                let t = try Self.time {
+                    var k = 0
+                    while k < events {
+                        let n = min(batch, events - k)
+                        let out = try log.author((k..<k + n).map(draft), key: author)
+                        precondition(out.allSatisfy(\.isAccepted), "bench author: \(out.first { !$0.isAccepted }!)")
+                        k += n
+                    }
                 }
+                best = min(best, t)
             }
-            return Result(workload: workload, events: events, seconds: t, extra: ["batch": .int(batch)])
+            return Result(workload: workload, events: events, seconds: best, extra: ["batch": .int(batch), "bestOf": 5])
         case "author-durable":
             let n = min(events, 3000)
             let log = try freshLog("durable", durable: true)
@@ -190,7 +219,8 @@ final class Bench {
             let target = try ingestFixture()
             if workload == "verify" {
                 var report = VerificationReport()
-                let t = try Self.time { report = try target.verify() }
+                var t = Double.infinity
+                for _ in 0..<2 { t = min(t, try Self.time { report = try target.verify() }) }
                 precondition(report.isClean, "bench verify: \(report.problems.prefix(3))")
                 return Result(workload: workload, events: report.events, seconds: t)
             }
@@ -200,21 +230,14 @@ final class Bench {
         }
     }
 
-    private var ingested: EventLog?
-    private var ingestResult: Result?
+    var ingested: EventLog?
+    var ingestResult: Result?
 
     /// Pre-signs `events` events by another key (not timed), then ingests them into a
     /// fresh node in 4096-event batches (timed).
     func ingestFixture() throws -> EventLog {
         if let ingested { return ingested }
-        let source = try freshLog("source")
-        _ = try source.author([.genesis(name: "bench")], key: author)
-        var k = 0
-        while k < events {
-            let n = min(5000, events - k)
-            _ = try source.author((k..<k + n).map(draft), key: other)
-            k += n
-        }
+        let source = try sourceLog("source", events: events)
         var lines: [[UInt8]] = []
         lines.reserveCapacity(events + 1)
         try source.forEachChunk { chunk in lines.append(contentsOf: chunk.map(\.wireLine)) }
@@ -225,21 +248,30 @@ final class Bench {
         let checkT = Self.time {
             for l in sample { if case .success = WireFormat.verify(line: l) { okCount += 1 } }
         }
-        let target = try freshLog("ingest")
-        let t = try Self.time {
-            let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
-            try target.ingest(
-                next: { batches.next() },
-                handle: { out in
-                    precondition(out.allSatisfy(\.isAccepted), "bench ingest: \(out.first { !$0.isAccepted }!)")
-                })
+        // Best of two runs, each into a fresh node.
+        var target = try freshLog("ingest-0")
+        var t = Double.infinity
+        for r in 0..<2 {
+            let into = try freshLog("ingest-\(r)")
+            let run = try Self.time {
+                let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
+                try into.ingest(
+                    next: { batches.next() },
+                    handle: { out in
+                        precondition(out.allSatisfy(\.isAccepted), "bench ingest: \(out.first { !$0.isAccepted }!)")
+                    })
+            }
+            if run < t {
+                t = run
+                target = into
+            }
         }
         ingested = target
         ingestResult = Result(
             workload: "ingest", events: lines.count, seconds: t,
             extra: [
                 "bytesPerEvent": .int(bytes / max(1, lines.count)), "batch": .int(NDJSONImport.defaultBatchSize),
-                "checkPerSecondOneCore": .number((Double(okCount) / checkT).rounded()),
+                "checkPerSecondOneCore": .number((Double(okCount) / checkT).rounded()), "bestOf": 2,
             ])
         return target
     }
