@@ -16,8 +16,8 @@ public struct EventLog: Sendable {
             try db.execute(sql: "PRAGMA recursive_triggers = ON")
             // Redacted bodies and the read-model rows derived from them are zeroed, not just unlinked.
             try db.execute(sql: "PRAGMA secure_delete = ON")
-            // Bulk ingest rewrites the same index pages; checkpoint less often, cache more.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Readers keep a small page cache; the writer gets a large one below.
+            try db.execute(sql: "PRAGMA cache_size = -8192")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
         config.busyMode = .timeout(10)
@@ -27,6 +27,8 @@ public struct EventLog: Sendable {
         Self.registerPeerMigration(&migrator)
         MembershipBook.register(&migrator)
         try migrator.migrate(pool)
+        // Bulk ingest rewrites the same index pages: the writer caches more and checkpoints less often.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -65536") }
         if durable {
             // DatabasePool sets NORMAL after prepareDatabase; FULL must be set afterwards.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
