@@ -91,7 +91,7 @@ import Testing
         _ = try cli.ok(["export", "--out", cli.path("a.ndjson"), "--db", cli.path("a.db")])
         var file = FileManager.default.contents(atPath: cli.path("a.ndjson"))!
         file.append(Data("\nnot json\n".utf8))
-        FileManager.default.createFile(atPath: cli.path("bad.ndjson"), contents: file)
+        _ = FileManager.default.createFile(atPath: cli.path("bad.ndjson"), contents: file)
         let r = try cli.run(["import", cli.path("bad.ndjson"), "--db", cli.path("b.db")])
         #expect(r.status == 1)
         #expect(r.stdout.contains("accepted 1, duplicate 0, rejected 1"))

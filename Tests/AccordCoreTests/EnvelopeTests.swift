@@ -98,6 +98,20 @@ import Testing
         #expect(Base64URL.decode("A+") == nil)
     }
 
+    @Test func libsodiumAndSwiftCryptoAgree() {
+        for k in 0..<50 {
+            let key = SigningKey.fixed("agree-\(k)")
+            let message = Array("message \(k) ".utf8) + [UInt8](repeating: UInt8(k), count: k)
+            var sig = [UInt8](key.sign(message))
+            #expect(key.author.verify(signature: Data(sig), over: message))
+            #expect(key.author.verifyWithSwiftCrypto(signature: Data(sig), over: message))
+            sig[k % 64] ^= 0x20
+            #expect(!key.author.verify(signature: Data(sig), over: message))
+            #expect(!key.author.verifyWithSwiftCrypto(signature: Data(sig), over: message))
+            #expect(!key.author.verify(signature: Data(sig.prefix(63)), over: message))
+        }
+    }
+
     @Test func keyFilesRoundTripAndRefuseGarbage() throws {
         let k = SigningKey.generate()
         let back = try SigningKey(fileContents: k.fileContents)

@@ -63,6 +63,25 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// Two-space indented JSON with members in RFC 8785 order (files people read:
+    /// vectors, records); the values are written as in the canonical form.
+    public func prettyString(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            return "[\n" + items.map { inner + $0.prettyString(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let m) where !m.isEmpty:
+            let keys = m.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+            return "{\n"
+                + keys.map { inner + JSONValue.string($0).canonicalString + ": " + m[$0]!.prettyString(indent: inner) }
+                .joined(separator: ",\n") + "\n" + indent + "}"
+        default:
+            return canonicalString
+        }
+    }
+}
+
 /// Number serialisation as ECMAScript's `Number.prototype.toString` (ECMA-262
 /// 7.1.12.1), which RFC 8785 adopts.
 public enum JSONNumber {

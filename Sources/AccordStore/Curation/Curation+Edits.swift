@@ -7,32 +7,25 @@ extension Curation {
     /// Signs and ingests the events; a rejection is an error that says why.
     @discardableResult
     public func author(_ events: [DomainEvent], key: SigningKey) throws -> [String] {
-        guard !events.isEmpty else { return [] }
-        let out = try log.author(events.map(\.draft), key: key)
-        var ids: [String] = []
-        for o in out {
-            switch o {
-            case .accepted(let id), .duplicate(let id): ids.append(id)
-            case .rejected(let r): throw StoreError("refused: \(r.message)")
-            case .invalid(_, let reason): throw StoreError("stored without effect: \(reason)")
-            }
-        }
-        return ids
+        try sign(events.map(\.draft), key: key)
     }
 
     /// Signs and ingests membership or redaction events.
     @discardableResult
     public func authorize(_ events: [AuthorizationEvent], key: SigningKey) throws -> [String] {
-        let out = try log.author(events.map(\.draft), key: key)
-        var ids: [String] = []
-        for o in out {
+        try sign(events.map(\.draft), key: key)
+    }
+
+    /// The ids of the signed events; any event that did not count is an error saying why.
+    func sign(_ drafts: [EventDraft], key: SigningKey) throws -> [String] {
+        guard !drafts.isEmpty else { return [] }
+        return try log.author(drafts, key: key).map { o in
             switch o {
-            case .accepted(let id), .duplicate(let id): ids.append(id)
+            case .accepted(let id), .duplicate(let id): return id
             case .rejected(let r): throw StoreError("refused: \(r.message)")
             case .invalid(_, let reason): throw StoreError("stored without effect: \(reason)")
             }
         }
-        return ids
     }
 
     /// A new record. An SC symbol without its year takes it from `adopted`.

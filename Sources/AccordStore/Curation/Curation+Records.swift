@@ -160,26 +160,10 @@ extension Curation {
     }
 
     public static func recordsJSON(_ records: [ResolutionRecord]) -> String {
-        prettyJSON(.array(records.map(\.json))) + "\n"
+        JSONValue.array(records.map(\.json)).prettyString() + "\n"
     }
 
     public static func recordsCSV(_ records: [ResolutionRecord]) -> String {
         CSV.encode([ResolutionRecord.csvColumns] + records.map(\.csvRow))
-    }
-
-    /// Two-space JSON with keys in RFC 8785 order.
-    public static func prettyJSON(_ v: JSONValue, indent: String = "") -> String {
-        let inner = indent + "  "
-        switch v {
-        case .array(let items) where !items.isEmpty:
-            return "[\n" + items.map { inner + prettyJSON($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .object(let m) where !m.isEmpty:
-            let keys = m.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-            return "{\n"
-                + keys.map { inner + JSONValue.string($0).canonicalString + ": " + prettyJSON(m[$0]!, indent: inner) }
-                .joined(separator: ",\n") + "\n" + indent + "}"
-        default:
-            return v.canonicalString
-        }
     }
 }

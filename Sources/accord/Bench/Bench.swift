@@ -13,7 +13,10 @@ final class Bench {
     struct Limits {
         let cores: Int
         let signPerSecondOneCore: Double
+        /// swift-crypto's verifier: the stack's reference limit (STACK-NOTES).
         let verifyPerSecondOneCore: Double
+        /// libsodium's verifier, which the ingest pipeline uses.
+        let verifyPerSecondOneCoreLibsodium: Double
         let sha256PerSecondOneCore: Double
         let sqliteInsertsPerSecond: Double
 
@@ -21,6 +24,7 @@ final class Bench {
             [
                 "cores": .int(cores), "signPerSecondOneCore": .number(signPerSecondOneCore.rounded()),
                 "verifyPerSecondOneCore": .number(verifyPerSecondOneCore.rounded()),
+                "verifyPerSecondOneCoreLibsodium": .number(verifyPerSecondOneCoreLibsodium.rounded()),
                 "sha256PerSecondOneCore": .number(sha256PerSecondOneCore.rounded()),
                 "sqliteInsertsPerSecond": .number(sqliteInsertsPerSecond.rounded()),
             ]
@@ -30,13 +34,15 @@ final class Bench {
             Limits(
                 cores: cores, signPerSecondOneCore: max(signPerSecondOneCore, o.signPerSecondOneCore),
                 verifyPerSecondOneCore: max(verifyPerSecondOneCore, o.verifyPerSecondOneCore),
+                verifyPerSecondOneCoreLibsodium: max(verifyPerSecondOneCoreLibsodium, o.verifyPerSecondOneCoreLibsodium),
                 sha256PerSecondOneCore: max(sha256PerSecondOneCore, o.sha256PerSecondOneCore),
                 sqliteInsertsPerSecond: max(sqliteInsertsPerSecond, o.sqliteInsertsPerSecond))
         }
 
         var table: String {
             """
-            limits: cores \(cores), sign/s/core \(Int(signPerSecondOneCore)), verify/s/core \(Int(verifyPerSecondOneCore)), \
+            limits: cores \(cores), sign/s/core \(Int(signPerSecondOneCore)), verify/s/core \(Int(verifyPerSecondOneCore)) \
+            (libsodium \(Int(verifyPerSecondOneCoreLibsodium))), \
             sha256/s/core \(Int(sha256PerSecondOneCore)), sqlite inserts/s \(Int(sqliteInsertsPerSecond))
             """
         }
@@ -71,6 +77,10 @@ final class Bench {
 
         func json(limits: Limits) -> JSONValue {
             var o = extra
+            if workload == "ingest" || workload == "verify" {
+                o["ratioToVerifierInUse"] = .number(
+                    (eventsPerSecond / (Double(limits.cores) * limits.verifyPerSecondOneCoreLibsodium) * 1000).rounded() / 1000)
+            }
             o["workload"] = .string(workload)
             o["events"] = .int(events)
             o["seconds"] = .number((seconds * 1000).rounded() / 1000)
@@ -139,6 +149,19 @@ final class Bench {
                 })
             precondition(ok == verifyN)
         }
+        let authorKey = author.author
+        var sodiumT = Double.infinity
+        for _ in 0..<3 {
+            var ok = 0
+            sodiumT = min(
+                sodiumT,
+                Self.time {
+                    for k in 0..<verifyN where authorKey.verify(signature: sigs[k % sigs.count], over: messages[k % messages.count]) {
+                        ok += 1
+                    }
+                })
+            precondition(ok == verifyN)
+        }
         let block = [UInt8](repeating: 0x61, count: 500)
         let shaN = 500_000
         var acc: UInt8 = 0
@@ -170,7 +193,8 @@ final class Bench {
         }
         return Limits(
             cores: Parallel.cores, signPerSecondOneCore: Double(signN) / signT,
-            verifyPerSecondOneCore: Double(verifyN) / verifyT, sha256PerSecondOneCore: Double(shaN) / shaT,
+            verifyPerSecondOneCore: Double(verifyN) / verifyT, verifyPerSecondOneCoreLibsodium: Double(verifyN) / sodiumT,
+            sha256PerSecondOneCore: Double(shaN) / shaT,
             sqliteInsertsPerSecond: Double(insertN) / insertT)
     }
 

@@ -14,7 +14,7 @@ struct MakeVectorsCommand: ParsableCommand {
         for v in TestVectors.all() {
             let json = v.json
             let path = dir + "/" + v.name + ".json"
-            try Data(Array(TestVectors.pretty(json).utf8)).write(to: URL(fileURLWithPath: path))
+            try Data(Array(json.prettyString().utf8)).write(to: URL(fileURLWithPath: path))
             print(path)
         }
     }
@@ -200,21 +200,5 @@ enum TestVectors {
             context: [line(genesis)],
             line: signedByMallory.wireLine, reason: .badSignature)
         return out
-    }
-
-    /// Two-space pretty printing with sorted keys (vectors are for people too).
-    static func pretty(_ v: JSONValue, indent: String = "") -> String {
-        let inner = indent + "  "
-        switch v {
-        case .array(let items) where !items.isEmpty:
-            return "[\n" + items.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .object(let m) where !m.isEmpty:
-            let keys = m.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-            return "{\n"
-                + keys.map { inner + JSONValue.string($0).canonicalString + ": " + pretty(m[$0]!, indent: inner) }
-                .joined(separator: ",\n") + "\n" + indent + "}"
-        default:
-            return v.canonicalString
-        }
     }
 }

@@ -47,7 +47,7 @@ struct ShowCommand: ParsableCommand {
                                 })
                         )
                     }))
-            print(Curation.prettyJSON(.object(o)))
+            print(JSONValue.object(o).prettyString())
             return
         }
         var out = "\(state.symbol)  (\(state.symbol.body == .ga ? "General Assembly" : "Security Council"))"
