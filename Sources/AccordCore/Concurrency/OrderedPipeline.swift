@@ -51,7 +51,7 @@ public enum OrderedPipeline {
         private var cancelled = false
         private var results: [Int: Output] = [:]
         /// Bounds how far producers run ahead of the consumer.
-        private let maxInFlight = 64
+        private let maxInFlight = 256
         private var consumed = 0
 
         func push(_ item: Item) {
