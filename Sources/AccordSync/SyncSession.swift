@@ -94,15 +94,38 @@ public struct SyncSession: Sendable {
             var pending: [UInt8] = []
             var batch: [[UInt8]] = []
             var end: SyncProtocol.PageEnd?
-            func flush() async throws {
+            // Lines go to the ingest pipeline as they stream in: signatures are checked on
+            // every core while earlier batches are appended.
+            let queue = BatchQueue()
+            let tally = IngestTally()
+            let ingestion = Task.detached { [log] in
+                try await offload {
+                    try log.ingest(
+                        next: { queue.next() },
+                        handle: { out in
+                            let s = IngestSummary(out)
+                            tally.add(accepted: s.accepted, rejected: s.rejected)
+                        })
+                }
+            }
+            func flush() async {
                 guard !batch.isEmpty else { return }
                 let lines = batch
                 batch = []
-                let out = try await offload { [log] in try log.ingest(lines: lines) }
-                let s = IngestSummary(out)
-                report.eventsReceived += s.accepted
-                report.rejectedReceived += s.rejected
-                if let onBatch { await onBatch(s.accepted) }
+                await withCheckedContinuation { cont in
+                    DispatchQueue.global().async {
+                        queue.put(lines)
+                        cont.resume()
+                    }
+                }
+                if let onBatch { await onBatch(lines.count) }
+            }
+            func settle() async throws {
+                queue.finish()
+                try await ingestion.value
+                let (accepted, rejected) = tally.counts
+                report.eventsReceived += accepted
+                report.rejectedReceived += rejected
             }
             do {
                 for try await chunk in response.body {
@@ -122,15 +145,17 @@ public struct SyncSession: Sendable {
                             continue
                         }
                         batch.append(line)
-                        if batch.count >= 2048 { try await flush() }
+                        if batch.count >= 2048 { await flush() }
                     }
                 }
             } catch {
                 // Keep every event that arrived whole; the next sync resumes from the vector.
-                try await flush()
+                await flush()
+                try await settle()
                 throw SyncError(describe(error))
             }
-            try await flush()
+            await flush()
+            try await settle()
             guard let end else {
                 throw SyncError("\(peer) ended the transfer early; the events that arrived were kept, sync again to resume")
             }

@@ -70,4 +70,39 @@ import Testing
         _ = await task.result
         try await http.shutdown()
     }
+
+    @Test func aSilentPeerTimesOutInsteadOfHanging() async throws {
+        let dir = TempDir()
+        let node = try Seed.hub(dir, key: SigningKey.fixed("silent-test"))
+        let count = try node.log.eventCount()
+        let router = Router()
+        router.post(RouterPath(SyncProtocol.pullPath)) { _, _ -> Response in
+            try await Task.sleep(for: .seconds(20))
+            return Response(status: .ok)
+        }
+        let (stream, cont) = AsyncStream.makeStream(of: Int.self)
+        var quiet = Logger(label: "silent")
+        quiet.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { cont.yield($0.localAddress!.port!) }, logger: quiet)
+        let task = Task { try await app.run() }
+        var port = 0
+        for await p in stream {
+            port = p
+            break
+        }
+        let http = SyncSession.makeClient()
+        var session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
+        session.timeout = .seconds(1)
+        await #expect {
+            _ = try await session.sync()
+        } throws: { e in
+            "\(e)".contains("timed out")
+        }
+        #expect(try node.log.eventCount() == count)
+        task.cancel()
+        _ = await task.result
+        try await http.shutdown()
+    }
 }
