@@ -17,7 +17,7 @@ extension NodeHandlers {
             body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
             header{display:flex;gap:1rem;align-items:baseline;border-bottom:2px solid #0b4f8a;margin-bottom:1rem}
             header a{color:#0b4f8a;text-decoration:none;font-weight:600}
-            table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}
+            table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}td{overflow-wrap:anywhere}th,td.nw{white-space:nowrap;overflow-wrap:normal}
             .conflict{background:#fff4d6;border-left:4px solid #d99a00;padding:.4rem .6rem;margin:.3rem 0}
             .muted{color:#666;font-size:.9em} .tag{background:#e6eef6;border-radius:.6rem;padding:0 .5rem;margin-right:.3rem;white-space:nowrap}
             form.inline{display:flex;gap:.4rem;flex-wrap:wrap;margin:.5rem 0} input[type=text]{flex:1;min-width:12rem}
@@ -141,15 +141,9 @@ extension NodeHandlers {
                 }
                 html += "<h2>History</h2><table><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
                 for e in try curation.history(s).reversed() {
-                    var what = e.change
-                    if let f = e.field {
-                        what =
-                            "\(f): \(e.old.isEmpty ? "—" : e.old.map(Self.display).joined(separator: " | ")) → \(e.new.map(Self.display) ?? "—")"
-                    } else if let n = e.new {
-                        what += " " + Self.display(n)
-                    }
+                    let validity = e.invalid.map { " · invalid: \($0)" } ?? ""
                     html +=
-                        "<tr><td class=\"muted\">\(Self.esc(e.time))</td><td class=\"muted\">\(Self.esc(String(e.author.prefix(20))))…</td><td>\(Self.esc(what))</td><td>\(Self.esc(e.signature))</td></tr>"
+                        "<tr><td class=\"muted\">\(Self.esc(e.time))</td><td class=\"muted\">\(Self.esc(String(e.author.prefix(20))))…</td><td>\(Self.esc(e.summary))</td><td class=\"nw\">\(Self.esc(e.signature + validity))</td></tr>"
                 }
                 return html + "</tbody></table>"
             }
@@ -192,12 +186,5 @@ extension NodeHandlers {
         }
     }
 
-    static func display(_ v: JSONValue) -> String {
-        switch v {
-        case .null: return "—"
-        case .string(let s): return s
-        case .object where v["kind"] != nil: return (try? Vote(json: v).text) ?? v.canonicalString
-        default: return v.canonicalString
-        }
-    }
+    static func display(_ v: JSONValue) -> String { Curation.HistoryEntry.display(v) }
 }

@@ -156,6 +156,34 @@ public struct Curation: Sendable {
         public var signature: String
         /// Why the event has no effect (revoked signer), nil when it counts.
         public var invalid: String?
+
+        /// The change as people read it: `title: old -> new`, `topic added terrorism`,
+        /// `link added reviews A/RES/71/19`, `source added Label (url)`.
+        public var summary: String {
+            if let field {
+                let old = self.old.isEmpty ? "—" : self.old.map(Self.display).joined(separator: " | ")
+                return "\(field): \(old) -> \(new.map(Self.display) ?? "—")"
+            }
+            if let new { return change + " " + Self.display(new) }
+            if !old.isEmpty { return change + " " + old.map(Self.display).joined(separator: ", ") }
+            return change
+        }
+
+        public static func display(_ v: JSONValue) -> String {
+            switch v {
+            case .null: return "—"
+            case .string(let s): return s
+            case .object(let o):
+                if o["kind"] != nil, let vote = try? Vote(json: v) { return vote.text }
+                if let rel = o["rel"]?.stringValue, let target = o["target"]?.stringValue { return "\(rel) \(target)" }
+                if let url = o["url"]?.stringValue {
+                    let label = o["label"]?.stringValue ?? ""
+                    return label.isEmpty ? url : "\(label) (\(url))"
+                }
+                return v.canonicalString
+            default: return v.canonicalString
+            }
+        }
     }
 
     /// Every change to a record, oldest first, each event's signature re-checked from its stored bytes.

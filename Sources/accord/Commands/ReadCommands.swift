@@ -4,15 +4,8 @@ import ArgumentParser
 import Foundation
 
 extension JSONValue {
-    /// A field value as people read it.
-    var display: String {
-        switch self {
-        case .null: return "—"
-        case .string(let s): return s
-        case .object where self["kind"] != nil: return (try? Vote(json: self).text) ?? canonicalString
-        default: return canonicalString
-        }
-    }
+    /// A value as people read it.
+    var display: String { Curation.HistoryEntry.display(self) }
 }
 
 func short(_ author: String) -> String { String(author.prefix(20)) + "…" }
@@ -144,15 +137,7 @@ struct HistoryCommand: ParsableCommand {
             return
         }
         for e in entries {
-            var what = e.change
-            if let field = e.field {
-                let old = e.old.isEmpty ? "—" : e.old.map(\.display).joined(separator: " | ")
-                what = "\(field): \(old) -> \(e.new?.display ?? "—")"
-            } else if let n = e.new {
-                what += " " + n.display
-            } else if !e.old.isEmpty {
-                what += " " + e.old.map(\.display).joined(separator: ", ")
-            }
+            let what = e.summary
             let validity = e.invalid.map { "  INVALID (\($0))" } ?? ""
             print("\(e.time)  \(short(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
         }
