@@ -56,4 +56,19 @@ import Testing
         let report = try EventLog(path: dir.file("node.db")).verify()
         #expect(report.problems.contains { $0.message.contains("gap") && $0.message.contains("seq 4") }, "\(report.problems)")
     }
+
+    @Test func aBodyDeletedWithoutARedactionIsNamed() throws {
+        let dir = TempDir()
+        let log = try Fixtures.node(dir)
+        let out = try log.author([Fixtures.note(1)], key: Fixtures.alice)
+        guard case .accepted(let victim) = out[0] else { Issue.record(); return }
+        try log.checkpoint()
+        let (status, _) = try Fixtures.sqlite3(
+            dir.file("node.db"),
+            Self.dropTriggers + " DELETE FROM bodies WHERE pos = (SELECT pos FROM events WHERE id = '\(victim)');")
+        #expect(status == 0)
+        let report = try EventLog(path: dir.file("node.db")).verify()
+        #expect(report.problems.map(\.id) == [victim])
+        #expect(report.problems.first?.message.contains("no redaction") == true)
+    }
 }

@@ -49,7 +49,13 @@ import Testing
         if v["valid"] == true {
             #expect(outcome == .accepted(id: claimed), "\(url.lastPathComponent): \(outcome)")
             #expect(ContentHash.sha256Hex(Hex.decode(v["canonicalHex"]!.stringValue!)!) == claimed)
-            #expect(try log.verify().isClean)
+            let report = try log.verify()
+            if event["body"] == nil {
+                // A body-less event is valid, but `verify` names a body missing without a redaction in the log.
+                #expect(report.problems.count == 1 && report.problems[0].message.contains("no redaction"))
+            } else {
+                #expect(report.isClean)
+            }
         } else {
             guard case .rejected(let r) = outcome else {
                 Issue.record("\(url.lastPathComponent) was not rejected: \(outcome)")

@@ -5,13 +5,16 @@ import Foundation
 /// results in production order. Dedicated threads (not GCD work items) because the
 /// stages block on each other and the consumer may run inside a database queue.
 public enum OrderedPipeline {
+    /// - Parameter maxInFlight: how many produced items may wait for the consumer; it
+    ///   bounds memory when the producer is faster than the workers.
     public static func run<Item, Output>(
         workers: Int = Parallel.cores,
+        maxInFlight: Int = 256,
         produce: @escaping @Sendable (_ emit: (Item) -> Void) -> Void,
         transform: @escaping @Sendable (Item) -> Output,
         consume: (Output) throws -> Void
     ) throws {
-        let state = State<Item, Output>()
+        let state = State<Item, Output>(maxInFlight: maxInFlight)
         let producer = Thread {
             produce { item in state.push(item) }
             state.finishProducing()
@@ -44,15 +47,19 @@ public enum OrderedPipeline {
     final class State<Item, Output>: @unchecked Sendable {
         // All fields are guarded by `cond`.
         private let cond = NSCondition()
-        private var queue: [(Int, Item)] = []
+        /// Produced items not yet taken by a worker; taken slots are cleared at once so a
+        /// long run does not keep every item alive.
+        private var queue: [(Int, Item)?] = []
         private var queueHead = 0
         private var produced = 0
         private var producing = true
         private var cancelled = false
         private var results: [Int: Output] = [:]
         /// Bounds how far producers run ahead of the consumer.
-        private let maxInFlight = 256
+        private let maxInFlight: Int
         private var consumed = 0
+
+        init(maxInFlight: Int) { self.maxInFlight = max(1, maxInFlight) }
 
         func push(_ item: Item) {
             cond.lock()
@@ -78,9 +85,10 @@ public enum OrderedPipeline {
                 cond.wait()
             }
             if cancelled { return nil }
-            let w = queue[queueHead]
+            let w = queue[queueHead]!
+            queue[queueHead] = nil
             queueHead += 1
-            if queueHead > 1024 {
+            if queueHead > 64 {
                 queue.removeFirst(queueHead)
                 queueHead = 0
             }

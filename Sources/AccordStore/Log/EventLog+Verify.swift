@@ -32,7 +32,9 @@ extension EventLog {
         var first = true
         // Reading, checking signatures (every core) and the sequential chain checks overlap.
         let readError = ErrorBox()
+        // Reading outruns checking: keep at most 16 chunks (8,192 events) in flight.
         try OrderedPipeline.run(
+            maxInFlight: 16,
             produce: { [self] emit in
                 var after: Int64 = 0
                 do {
@@ -71,6 +73,7 @@ extension EventLog {
                         continue
                     }
                     let env = e.envelope
+                    if s.bodyBytes == nil && !redacted.contains(s.id) { problem("body missing, and no redaction of it is in the log") }
                     if env.author != s.author || env.seq != s.seq || env.type != s.type || env.subject != s.subject
                         || env.timeText != s.time
                     {
