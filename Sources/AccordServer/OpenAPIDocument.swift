@@ -1,3 +1,5 @@
+import AccordCore
+
 /// The OpenAPI 3.1 description of the node's HTTP interface, served at
 /// /api/v1/openapi.json. A test requests every path listed here.
 enum OpenAPIDocument {
@@ -19,51 +21,36 @@ enum OpenAPIDocument {
     ]
 
     static var text: String {
-        var p: [String: JSONValueLike] = [:]
+        var p: [String: JSONValue] = [:]
         for (method, path, summary, query) in paths {
-            var op: [String: JSONValueLike] = [
-                "summary": .s(summary),
-                "responses": .o([
-                    "200": .o(["description": .s("OK")]),
-                    "400": .o(["description": .s("Bad request (application/problem+json)")]),
-                ]),
+            var op: [String: JSONValue] = [
+                "summary": .string(summary),
+                "responses": [
+                    "200": ["description": "OK"],
+                    "400": ["description": "Bad request (application/problem+json)"],
+                ],
             ]
             if !query.isEmpty {
-                op["parameters"] = .a(
+                op["parameters"] = .array(
                     query.map {
-                        .o([
-                            "name": .s($0), "in": .s("query"), "required": .b($0 == "symbol" || $0 == "q"),
-                            "schema": .o(["type": .s("string")]),
-                        ])
+                        [
+                            "name": .string($0), "in": "query", "required": .bool($0 == "symbol" || $0 == "q"),
+                            "schema": ["type": "string"],
+                        ]
                     })
             }
-            var item: [String: JSONValueLike] = [:]
-            if case .o(let m)? = p[path] { item = m }
-            item[method] = .o(op)
-            p[path] = .o(item)
+            var item = p[path]?.objectValue ?? [:]
+            item[method] = .object(op)
+            p[path] = .object(item)
         }
-        let doc: JSONValueLike = .o([
-            "openapi": .s("3.1.0"),
-            "info": .o([
-                "title": .s("Accord node"), "version": .s("1.0.0"),
-                "description": .s("Signed, event-sourced curation of UN resolutions, with sync. See Docs/protocol.md."),
-            ]),
-            "paths": .o(p),
-        ])
-        return doc.text
-    }
-}
-
-/// A tiny JSON builder for the static document.
-indirect enum JSONValueLike {
-    case s(String), b(Bool), a([JSONValueLike]), o([String: JSONValueLike])
-
-    var text: String {
-        switch self {
-        case .s(let x): return JSONBody.quote(x)
-        case .b(let x): return x ? "true" : "false"
-        case .a(let xs): return "[" + xs.map(\.text).joined(separator: ",") + "]"
-        case .o(let m): return "{" + m.keys.sorted().map { JSONBody.quote($0) + ":" + m[$0]!.text }.joined(separator: ",") + "}"
-        }
+        let doc: JSONValue = [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Accord node", "version": "1.0.0",
+                "description": "Signed, event-sourced curation of UN resolutions, with sync. See Docs/protocol.md.",
+            ],
+            "paths": .object(p),
+        ]
+        return doc.canonicalString
     }
 }

@@ -11,6 +11,19 @@ import Testing
 /// A peer that serves forged and equivocating events: they are rejected and recorded,
 /// and the honest events of the same page still land.
 @Suite struct MaliciousPeerTests {
+    /// Runs a hand-written peer on an ephemeral loopback port.
+    static func serve(_ router: Router<BasicRequestContext>) async -> (Int, Task<Void, any Error>) {
+        let (stream, cont) = AsyncStream.makeStream(of: Int.self)
+        var quiet = Logger(label: "fake-peer")
+        quiet.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { cont.yield($0.localAddress!.port!) }, logger: quiet)
+        let task = Task { try await app.run() }
+        for await port in stream { return (port, task) }
+        return (0, task)
+    }
+
     @Test func badSignaturesAndForksAreRejectedAndHonestEventsLand() async throws {
         let dir = TempDir()
         let admin = SigningKey.fixed("malicious-admin")
@@ -45,18 +58,7 @@ import Testing
         router.post(RouterPath(SyncProtocol.pullPath)) { _, _ -> Response in
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
-        let (stream, cont) = AsyncStream.makeStream(of: Int.self)
-        var quiet = Logger(label: "malicious")
-        quiet.logLevel = .error
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { cont.yield($0.localAddress!.port!) }, logger: quiet)
-        let task = Task { try await app.run() }
-        var port = 0
-        for await p in stream {
-            port = p
-            break
-        }
+        let (port, task) = await Self.serve(router)
         let http = SyncSession.makeClient()
         let report = try await SyncSession(log: victim.log, peer: "http://127.0.0.1:\(port)", http: http).sync(push: false)
         #expect(report.eventsReceived == 1)
@@ -80,18 +82,7 @@ import Testing
             try await Task.sleep(for: .seconds(20))
             return Response(status: .ok)
         }
-        let (stream, cont) = AsyncStream.makeStream(of: Int.self)
-        var quiet = Logger(label: "silent")
-        quiet.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { cont.yield($0.localAddress!.port!) }, logger: quiet)
-        let task = Task { try await app.run() }
-        var port = 0
-        for await p in stream {
-            port = p
-            break
-        }
+        let (port, task) = await Self.serve(router)
         let http = SyncSession.makeClient()
         var session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
         session.timeout = .seconds(1)

@@ -116,7 +116,7 @@ public struct ResolutionRecord: Sendable, Hashable {
                 o[name] = .array(links)
             case "sources":
                 o[name] = .array(
-                    CSV.splitRaw(cell).map { part in
+                    CSV.splitList(cell, keepEscapes: true).map { part in
                         let bits = CSV.splitList(part, separator: "|", maxSplits: 1)
                         return ["url": .string(bits.first ?? ""), "label": .string(bits.count > 1 ? bits[1] : "")]
                     })

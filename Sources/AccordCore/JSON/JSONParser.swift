@@ -278,7 +278,6 @@ public struct JSONParser {
             i += 1
         }
         var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<i]))
-        var segmentStart = start
         while true {
             guard i < bytes.count else {
                 throw JSONParseError(offset: open, reason: "unterminated string (unexpected end of input)")
@@ -294,7 +293,6 @@ public struct JSONParser {
                 i += 1
                 continue
             }
-            _ = segmentStart
             let escStart = i
             i += 1
             guard let e = peek else { throw error("unterminated escape") }
@@ -327,7 +325,6 @@ public struct JSONParser {
             default:
                 throw JSONParseError(offset: escStart, reason: "invalid escape \\\(describe(e))")
             }
-            segmentStart = i
         }
         guard let s = String(validating: out, as: UTF8.self) else {
             throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")

@@ -25,8 +25,11 @@ public enum CSV {
         return out
     }
 
-    /// Splits a cell at unescaped `separator`s and removes the escapes.
-    public static func splitList(_ cell: String, separator: Character = ";", maxSplits: Int = .max) -> [String] {
+    /// Splits a cell at unescaped `separator`s (at most `maxSplits` times). Escapes are
+    /// removed, or kept with `keepEscapes` for parts that are split again.
+    public static func splitList(
+        _ cell: String, separator: Character = ";", maxSplits: Int = .max, keepEscapes: Bool = false
+    ) -> [String] {
         var parts: [String] = []
         var current = ""
         var escaped = false
@@ -35,33 +38,9 @@ public enum CSV {
                 current.append(c)
                 escaped = false
             } else if c == "\\" {
+                if keepEscapes { current.append(c) }
                 escaped = true
             } else if c == separator && parts.count < maxSplits {
-                parts.append(current)
-                current = ""
-            } else if c == separator {
-                current.append(c)
-            } else {
-                current.append(c)
-            }
-        }
-        parts.append(current)
-        return parts.filter { !$0.isEmpty }
-    }
-
-    /// Splits a cell at unescaped `;`, keeping escapes (for items that are split again).
-    public static func splitRaw(_ cell: String) -> [String] {
-        var parts: [String] = []
-        var current = ""
-        var escaped = false
-        for c in cell {
-            if escaped {
-                current.append(c)
-                escaped = false
-            } else if c == "\\" {
-                current.append(c)
-                escaped = true
-            } else if c == ";" {
                 parts.append(current)
                 current = ""
             } else {

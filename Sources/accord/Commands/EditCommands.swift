@@ -51,20 +51,30 @@ func domain<T>(_ f: () throws -> T) throws -> T {
     }
 }
 
+/// `SYMBOL FIELD VALUE` of `set` and `resolve`; an empty VALUE clears the field.
+struct FieldEditArguments: ParsableArguments {
+    @Argument var symbol: String
+    @Argument var field: String
+    @Argument var value: String
+
+    func parsed(_ curation: Curation) throws -> (ResolutionSymbol, RecordField, JSONValue) {
+        let s = try curation.existing(symbol)
+        let f = try domain { try RecordField(parsing: field) }
+        let v = value.isEmpty ? JSONValue.null : try domain { try f.parse(text: value) }
+        return (s, f, v)
+    }
+}
+
 struct SetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set", abstract: "Set a field of a record (title, adopted, meeting, vote, summary, interpolRole, notes, text).",
         discussion: "An empty VALUE clears the field. A field in conflict is changed with `accord resolve`.")
     @OptionGroup var edit: EditOptions
-    @Argument var symbol: String
-    @Argument var field: String
-    @Argument var value: String
+    @OptionGroup var change: FieldEditArguments
 
     func run() throws {
         let curation = try edit.db.curation()
-        let s = try curation.existing(symbol)
-        let f = try domain { try RecordField(parsing: field) }
-        let v = value.isEmpty ? JSONValue.null : try domain { try f.parse(text: value) }
+        let (s, f, v) = try change.parsed(curation)
         if let id = try curation.set(s, f, v, key: try edit.key.load()) {
             print(id)
         } else {
@@ -77,15 +87,11 @@ struct ResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve", abstract: "End a conflict: set the field to VALUE, replacing every concurrent value.")
     @OptionGroup var edit: EditOptions
-    @Argument var symbol: String
-    @Argument var field: String
-    @Argument var value: String
+    @OptionGroup var change: FieldEditArguments
 
     func run() throws {
         let curation = try edit.db.curation()
-        let s = try curation.existing(symbol)
-        let f = try domain { try RecordField(parsing: field) }
-        let v = value.isEmpty ? JSONValue.null : try domain { try f.parse(text: value) }
+        let (s, f, v) = try change.parsed(curation)
         if let id = try curation.set(s, f, v, key: try edit.key.load(), resolving: true) { print(id) }
     }
 }
