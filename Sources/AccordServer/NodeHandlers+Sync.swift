@@ -42,10 +42,15 @@ extension NodeHandlers {
             }
             try await checkDataset(request, pull.dataset)
             let (events, next) = try await blocking { [log] in
-                try log.missing(for: pull.vector, after: pull.after, maxEvents: pull.maxEvents, maxBytes: pull.maxBytes)
+                // The first page starts with what shows the client a fork of one of its keys.
+                let forks = pull.after == 0 ? try log.contradicting(vector: pull.vector, heads: pull.heads) : []
+                let page = try log.missing(for: pull.vector, after: pull.after, maxEvents: pull.maxEvents, maxBytes: pull.maxBytes)
+                return (forks + page.events, page.next)
             }
-            let (dataset, vector) = try await blocking { [log] in (try log.datasetID(), try log.versionVector()) }
-            let end = SyncProtocol.PageEnd(next: next, events: events.count, dataset: dataset, vector: vector)
+            let (dataset, vector, heads) = try await blocking { [log] in
+                (try log.datasetID(), try log.versionVector(), next == nil ? try log.headIDs() : [:])
+            }
+            let end = SyncProtocol.PageEnd(next: next, events: events.count, dataset: dataset, vector: vector, heads: heads)
             metrics.add(eventsSent: events.count)
             var headers = HTTPFields()
             headers[.contentType] = "application/x-ndjson"
@@ -79,24 +84,34 @@ extension NodeHandlers {
                 throw Problem(
                     .contentTooLarge, "Push too large", "a push body is at most \(SyncProtocol.maxPushBytes) bytes; send smaller pages")
             }
-            let result = try await blocking { [log] in try NDJSONImport.run(data: [UInt8](body.readableBytesView), into: log) }
+            let (result, vector) = try await blocking { [log] in
+                (try NDJSONImport.run(data: [UInt8](body.readableBytesView), into: log), try log.versionVector())
+            }
             metrics.add(eventsReceived: result.summary.accepted)
-            return try Self.json(encoding: PushResult(result))
+            return try Self.json(encoding: PushResult(result, vector: vector))
         }
     }
 }
 
-/// The answer to a push: counts and each rejection with its line and reason.
+/// The answer to a push: counts, refusals by reason, the first rejections with their
+/// line and reason, and the node's version vector after the push.
 struct PushResult: Encodable {
+    static let maxListed = 100
     let accepted: Int
+    let invalid: Int
     let duplicate: Int
     let rejected: Int
+    let rejectedByCode: [String: Int]
     let rejections: [NDJSONImport.Rejection]
+    let vector: [String: Int]
 
-    init(_ r: NDJSONImport.Result) {
+    init(_ r: NDJSONImport.Result, vector: VersionVector) {
         accepted = r.summary.accepted
+        invalid = r.summary.invalid
         duplicate = r.summary.duplicate
         rejected = r.summary.rejected
-        rejections = r.rejections
+        rejectedByCode = r.rejections.reduce(into: [:]) { $0[$1.code, default: 0] += 1 }
+        rejections = Array(r.rejections.prefix(Self.maxListed))
+        self.vector = vector.heads
     }
 }

@@ -45,7 +45,8 @@ public enum NodeServer {
         var services: [any Service] = []
         if !configuration.peers.isEmpty {
             services.append(
-                PeerSyncService(log: log, peers: configuration.peers, interval: configuration.syncEvery, logger: logger, metrics: metrics))
+                PeerSyncService(
+                    log: log, peers: Self.unique(configuration.peers), interval: configuration.syncEvery, logger: logger, metrics: metrics))
         }
         return Application(
             router: router,
@@ -53,6 +54,30 @@ public enum NodeServer {
             services: services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
+    }
+}
+
+extension NodeServer {
+    /// The peers in the order given, each once.
+    static func unique(_ peers: [String]) -> [String] {
+        var seen = Set<String>()
+        return peers.filter { seen.insert($0).inserted }
+    }
+
+    /// A start-up failure said for people (nil when there is nothing better to say than the error).
+    public static func describeStartupError(_ error: any Error, host: String, port: Int) -> String? {
+        if let e = error as? IOError {
+            switch e.errnoCode {
+            case EADDRINUSE:
+                return "port \(port) on \(host) is already in use: stop the process using it or pass --port N (--port 0 picks a free port)"
+            case EACCES:
+                return "not allowed to listen on port \(port) of \(host): use a port above 1023 or run with the needed privileges"
+            case EADDRNOTAVAIL:
+                return "\(host) is not an address of this machine: pass --host 127.0.0.1 or one of its addresses"
+            default: break
+            }
+        }
+        return nil
     }
 }
 

@@ -24,6 +24,7 @@ struct PeerSyncService: Service {
                 session.timeout = .seconds(60)
                 do {
                     let report = try await session.sync()
+                    if let problem = report.problem { throw SyncError("\(problem) [\(report.summary)]") }
                     metrics.add(sync: true)
                     wait[peer] = interval
                     logger.info(

@@ -1,3 +1,4 @@
+import AccordStore
 import Foundation
 
 /// Hands batches from the async HTTP stream to the ingest pipeline's producer thread,
@@ -41,17 +42,27 @@ final class IngestTally: @unchecked Sendable {
     private let lock = NSLock()
     private var accepted = 0
     private var rejected = 0
+    private var byCode: [String: Int] = [:]
+    private var examples: [String] = []
 
-    func add(accepted a: Int, rejected r: Int) {
-        lock.lock()
-        accepted += a
-        rejected += r
-        lock.unlock()
-    }
-
-    var counts: (accepted: Int, rejected: Int) {
+    func add(_ outcomes: [IngestOutcome]) {
         lock.lock()
         defer { lock.unlock() }
-        return (accepted, rejected)
+        for o in outcomes {
+            switch o {
+            case .accepted, .invalid: accepted += 1
+            case .duplicate: break
+            case .rejected(let r):
+                rejected += 1
+                byCode[r.code.rawValue, default: 0] += 1
+                if examples.count < SyncReport.maxExamples { examples.append("\(r.code.rawValue): \(r.message)") }
+            }
+        }
+    }
+
+    var counts: (accepted: Int, rejected: Int, byCode: [String: Int], examples: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (accepted, rejected, byCode, examples)
     }
 }

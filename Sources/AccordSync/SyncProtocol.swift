@@ -18,15 +18,20 @@ public enum SyncProtocol {
     public struct PullRequest: Sendable, Equatable {
         public var dataset: String?
         public var vector: VersionVector
+        /// Author -> id of the client's head event (optional): lets the server send the
+        /// events that show a fork the vector alone cannot (same seq, different event).
+        public var heads: [String: String]
         public var after: Int64
         public var maxEvents: Int
         public var maxBytes: Int
 
         public init(
-            dataset: String?, vector: VersionVector, after: Int64 = 0, maxEvents: Int = defaultPageEvents, maxBytes: Int = defaultPageBytes
+            dataset: String?, vector: VersionVector, heads: [String: String] = [:], after: Int64 = 0, maxEvents: Int = defaultPageEvents,
+            maxBytes: Int = defaultPageBytes
         ) {
             self.dataset = dataset
             self.vector = vector
+            self.heads = heads
             self.after = after
             self.maxEvents = maxEvents
             self.maxBytes = maxBytes
@@ -37,6 +42,7 @@ public enum SyncProtocol {
                 "vector": vector.json, "after": .number(Double(after)), "maxEvents": .int(maxEvents), "maxBytes": .int(maxBytes),
             ]
             if let dataset { o["dataset"] = .string(dataset) }
+            if !heads.isEmpty { o["heads"] = SyncProtocol.headsJSON(heads) }
             return .object(o)
         }
 
@@ -44,6 +50,7 @@ public enum SyncProtocol {
             guard case .object(let o) = json, let v = o["vector"] else { throw DomainError("a pull request is {\"vector\": {...}, ...}") }
             dataset = o["dataset"]?.stringValue
             vector = try VersionVector(json: v)
+            heads = try SyncProtocol.heads(o["heads"])
             after = Int64(o["after"]?.intValue ?? 0)
             maxEvents = min(max(1, o["maxEvents"]?.intValue ?? defaultPageEvents), maxPageEvents)
             maxBytes = min(max(4096, o["maxBytes"]?.intValue ?? defaultPageBytes), maxPageBytes)
@@ -57,12 +64,15 @@ public enum SyncProtocol {
         public var events: Int
         public var dataset: String?
         public var vector: VersionVector
+        /// Author -> id of the server's head event, for the client's fork check before it pushes.
+        public var heads: [String: String]
 
-        public init(next: Int64?, events: Int, dataset: String?, vector: VersionVector) {
+        public init(next: Int64?, events: Int, dataset: String?, vector: VersionVector, heads: [String: String] = [:]) {
             self.next = next
             self.events = events
             self.dataset = dataset
             self.vector = vector
+            self.heads = heads
         }
 
         public var json: JSONValue {
@@ -70,15 +80,35 @@ public enum SyncProtocol {
                 "end": true, "next": next.map { .number(Double($0)) } ?? .null, "events": .int(events), "vector": vector.json,
             ]
             if let dataset { o["dataset"] = .string(dataset) }
+            if !heads.isEmpty { o["heads"] = SyncProtocol.headsJSON(heads) }
             return .object(o)
         }
 
         public init?(json: JSONValue) {
-            guard json["end"] == true, let v = json["vector"], let vector = try? VersionVector(json: v) else { return nil }
+            guard json["end"] == true, let v = json["vector"], let vector = try? VersionVector(json: v),
+                let heads = try? SyncProtocol.heads(json["heads"])
+            else { return nil }
             self.next = json["next"]?.intValue.map(Int64.init)
             self.events = json["events"]?.intValue ?? 0
             self.dataset = json["dataset"]?.stringValue
             self.vector = vector
+            self.heads = heads
         }
+    }
+
+    static func headsJSON(_ heads: [String: String]) -> JSONValue { .object(heads.mapValues { .string($0) }) }
+
+    /// Reads an optional `heads` object: ed25519 keys to 64-hex event ids.
+    static func heads(_ json: JSONValue?) throws(DomainError) -> [String: String] {
+        guard let json, !json.isNull else { return [:] }
+        guard case .object(let o) = json, o.count <= 100_000 else { throw DomainError("heads maps ed25519: keys to event ids") }
+        var out: [String: String] = [:]
+        for (k, v) in o {
+            guard k.hasPrefix(AuthorKey.prefix), let id = v.stringValue, id.count == 64,
+                id.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+            else { throw DomainError("heads maps ed25519: keys to 64-hex event ids") }
+            out[k] = id
+        }
+        return out
     }
 }

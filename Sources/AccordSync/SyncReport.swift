@@ -2,6 +2,9 @@ import Foundation
 
 /// What one sync with a peer did.
 public struct SyncReport: Sendable, Codable, Equatable {
+    /// How many refusal messages a report keeps (the counts are always complete).
+    public static let maxExamples = 10
+
     public var peer: String
     public var roundTrips = 0
     public var bytesSent = 0
@@ -12,8 +15,19 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var rejectedReceived = 0
     /// Events this node sent that the peer refused.
     public var rejectedSent = 0
+    /// Refusals by reason code (Docs/protocol.md), each way.
+    public var rejectedReceivedByCode: [String: Int] = [:]
+    public var rejectedSentByCode: [String: Int] = [:]
+    /// The first refusals, each "code: reason".
+    public var refusals: [String] = []
+    /// Keys seen signing two different events with one seq during this sync.
+    public var forkedKeys: [String] = []
+    /// True when, after the sync, each node holds every event the other offered.
+    public var inSync = true
     public var seconds = 0.0
     public var newConflicts = 0
+    /// Nil when the sync did all it should; else one line: what went wrong and what to do.
+    public var problem: String?
     public var error: String?
 
     public init(peer: String) { self.peer = peer }
@@ -22,10 +36,33 @@ public struct SyncReport: Sendable, Codable, Equatable {
         var s =
             "\(peer): \(roundTrips) round trips, received \(eventsReceived) events (\(bytesReceived) bytes), sent \(eventsSent) events (\(bytesSent) bytes), "
             + String(format: "%.3f s", seconds) + ", \(newConflicts) new conflicts"
-        if rejectedReceived > 0 { s += ", \(rejectedReceived) received events refused" }
-        if rejectedSent > 0 { s += ", \(rejectedSent) sent events refused by the peer" }
+        if rejectedReceived > 0 { s += ", \(rejectedReceived) received events refused (\(Self.describe(rejectedReceivedByCode)))" }
+        if rejectedSent > 0 { s += ", \(rejectedSent) sent events refused by the peer (\(Self.describe(rejectedSentByCode)))" }
         if let error { s += "; error: \(error)" }
         return s
+    }
+
+    static func describe(_ byCode: [String: Int]) -> String {
+        byCode.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+
+    /// Sets `problem` from what the sync saw: a fork, refusals, or nodes still apart.
+    public mutating func judge() {
+        if !forkedKeys.isEmpty {
+            let keys = forkedKeys.map { String($0.prefix(20)) + "…" }.joined(separator: ", ")
+            problem =
+                "fork: \(keys) signed different events with the same seq on two nodes (one key used on two nodes); "
+                + "neither node signs with that key any more. Make a device key per node (`accord keygen --out FILE`), "
+                + "have an admin `accord grant` it, and redo the edits of the branch that was refused (`accord forks` lists them)"
+        } else if rejectedReceived > 0 || rejectedSent > 0 {
+            problem =
+                "\(rejectedReceived + rejectedSent) events refused (\(Self.describe(rejectedReceivedByCode.merging(rejectedSentByCode, uniquingKeysWith: +)))): "
+                + "the nodes did not exchange everything; `accord sync --json` lists the reasons, `accord verify` checks this node"
+        } else if !inSync {
+            problem = "the nodes still hold different events after the sync; sync again, and if this persists run `accord verify` on both"
+        } else {
+            problem = nil
+        }
     }
 }
 

@@ -39,14 +39,35 @@ public struct SyncSession: Sendable {
     }
 
     /// Pull then push. Failures are thrown after everything that arrived whole was kept.
+    /// A sync that ends with refusals, a fork or the nodes still apart returns a report
+    /// whose `problem` says so.
     public func sync(push: Bool = true) async throws -> SyncReport {
         var report = SyncReport(peer: peer)
         let start = DispatchTime.now().uptimeNanoseconds
         let conflictsBefore = try await offload { [log] in try Curation(log: log).conflicts().count }
         defer { report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         let end = try await pull(&report)
-        if push, let end { try await self.push(against: end.vector, dataset: end.dataset, &report) }
-        report.newConflicts = max(0, try await offload { [log] in try Curation(log: log).conflicts().count } - conflictsBefore)
+        // What this node holds once the pull is done: all of it should reach the peer
+        // (edits made here during the push are left to the next sync).
+        let mine = try await offload { [log] in try log.versionVector() }
+        var peerVector = end?.vector
+        if push, let end {
+            peerVector = try await self.push(against: end, &report) ?? end.vector
+        }
+        let (conflicts, forked) = try await offload { [log] in
+            (try Curation(log: log).conflicts().count, try log.forkedAuthors())
+        }
+        report.newConflicts = max(0, conflicts - conflictsBefore)
+        if let end, let peerVector {
+            // Each side holds what the other offered: the peer's vector at the end of the pull
+            // is within this node's, and (after a push) this node's is within the peer's.
+            report.inSync = !end.vector.isAhead(of: mine) && (!push || !mine.isAhead(of: peerVector))
+        }
+        let equivocation = EventRejection.Code.equivocation.rawValue
+        if report.rejectedReceivedByCode[equivocation, default: 0] + report.rejectedSentByCode[equivocation, default: 0] > 0 {
+            report.forkedKeys = forked.sorted()
+        }
+        report.judge()
         report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return report
     }
@@ -71,9 +92,14 @@ public struct SyncSession: Sendable {
         var after: Int64 = 0
         var lastEnd: SyncProtocol.PageEnd?
         while true {
-            let (dataset, vector) = try await offload { [log] in (try log.datasetID(), try log.versionVector()) }
-            let body = SyncProtocol.PullRequest(dataset: dataset, vector: vector, after: after, maxEvents: pageEvents, maxBytes: pageBytes)
-                .json.canonicalBytes
+            let first = after == 0
+            let (dataset, vector, heads) = try await offload { [log] in
+                (try log.datasetID(), try log.versionVector(), first ? try log.headIDs() : [:])
+            }
+            let body = SyncProtocol.PullRequest(
+                dataset: dataset, vector: vector, heads: heads, after: after, maxEvents: pageEvents, maxBytes: pageBytes
+            )
+            .json.canonicalBytes
             var request = HTTPClientRequest(url: peer + SyncProtocol.pullPath)
             request.method = .POST
             request.headers.add(name: "content-type", value: "application/json")
@@ -102,10 +128,7 @@ public struct SyncSession: Sendable {
                 try await offload {
                     try log.ingest(
                         next: { queue.next() },
-                        handle: { out in
-                            let s = IngestSummary(out)
-                            tally.add(accepted: s.accepted, rejected: s.rejected)
-                        })
+                        handle: { out in tally.add(out) })
                 }
             }
             func flush() async {
@@ -123,9 +146,11 @@ public struct SyncSession: Sendable {
             func settle() async throws {
                 queue.finish()
                 try await ingestion.value
-                let (accepted, rejected) = tally.counts
-                report.eventsReceived += accepted
-                report.rejectedReceived += rejected
+                let counts = tally.counts
+                report.eventsReceived += counts.accepted
+                report.rejectedReceived += counts.rejected
+                report.rejectedReceivedByCode.merge(counts.byCode, uniquingKeysWith: +)
+                for e in counts.examples where report.refusals.count < SyncReport.maxExamples { report.refusals.append("received " + e) }
             }
             do {
                 for try await chunk in response.body {
@@ -166,15 +191,21 @@ public struct SyncSession: Sendable {
         return lastEnd
     }
 
-    /// Pushes what the peer lacks, in pages, in this node's log order.
-    func push(against vector: VersionVector, dataset: String?, _ report: inout SyncReport) async throws {
+    /// Pushes what the peer lacks, in pages, in this node's log order; the first page starts
+    /// with this node's side of any fork the peer's heads show. Returns the peer's vector
+    /// after the last push (nil when nothing was pushed).
+    func push(against end: SyncProtocol.PageEnd, _ report: inout SyncReport) async throws -> VersionVector? {
         var after: Int64 = 0
+        var extras = try await offload { [log] in try log.contradicting(vector: end.vector, heads: end.heads) }
+        var peerVector: VersionVector?
         while true {
             let from = after
-            let (events, next) = try await offload { [log, pageEvents, pageBytes] in
-                try log.missing(for: vector, after: from, maxEvents: pageEvents, maxBytes: pageBytes)
+            let (page, next) = try await offload { [log, pageEvents, pageBytes] in
+                try log.missing(for: end.vector, after: from, maxEvents: pageEvents, maxBytes: pageBytes)
             }
-            if events.isEmpty { return }
+            let events = extras + page
+            extras = []
+            if events.isEmpty { return peerVector }
             var body: [UInt8] = []
             for e in events {
                 body += e.wireLine
@@ -183,7 +214,7 @@ public struct SyncSession: Sendable {
             var request = HTTPClientRequest(url: peer + SyncProtocol.pushPath)
             request.method = .POST
             request.headers.add(name: "content-type", value: "application/x-ndjson")
-            if let dataset { request.headers.add(name: SyncProtocol.datasetHeader, value: dataset) }
+            if let dataset = end.dataset { request.headers.add(name: SyncProtocol.datasetHeader, value: dataset) }
             request.body = .bytes(ByteBuffer(bytes: body))
             report.roundTrips += 1
             report.bytesSent += body.count
@@ -199,10 +230,19 @@ public struct SyncSession: Sendable {
             guard response.status == .ok else {
                 throw SyncError("\(peer) refused the push (\(response.status.code)): \(Self.problemDetail(text))")
             }
-            let result = try? JSONParser.parse([UInt8](text.readableBytesView))
-            report.eventsSent += result?["accepted"]?.intValue ?? 0
-            report.rejectedSent += result?["rejected"]?.intValue ?? 0
-            guard let next else { return }
+            guard let result = try? JSONParser.parse([UInt8](text.readableBytesView)), let accepted = result["accepted"]?.intValue else {
+                throw SyncError("\(peer) answered the push with something that is not a push result; is it an Accord node?")
+            }
+            report.eventsSent += accepted + (result["invalid"]?.intValue ?? 0)
+            report.rejectedSent += result["rejected"]?.intValue ?? 0
+            if case .object(let byCode)? = result["rejectedByCode"] {
+                for (code, n) in byCode { report.rejectedSentByCode[code, default: 0] += n.intValue ?? 0 }
+            }
+            for r in result["rejections"]?.arrayValue ?? [] where report.refusals.count < SyncReport.maxExamples {
+                report.refusals.append("sent \(r["code"]?.stringValue ?? "?"): \(r["reason"]?.stringValue ?? "")")
+            }
+            if let v = result["vector"], let vector = try? VersionVector(json: v) { peerVector = vector }
+            guard let next else { return peerVector }
             after = next
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Accord: AsyncParsableCommand {
@@ -18,4 +19,22 @@ struct Accord: AsyncParsableCommand {
             CanonicalCommand.self, BenchCommand.self, MakeVectorsCommand.self,
         ]
     )
+
+    /// Runs the command; under `--json`, a failure is also printed on stdout as
+    /// `{"error": "..."}` so scripts never parse an empty or half-human output.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if CommandLine.arguments.contains("--json"), !(error is ExitCode), !(error is CleanExit) {
+                print(jsonString(["error": fullMessage(for: error)]))
+            }
+            exit(withError: error)
+        }
+    }
 }

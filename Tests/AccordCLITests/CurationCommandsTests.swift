@@ -36,7 +36,7 @@ import Testing
             _ = try cli.ok(["import", cli.path("b.ndjson")] + a)
         }
         _ = try cli.ok(["export", "--out", cli.path("a.ndjson")] + a)
-        _ = try cli.ok(["import", cli.path("a.ndjson")] + b)
+        _ = try cli.ok(["clone", cli.path("a.ndjson"), "--key", cli.path("kb")] + b)
         _ = try cli.ok(["set", "A/RES/73/11", "title", "Alice's title", "--key", cli.path("ka")] + a)
         _ = try cli.ok(["set", "A/RES/73/11", "title", "Bob's title", "--key", cli.path("kb")] + b)
         try exchange()

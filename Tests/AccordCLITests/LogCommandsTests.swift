@@ -70,8 +70,12 @@ import Testing
         let twice = try cli.run(["init", "--name", "demo", "--key", cli.path("k"), "--db", cli.path("a.db")])
         #expect(twice.status != 0 && twice.stderr.contains("already holds dataset"))
         _ = try cli.ok(["export", "--format", "ndjson", "--out", cli.path("a.ndjson"), "--db", cli.path("a.db")])
-        let imported = try cli.ok(["import", cli.path("a.ndjson"), "--db", cli.path("b.db")])
-        #expect(imported.contains("accepted 1, duplicate 0, rejected 0"))
+        // Only init, clone and serve make a database: import into a missing one is refused.
+        let missing = try cli.run(["import", cli.path("a.ndjson"), "--db", cli.path("b.db")])
+        #expect(missing.status == 1 && missing.stderr.contains("no Accord database at") && missing.stderr.contains("accord clone"))
+        #expect(!FileManager.default.fileExists(atPath: cli.path("b.db")))
+        let cloned = try cli.ok(["clone", cli.path("a.ndjson"), "--db", cli.path("b.db")])
+        #expect(cloned.contains("received 1 events") && cloned.contains("verified 1 events: ok"))
         #expect(try cli.ok(["verify", "--db", cli.path("b.db")]).contains("ok"))
         #expect(try cli.ok(["import", cli.path("a.ndjson"), "--db", cli.path("b.db")]).contains("accepted 0, duplicate 1, rejected 0"))
         let log = try cli.ok(["log", "--json", "--db", cli.path("b.db")])
@@ -92,9 +96,10 @@ import Testing
         var file = FileManager.default.contents(atPath: cli.path("a.ndjson"))!
         file.append(Data("\nnot json\n".utf8))
         _ = FileManager.default.createFile(atPath: cli.path("bad.ndjson"), contents: file)
+        _ = try cli.ok(["clone", cli.path("a.ndjson"), "--db", cli.path("b.db")])
         let r = try cli.run(["import", cli.path("bad.ndjson"), "--db", cli.path("b.db")])
         #expect(r.status == 1)
-        #expect(r.stdout.contains("accepted 1, duplicate 0, rejected 1"))
+        #expect(r.stdout.contains("accepted 0, duplicate 1, rejected 1"))
         #expect(r.stdout.contains("line 3: malformed-json"))
     }
 

@@ -6,8 +6,27 @@ public struct ResolutionRecord: Sendable, Hashable {
     public var topics: [String] = []
     public var links: [Link] = []
     public var sources: [Source] = []
+    /// The keys (JSON) or columns (CSV) the source named: an import changes only these
+    /// unless it replaces whole records. A record built in code names every column.
+    public var present: Set<String> = Set(csvColumns)
 
     public init(symbol: ResolutionSymbol) { self.symbol = symbol }
+
+    /// Records are equal by content; which columns their source named is not content.
+    public static func == (a: Self, b: Self) -> Bool {
+        a.symbol == b.symbol && a.fields == b.fields && a.topics == b.topics && a.links == b.links && a.sources == b.sources
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(symbol)
+        h.combine(fields)
+        h.combine(topics)
+        h.combine(links)
+        h.combine(sources)
+    }
+
+    /// Whether the source named `column` (a field's raw value, or topics, links, sources).
+    public func names(_ column: String) -> Bool { present.contains(column) }
 
     public static let csvColumns = [
         "symbol", "body", "adopted", "meeting", "title", "summary", "interpolRole", "vote", "topics", "links", "sources",
@@ -25,7 +44,7 @@ public struct ResolutionRecord: Sendable, Hashable {
         var symbol = try ResolutionSymbol(parsing: s)
         var fields: [RecordField: JSONValue] = [:]
         for f in RecordField.allCases {
-            if let v = o[f.rawValue] {
+            if let v = o[f.rawValue], !v.isNull {
                 let value = try Self.field(f, v)
                 if !value.isNull { fields[f] = value }
             }
@@ -50,6 +69,7 @@ public struct ResolutionRecord: Sendable, Hashable {
         var sources: [Source] = []
         for x in o["sources"]?.arrayValue ?? [] { sources.append(try Source(json: x)) }
         self.sources = Self.unique(sources, by: \.url)
+        self.present = Set(o.keys)
     }
 
     static func field(_ f: RecordField, _ v: JSONValue) throws(DomainError) -> JSONValue {
@@ -98,7 +118,11 @@ public struct ResolutionRecord: Sendable, Hashable {
         for (k, name) in header.enumerated() {
             guard Self.csvColumns.contains(name) else { throw DomainError("unknown column \"\(name)\"") }
             let cell = k < row.count ? row[k] : ""
-            if cell.isEmpty { continue }
+            // An empty cell in a named column clears it; an absent column leaves it alone.
+            if cell.isEmpty {
+                o[name] = .null
+                continue
+            }
             switch name {
             case "meeting":
                 guard let n = Int(cell) else { throw DomainError("meeting must be a positive integer, got \"\(cell)\"") }

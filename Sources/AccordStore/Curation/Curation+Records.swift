@@ -16,6 +16,35 @@ extension Curation {
         public var unchanged = 0
         public var events = 0
         public var errors: [RowError] = []
+        /// True when nothing was signed (`--dry-run`): the counts and changes say what would be.
+        public var dryRun = false
+        /// What changed (or would change) per record, in file order; unchanged records are left out.
+        public var changes: [RecordChange] = []
+    }
+
+    /// One record's change, as a curator reads it before and after an import.
+    public struct RecordChange: Sendable, Codable, Equatable {
+        public var symbol: String
+        public var created = false
+        /// Fields given a new value, as "field: old -> new".
+        public var set: [String] = []
+        /// Fields emptied.
+        public var cleared: [String] = []
+        /// List items added and removed, as "topic x", "link reviews A/RES/71/19", "source URL".
+        public var added: [String] = []
+        public var removed: [String] = []
+
+        public init(symbol: String) { self.symbol = symbol }
+
+        /// Lines for a terminal: "+ A/RES/73/11 (new)", "~ notes: — -> Checked twice", ...
+        public var lines: [String] {
+            var out = [(created ? "+ " : "~ ") + symbol + (created ? " (new record)" : "")]
+            out += set.map { "    set     " + $0 }
+            out += cleared.map { "    CLEAR   " + $0 }
+            out += added.map { "    add     " + $0 }
+            out += removed.map { "    REMOVE  " + $0 }
+            return out
+        }
     }
 
     /// Parses a records file: a JSON array, or CSV with a header row. Rows that fail are
@@ -64,24 +93,38 @@ extension Curation {
         return (records, errors)
     }
 
-    /// The events that take the dataset from its current state to the file's records:
-    /// nothing for an unchanged record, one event per changed field, set differences as
-    /// adds and removes.
-    public func plan(_ r: ResolutionRecord) throws -> [DomainEvent] {
+    /// The events that take a record to what the file says, and the change they make.
+    /// A column or key the file does not name leaves the field or list untouched; a named
+    /// empty cell or JSON null clears it. With `replace`, the file is the desired state:
+    /// everything it does not give is cleared or removed.
+    public func plan(_ r: ResolutionRecord, replace: Bool = false) throws -> (events: [DomainEvent], change: RecordChange) {
         var symbol = r.symbol
         if !symbol.isComplete { symbol = try resolveSymbol(symbol.description) }
         guard symbol.isComplete else { throw StoreError("\(symbol) needs its year: write \(symbol) (YEAR) or give adopted") }
+        _ = try resolveSymbol(symbol.description)  // a year contradicting the stored record's is refused
         let current = try state(symbol)
+        var change = RecordChange(symbol: symbol.description)
         var out: [DomainEvent] = []
         var topicsNow: [String] = []
         var linksNow: [Link] = []
         var sourcesNow: [Source] = []
+        func named(_ column: String) -> Bool { replace || r.names(column) }
+        func show(_ v: JSONValue?) -> String {
+            guard let v, !v.isNull else { return "—" }
+            let text = v.stringValue ?? v.canonicalString
+            return text.count > 60 ? String(text.prefix(57)) + "..." : text
+        }
         if let current {
-            for f in RecordField.allCases {
+            for f in RecordField.allCases where named(f.rawValue) {
                 let want = r.fields[f] ?? .null
                 let s = current.fields[f] ?? FieldState(heads: [])
                 if s.inConflict || s.value != want {
                     out.append(.fieldSet(symbol, field: f, value: want, base: s.heads.map(\.id)))
+                    if want.isNull {
+                        change.cleared.append("\(f.rawValue) (was \(show(s.value)))")
+                    } else {
+                        change.set.append("\(f.rawValue): \(s.inConflict ? "(in conflict)" : show(s.value)) -> \(show(want))")
+                    }
                 }
             }
             topicsNow = current.topics
@@ -89,42 +132,60 @@ extension Curation {
             sourcesNow = current.sources
         } else {
             out.append(.recordCreated(symbol, fields: r.fields))
+            change.created = true
+            change.set = r.fields.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue): \(show(r.fields[$0]))" }
         }
-        let addTopics = r.topics.filter { !topicsNow.contains($0) }
-        if !addTopics.isEmpty { out.append(.topicsAdded(symbol, addTopics)) }
-        let dropTopics = topicsNow.filter { !r.topics.contains($0) }
-        if !dropTopics.isEmpty {
-            var seen: [String] = []
-            for t in dropTopics { seen += try liveAdds(symbol, kind: "topic", item: t) }
-            out.append(.topicsRemoved(symbol, dropTopics, seen: seen))
+        if named("topics") {
+            let addTopics = r.topics.filter { !topicsNow.contains($0) }
+            if !addTopics.isEmpty { out.append(.topicsAdded(symbol, addTopics)) }
+            let dropTopics = topicsNow.filter { !r.topics.contains($0) }
+            if !dropTopics.isEmpty {
+                var seen: [String] = []
+                for t in dropTopics { seen += try liveAdds(symbol, kind: "topic", item: t) }
+                out.append(.topicsRemoved(symbol, dropTopics, seen: seen))
+            }
+            change.added += addTopics.map { "topic " + $0 }
+            change.removed += dropTopics.map { "topic " + $0 }
         }
-        let wantLinks = Set(r.links.map(\.item))
-        let haveLinks = Set(linksNow.map(\.item))
-        let addLinks = r.links.filter { !haveLinks.contains($0.item) }
-        if !addLinks.isEmpty { out.append(.linksAdded(symbol, addLinks)) }
-        let dropLinks = linksNow.filter { !wantLinks.contains($0.item) }
-        if !dropLinks.isEmpty {
-            var seen: [String] = []
-            for l in dropLinks { seen += try liveAdds(symbol, kind: "link", item: l.item) }
-            out.append(.linksRemoved(symbol, dropLinks, seen: seen))
+        if named("links") {
+            let wantLinks = Set(r.links.map(\.item))
+            let haveLinks = Set(linksNow.map(\.item))
+            let addLinks = r.links.filter { !haveLinks.contains($0.item) }
+            if !addLinks.isEmpty { out.append(.linksAdded(symbol, addLinks)) }
+            let dropLinks = linksNow.filter { !wantLinks.contains($0.item) }
+            if !dropLinks.isEmpty {
+                var seen: [String] = []
+                for l in dropLinks { seen += try liveAdds(symbol, kind: "link", item: l.item) }
+                out.append(.linksRemoved(symbol, dropLinks, seen: seen))
+            }
+            change.added += addLinks.map { "link \($0.rel.rawValue) \($0.target)" }
+            change.removed += dropLinks.map { "link \($0.rel.rawValue) \($0.target)" }
         }
-        let haveSources = Set(sourcesNow)
-        let addSources = r.sources.filter { !haveSources.contains($0) }
-        if !addSources.isEmpty { out.append(.sourcesAdded(symbol, addSources)) }
-        let wantURLs = Set(r.sources.map(\.url))
-        let dropURLs = sourcesNow.map(\.url).filter { !wantURLs.contains($0) }
-        if !dropURLs.isEmpty {
-            var seen: [String] = []
-            for u in dropURLs { seen += try liveAdds(symbol, kind: "source", item: u) }
-            out.append(.sourcesRemoved(symbol, urls: dropURLs, seen: seen))
+        if named("sources") {
+            let haveSources = Set(sourcesNow)
+            let addSources = r.sources.filter { !haveSources.contains($0) }
+            if !addSources.isEmpty { out.append(.sourcesAdded(symbol, addSources)) }
+            let wantURLs = Set(r.sources.map(\.url))
+            let dropURLs = sourcesNow.map(\.url).filter { !wantURLs.contains($0) }
+            if !dropURLs.isEmpty {
+                var seen: [String] = []
+                for u in dropURLs { seen += try liveAdds(symbol, kind: "source", item: u) }
+                out.append(.sourcesRemoved(symbol, urls: dropURLs, seen: seen))
+            }
+            change.added += addSources.map { "source " + $0.url }
+            change.removed += dropURLs.map { "source " + $0 }
         }
-        return out
+        return (out, change)
     }
 
-    /// Imports records idempotently and minimally, signed by `key`.
-    public func importRecords(_ data: [UInt8], csv: Bool, key: SigningKey) throws -> RecordImportReport {
+    /// Imports records idempotently and minimally, signed by `key` (see `plan` for what a
+    /// file changes). With `dryRun`, nothing is signed and the report says what would change.
+    public func importRecords(
+        _ data: [UInt8], csv: Bool, key: SigningKey, replace: Bool = false, dryRun: Bool = false
+    ) throws -> RecordImportReport {
         let (records, errors) = Self.parseRecords(data, csv: csv)
         var report = RecordImportReport()
+        report.dryRun = dryRun
         report.rows = records.count + errors.filter { $0.row > 0 }.count
         report.errors = errors
         var seenKeys: [String: Int] = [:]
@@ -135,15 +196,15 @@ extension Curation {
             }
             seenKeys[r.symbol.key] = row
             do {
-                let existed = try state(r.symbol) != nil
-                let events = try plan(r)
+                let (events, change) = try plan(r, replace: replace)
                 if events.isEmpty {
                     report.unchanged += 1
                     continue
                 }
-                try author(events, key: key)
+                if !dryRun { try author(events, key: key) }
                 report.events += events.count
-                if existed { report.updated += 1 } else { report.created += 1 }
+                report.changes.append(change)
+                if change.created { report.created += 1 } else { report.updated += 1 }
             } catch {
                 report.errors.append(.init(row: row, reason: "\(error)"))
             }

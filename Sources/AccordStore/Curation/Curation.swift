@@ -19,13 +19,20 @@ public struct Curation: Sendable {
         } catch {
             throw StoreError(error.message)
         }
-        if s.isComplete { return s }
-        if let stored = try log.pool.read({ db in
-            try String.fetchOne(db, sql: "SELECT symbol FROM records WHERE key = ?", arguments: [s.key])
-        }) {
-            return try ResolutionSymbol(parsing: stored)
+        guard
+            let stored = try log.pool.read({ db in
+                try String.fetchOne(db, sql: "SELECT symbol FROM records WHERE key = ?", arguments: [s.key])
+            })
+        else { return s }
+        let record = try ResolutionSymbol(parsing: stored)
+        // A Security Council number names one resolution: a year that contradicts the
+        // record's is a mistake, not another record.
+        if s.isComplete, let given = s.year, let actual = record.year, given != actual {
+            throw StoreError(
+                "\(s) does not match the record \(record): it was adopted in \(actual), not \(given); write \(record) (or \(s.key) without a year)"
+            )
         }
-        return s
+        return record
     }
 
     /// The symbol of an existing record, or an error that says it is not in the dataset.

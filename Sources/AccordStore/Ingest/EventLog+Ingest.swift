@@ -93,6 +93,14 @@ extension EventLog {
         -> [IngestOutcome]
     {
         try pool.write { db in
+            // One key, one chain: once this node has seen the key sign two different events
+            // with one seq, anything more it signs would extend a branch other nodes refuse.
+            if let seq = try Int.fetchOne(db, sql: "SELECT min(seq) FROM forks WHERE author = ?", arguments: [key.author.text]) {
+                throw StoreError(
+                    "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
+                        + "make a key for this node (`accord keygen --out FILE`), have an admin run `accord grant NEWKEY --role ROLE --name NAME`, "
+                        + "then sign with --key FILE (`accord forks` shows the evidence)")
+            }
             let dataset = try Self.meta(db, "dataset")
             if dataset == nil, drafts.first?.type != Envelope.genesisType {
                 throw StoreError("this node has no dataset: run `accord init` or import a log first")

@@ -67,3 +67,49 @@ extension EventLog {
         }
     }
 }
+
+extension EventLog {
+    /// Author -> id of the author's last event on this node: with the version vector, what
+    /// a peer needs to notice that one key signed different chains on two nodes.
+    public func headIDs() throws -> [String: String] {
+        try pool.read { db in
+            var out: [String: String] = [:]
+            let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
+            for (author, seq) in try Self.heads(db).heads {
+                if let id = try String.fetchOne(idAt, arguments: [author, seq]) { out[author] = id }
+            }
+            return out
+        }
+    }
+
+    /// The events a peer holding `vector` with head ids `heads` needs to see a fork
+    /// (docs/protocol.md, "Forks"): for each author, where this node holds the peer's head
+    /// seq under another id, that event; where this node's chain is shorter than the
+    /// peer's, this node's head event (the peer compares it with its own at that seq:
+    /// a duplicate when the chains agree, fork evidence when they do not).
+    public func contradicting(vector: VersionVector, heads: [String: String]) throws -> [StoredEvent] {
+        guard !heads.isEmpty else { return [] }
+        return try pool.read { db in
+            var out: [StoredEvent] = []
+            let mine = try Self.heads(db)
+            let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
+            for (author, theirID) in heads.sorted(by: { $0.key < $1.key }) {
+                let theirs = vector[author]
+                let have = mine[author]
+                guard theirs > 0, have > 0 else { continue }
+                let seq = min(theirs, have)
+                guard let id = try String.fetchOne(idAt, arguments: [author, seq]) else { continue }
+                if have >= theirs && id == theirID { continue }
+                if let e = try Row.fetchOne(db, sql: StoredEvent.selectSQL + " WHERE e.id = ?", arguments: [id]) {
+                    out.append(StoredEvent(row: e))
+                }
+            }
+            return out
+        }
+    }
+
+    /// Keys whose chains this node has seen fork (it holds fork evidence for them).
+    public func forkedAuthors() throws -> Set<String> {
+        try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT author FROM forks")) }
+    }
+}

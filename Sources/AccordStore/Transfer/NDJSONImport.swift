@@ -12,6 +12,34 @@ public enum NDJSONImport {
     public struct Result: Sendable, Codable {
         public var summary = IngestSummary()
         public var rejections: [Rejection] = []
+
+        /// The rejections for a person: causes line by line (at most `limit`), and the
+        /// events refused only because an earlier event of their chain was (seq-gap,
+        /// wrong-prev after a first cause) summarised in one line instead of burying it.
+        public func explained(limit: Int = 20) -> [String] {
+            var out: [String] = []
+            var consequences = 0
+            var firstCause: Int?
+            var shown = 0
+            for r in rejections {
+                let follows =
+                    firstCause != nil && (r.code == EventRejection.Code.seqGap.rawValue || r.code == EventRejection.Code.wrongPrev.rawValue)
+                if follows {
+                    consequences += 1
+                    continue
+                }
+                if firstCause == nil { firstCause = r.line }
+                if shown < limit { out.append("line \(r.line): \(r.code): \(r.reason)") }
+                shown += 1
+            }
+            if shown > limit { out.append("... and \(shown - limit) more rejected lines (--json lists them all)") }
+            if consequences > 0, let firstCause {
+                out.append(
+                    "\(consequences) later events could not be chained (seq-gap/wrong-prev): each follows an event refused above in its author's chain (first cause: line \(firstCause)); fix that line and import again"
+                )
+            }
+            return out
+        }
     }
 
     /// Splits NDJSON into (line number, bytes), skipping blank lines; a trailing `\r` is dropped.

@@ -23,7 +23,7 @@ struct AddCommand: ParsableCommand {
     @Option(name: .long) var notes: String?
 
     func run() throws {
-        let key = try edit.key.load()
+        let key = try edit.key.load(for: edit.db)
         let curation = try edit.db.curation()
         var fields: [RecordField: JSONValue] = [:]
         let given: [(RecordField, String?)] = [
@@ -75,7 +75,7 @@ struct SetCommand: ParsableCommand {
     func run() throws {
         let curation = try edit.db.curation()
         let (s, f, v) = try change.parsed(curation)
-        if let id = try curation.set(s, f, v, key: try edit.key.load()) {
+        if let id = try curation.set(s, f, v, key: try edit.key.load(for: edit.db)) {
             print(id)
         } else {
             printErr("\(s) \(f.rawValue) already has that value; nothing signed")
@@ -92,7 +92,7 @@ struct ResolveCommand: ParsableCommand {
     func run() throws {
         let curation = try edit.db.curation()
         let (s, f, v) = try change.parsed(curation)
-        if let id = try curation.set(s, f, v, key: try edit.key.load(), resolving: true) { print(id) }
+        if let id = try curation.set(s, f, v, key: try edit.key.load(for: edit.db), resolving: true) { print(id) }
     }
 }
 
@@ -105,7 +105,7 @@ struct TagCommand: ParsableCommand {
     func run() throws {
         let curation = try edit.db.curation()
         let s = try curation.existing(symbol)
-        if let id = try curation.tag(s, topics, key: try edit.key.load()) { print(id) } else { printErr("nothing to add") }
+        if let id = try curation.tag(s, topics, key: try edit.key.load(for: edit.db)) { print(id) } else { printErr("nothing to add") }
     }
 }
 
@@ -118,7 +118,7 @@ struct UntagCommand: ParsableCommand {
     func run() throws {
         let curation = try edit.db.curation()
         let s = try curation.existing(symbol)
-        if let id = try curation.untag(s, topics, key: try edit.key.load()) { print(id) }
+        if let id = try curation.untag(s, topics, key: try edit.key.load(for: edit.db)) { print(id) }
     }
 }
 
@@ -152,7 +152,7 @@ struct LinkCommand: ParsableCommand {
     func run() throws {
         let curation = try edit.db.curation()
         let s = try curation.existing(symbol)
-        if let id = try curation.link(s, try linkOptions.links(), key: try edit.key.load()) {
+        if let id = try curation.link(s, try linkOptions.links(), key: try edit.key.load(for: edit.db)) {
             print(id)
         } else {
             printErr("already linked")
@@ -169,7 +169,7 @@ struct UnlinkCommand: ParsableCommand {
     func run() throws {
         let curation = try edit.db.curation()
         let s = try curation.existing(symbol)
-        if let id = try curation.unlink(s, try linkOptions.links(), key: try edit.key.load()) { print(id) }
+        if let id = try curation.unlink(s, try linkOptions.links(), key: try edit.key.load(for: edit.db)) { print(id) }
     }
 }
 
@@ -185,7 +185,7 @@ struct SourceCommand: ParsableCommand {
     func run() throws {
         let curation = try edit.db.curation()
         let s = try curation.existing(symbol)
-        let key = try edit.key.load()
+        let key = try edit.key.load(for: edit.db)
         let id =
             remove
             ? try curation.removeSources(s, urls: [url], key: key)
@@ -203,7 +203,7 @@ struct WithdrawCommand: ParsableCommand {
 
     func run() throws {
         let curation = try edit.db.curation()
-        try curation.withdraw(try curation.existing(symbol), reason: reason, key: try edit.key.load())
+        try curation.withdraw(try curation.existing(symbol), reason: reason, key: try edit.key.load(for: edit.db))
     }
 }
 
@@ -214,7 +214,7 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         let curation = try edit.db.curation()
-        try curation.restore(try curation.existing(symbol), key: try edit.key.load())
+        try curation.restore(try curation.existing(symbol), key: try edit.key.load(for: edit.db))
     }
 }
 
@@ -222,10 +222,19 @@ struct ImportRecordsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-records",
         abstract: "Import records from a JSON array or CSV file (Docs/records.md); unchanged records sign nothing.",
-        discussion: "Exits 1 when a row was rejected; the valid rows are imported regardless.")
+        discussion: """
+            Changes only what the file names: a column (CSV) or key (JSON) the file leaves out leaves that field, \
+            topic, link or source list untouched; an empty cell or null clears it. --replace makes the file the \
+            desired state of each record it lists (what it does not give is cleared or removed). --dry-run prints \
+            the per-record changes and signs nothing. Exits 1 when a row was rejected; the valid rows are \
+            imported regardless.
+            """)
     @OptionGroup var edit: EditOptions
     @Argument var file: String
     @Option(name: .long, help: "json or csv (default: from the extension, else the first byte).") var format: String?
+    @Flag(name: .long, help: "Each listed record becomes exactly what the file says: unnamed fields are cleared, unlisted items removed.")
+    var replace = false
+    @Flag(name: .long, help: "Print what would change, record by record, and sign nothing.") var dryRun = false
     @Flag(name: .long) var json = false
 
     func run() throws {
@@ -238,13 +247,23 @@ struct ImportRecordsCommand: ParsableCommand {
         case "": csv = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) != UInt8(ascii: "[")
         default: throw CLIError("--format is json or csv")
         }
-        let report = try edit.db.curation().importRecords(bytes, csv: csv, key: try edit.key.load())
+        let curation = try edit.db.curation()
+        let key = try edit.key.load(for: edit.db)
+        let report = try curation.importRecords(bytes, csv: csv, key: key, replace: replace, dryRun: dryRun)
         if json {
             print(jsonString(report))
         } else {
+            // A dry run shows every change; a real import lists what it cleared or removed.
+            for c in report.changes {
+                if dryRun {
+                    print(c.lines.joined(separator: "\n"))
+                } else if !c.cleared.isEmpty || !c.removed.isEmpty {
+                    print(c.lines.filter { !$0.hasPrefix("    set") && !$0.hasPrefix("    add") }.joined(separator: "\n"))
+                }
+            }
             print(
-                "\(report.rows) rows: \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged, \(report.errors.count) rejected; \(report.events) events signed"
-            )
+                "\(report.rows) rows: \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged, \(report.errors.count) rejected; "
+                    + (dryRun ? "\(report.events) events would be signed (dry run: nothing signed)" : "\(report.events) events signed"))
             for e in report.errors { print("row \(e.row): \(e.reason)") }
         }
         if !report.errors.isEmpty { throw ExitCode(1) }

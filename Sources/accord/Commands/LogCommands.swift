@@ -14,7 +14,7 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let key = try keyOptions.load()
-        let log = try dbOptions.open()
+        let log = try dbOptions.openOrCreate()
         if let existing = try log.datasetID() {
             throw CLIError("\(dbOptions.path) already holds dataset \(existing)")
         }
@@ -110,7 +110,13 @@ struct ImportCommand: ParsableCommand {
             print(jsonString(result))
         } else {
             print("accepted \(result.summary.accepted), duplicate \(result.summary.duplicate), rejected \(result.summary.rejected)")
-            for r in result.rejections { print("line \(r.line): \(r.code): \(r.reason)") }
+            for line in result.explained() { print(line) }
+        }
+        let forks = result.rejections.filter { $0.code == EventRejection.Code.equivocation.rawValue }.count
+        if forks > 0 {
+            printErr(
+                "Error: FORK: \(forks) events show a key signing two different events with one seq (one key used on two nodes); "
+                    + "`accord forks` lists the evidence, and this node no longer signs with those keys")
         }
         if result.summary.rejected > 0 { throw ExitCode(1) }
     }

@@ -42,7 +42,8 @@ struct GrantCommand: ParsableCommand {
         let k = try authorKey(member)
         let n = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(n.count) else { throw CLIError("--name is 1 to 200 characters") }
-        let ids = try Curation(log: try edit.db.open()).authorize([.granted(key: k, role: r, name: n)], key: try edit.key.load())
+        let ids = try Curation(log: try edit.db.open()).authorize(
+            [.granted(key: k, role: r, name: n)], key: try edit.key.load(for: edit.db))
         print(ids[0])
     }
 }
@@ -60,7 +61,7 @@ struct RevokeCommand: ParsableCommand {
         let k = try authorKey(member)
         let log = try edit.db.open()
         let seq = try validThrough ?? log.highestSeq(k.text) ?? 0
-        let ids = try Curation(log: log).authorize([.revoked(key: k, validThroughSeq: seq)], key: try edit.key.load())
+        let ids = try Curation(log: log).authorize([.revoked(key: k, validThroughSeq: seq)], key: try edit.key.load(for: edit.db))
         print(ids[0])
         printErr("\(k.text) may sign up to its seq \(seq)")
     }
@@ -76,7 +77,7 @@ struct RotateCommand: ParsableCommand {
     @Option(name: .long, help: "An admin's key, when the rotated key is an editor.") var adminKey: String?
 
     func run() throws {
-        let old = try edit.key.load()
+        let old = try edit.key.load(for: edit.db)
         if !FileManager.default.fileExists(atPath: newKey) { try KeyStore.create(SigningKey.generate(), path: newKey) }
         let new = try KeyStore.load(path: newKey)
         let log = try edit.db.open()
@@ -112,7 +113,7 @@ struct RedactCommand: ParsableCommand {
     func run() throws {
         let log = try edit.db.open()
         guard let e = try log.event(id: eventID) else { throw CLIError("no event \(eventID) in this log") }
-        let ids = try Curation(log: log).authorize([.redacted(target: e.id, reason: reason)], key: try edit.key.load())
+        let ids = try Curation(log: log).authorize([.redacted(target: e.id, reason: reason)], key: try edit.key.load(for: edit.db))
         print(ids[0])
     }
 }

@@ -53,14 +53,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "accord")
         let interval = try parseDuration(syncEvery)
-        if !FileManager.default.fileExists(atPath: key.path) {
-            let k = SigningKey.generate()
-            try KeyStore.create(k, path: key.path)
-            logger.info("created node key", metadata: ["path": .string(key.path), "publicKey": .string(k.author.text)])
+        var peers: [String] = []
+        for url in peer {
+            do throws(SyncError) {
+                peers.append(try PeerURL.validate(url))
+            } catch {
+                throw CLIError("--peer \(error.description)")
+            }
         }
-        let signingKey = try key.load()
-        let log = try db.open()
-        if try log.datasetID() == nil && peer.isEmpty {
+        let keyPath = key.path(for: db)
+        if !FileManager.default.fileExists(atPath: keyPath) {
+            let k = SigningKey.generate()
+            try KeyStore.create(k, path: keyPath)
+            logger.info("created node key", metadata: ["path": .string(keyPath), "publicKey": .string(k.author.text)])
+        }
+        let signingKey = try KeyStore.load(path: keyPath)
+        let log = try db.openOrCreate()
+        if try log.datasetID() == nil && peers.isEmpty {
             _ = try log.author([.genesis(name: "UN resolutions highlighting INTERPOL's role")], key: signingKey)
             let file = try Node.seedFile(seedFile)
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
@@ -72,38 +81,63 @@ struct ServeCommand: AsyncParsableCommand {
             "node starting",
             metadata: [
                 "db": .string(db.path), "dataset": .string(dataset),
-                "publicKey": .string(signingKey.author.text), "peers": .string(peer.joined(separator: ",")),
+                "publicKey": .string(signingKey.author.text), "peers": .string(peers.joined(separator: ",")),
             ])
         let app = NodeServer.application(
-            log: log, key: signingKey, configuration: NodeConfiguration(host: host, port: port, peers: peer, syncEvery: interval),
+            log: log, key: signingKey, configuration: NodeConfiguration(host: host, port: port, peers: peers, syncEvery: interval),
             logger: logger,
             onRunning: { port in logger.info("listening", metadata: ["url": .string("http://\(host):\(port)")]) })
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            if let said = NodeServer.describeStartupError(error, host: host, port: port) { throw CLIError(said) }
+            throw error
+        }
         logger.info("node stopped")
     }
 }
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sync", abstract: "Pull from a peer, then push to it; print what moved.")
+        commandName: "sync", abstract: "Pull from a peer, then push to it; print what moved.",
+        discussion: """
+            Exits 1, with the reason and the next step, when the sync failed, when either node refused events, \
+            when a key was found signing on two nodes (a fork), or when the nodes still differ afterwards. \
+            With --json, stdout holds the report or {"error": ...}.
+            """)
     @OptionGroup var db: DatabaseOptions
-    @Argument var url: String
-    @Flag(name: .long) var json = false
+    @Argument(help: "The peer's base URL, e.g. http://127.0.0.1:8080.") var url: String
+    @Flag(name: .long, help: "Print the report (or the error) as JSON.") var json = false
     @Option(name: .long, help: "Events per page.") var pageEvents: Int = SyncProtocol.defaultPageEvents
 
     func run() async throws {
+        let peer: String
+        do {
+            peer = try PeerURL.validate(url)
+        } catch {
+            throw CLIError(error.description)
+        }
+        guard pageEvents > 0 else { throw CLIError("--page-events must be at least 1") }
         let log = try db.open()
         let http = SyncSession.makeClient()
-        var session = SyncSession(log: log, peer: url, http: http)
+        var session = SyncSession(log: log, peer: peer, http: http)
         session.pageEvents = pageEvents
         let result = await attempt { try await session.sync() }
         try? await http.shutdown()
         switch result {
         case .success(let report):
-            try? log.recordPeer(url: url, ok: true, result: report.summary)
+            try? log.recordPeer(
+                url: peer, ok: report.problem == nil, result: report.problem.map { "\($0) [\(report.summary)]" } ?? report.summary)
             print(json ? jsonString(report) : report.summary)
+            if let problem = report.problem {
+                if !json {
+                    for r in report.refusals { printErr("  " + r) }
+                    printErr("Error: sync incomplete: " + problem)
+                }
+                throw ExitCode(1)
+            }
         case .failure(let error):
-            try? log.recordPeer(url: url, ok: false, result: "\(error)")
+            try? log.recordPeer(url: peer, ok: false, result: "\(error)")
             throw CLIError("sync failed: \(error)")
         }
     }
@@ -111,33 +145,74 @@ struct SyncCommand: AsyncParsableCommand {
 
 struct CloneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "clone", abstract: "Make a new node holding a peer's whole log, verified.")
+        commandName: "clone", abstract: "Make a new node holding a peer's whole log (or an exported log file), verified.",
+        discussion: """
+            One key, one node: the new node gets its own device key, written beside the database (DB.key, mode 0600) \
+            and used by every command run with that --db; clone prints the `accord grant` command an admin runs \
+            for it. With --key, that key is used instead, and refused if it already signs events in the dataset.
+            """)
     @OptionGroup var db: DatabaseOptions
-    @Argument var url: String
+    @OptionGroup var key: KeyOptions
+    @Argument(help: "The peer's base URL (http://HOST:PORT), or an NDJSON file from `accord export`.") var source: String
     @Flag(name: .long) var json = false
 
     func run() async throws {
         if FileManager.default.fileExists(atPath: db.path), try db.open().eventCount() > 0 {
             throw CLIError("\(db.path) already holds events; clone makes a new node (use `accord sync` to update one)")
         }
-        let log = try db.open()
-        let http = SyncSession.makeClient()
-        let result = await attempt { try await SyncSession(log: log, peer: url, http: http).sync(push: false) }
-        try? await http.shutdown()
-        let report: SyncReport
-        switch result {
-        case .success(let r): report = r
-        case .failure(let error):
-            throw CLIError("clone failed: \(error) (what arrived is kept; run `accord sync \(url)` to resume)")
+        let fromFile = !source.contains("://") && FileManager.default.fileExists(atPath: source)
+        let peer: String
+        do {
+            peer = fromFile ? source : try PeerURL.validate(source)
+        } catch {
+            throw CLIError("\(error.description) (or the path of an exported log file)")
+        }
+        let log = try db.openOrCreate()
+        var report = SyncReport(peer: peer)
+        if fromFile {
+            guard let data = FileManager.default.contents(atPath: source) else { throw CLIError("cannot read \(source)") }
+            let result = try NDJSONImport.run(data: [UInt8](data), into: log)
+            report.eventsReceived = result.summary.accepted + result.summary.invalid
+            report.rejectedReceived = result.summary.rejected
+        } else {
+            let http = SyncSession.makeClient()
+            let result = await attempt { try await SyncSession(log: log, peer: peer, http: http).sync(push: false) }
+            try? await http.shutdown()
+            switch result {
+            case .success(let r): report = r
+            case .failure(let error):
+                throw CLIError("clone failed: \(error) (what arrived is kept; run `accord sync \(peer) --db \(db.path)` to resume)")
+            }
         }
         let verified = try log.verify()
+        let device = try deviceKey(log)
         if json {
             print(jsonString(report))
         } else {
             print(report.summary)
             print("verified \(verified.events) events: \(verified.isClean ? "ok" : "\(verified.problems.count) problems")")
         }
-        if !verified.isClean { throw ExitCode(1) }
+        printErr(device)
+        if !verified.isClean || report.rejectedReceived > 0 { throw ExitCode(1) }
+    }
+
+    /// The new node's key: --key when it does not already sign in this dataset, else a new
+    /// device key beside the database. Returns what to tell the user.
+    func deviceKey(_ log: EventLog) throws -> String {
+        let path = key.key ?? db.deviceKeyPath
+        if !FileManager.default.fileExists(atPath: path) { try KeyStore.create(SigningKey.generate(), path: path) }
+        let k = try KeyStore.load(path: path)
+        if let seq = try log.highestSeq(k.author.text) {
+            throw CLIError(
+                "\(path) already signs events in this dataset (up to seq \(seq), on another node); one key per node, or the chains fork: "
+                    + "run clone without --key to get a device key for this node")
+        }
+        let member = try log.members().first { $0.key == k.author.text && $0.validThroughSeq == nil }
+        var text = "this node signs with \(k.author.text) (key file \(path))"
+        if member == nil {
+            text += "; it is not a member yet: an admin runs\n  accord grant \(k.author.text) --role editor --name NAME"
+        }
+        return text
     }
 }
 
@@ -154,7 +229,9 @@ struct PeersCommand: ParsableCommand {
         }
         if peers.isEmpty { print("no peers synced yet") }
         for p in peers {
-            print("\(p.url)  last success \(p.lastSuccess ?? "never"), \(p.failures) failures since\n    \(p.lastResult ?? "")")
+            let state =
+                p.failures > 0 ? "FAILING (\(p.failures) in a row, last attempt \(p.lastAttempt ?? "-"))" : "ok at \(p.lastAttempt ?? "-")"
+            print("\(p.url)  \(state), last success \(p.lastSuccess ?? "never")\n    \(p.lastResult ?? "")")
         }
     }
 }

@@ -10,9 +10,24 @@ struct DatabaseOptions: ParsableArguments {
 
     var path: String { db ?? ProcessInfo.processInfo.environment["ACCORD_DB"] ?? "accord.db" }
 
-    func open() throws -> EventLog { try EventLog(path: path, projectors: Node.projectors) }
+    /// Opens an existing node. Only `init`, `clone` and `serve` create a database: a
+    /// mistyped path must not answer "ok" from a new, empty file.
+    func open() throws -> EventLog {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError(
+                "no Accord database at \(path): check --db (or ACCORD_DB); to make a node, run `accord init --db \(path)` or `accord clone URL --db \(path)`"
+            )
+        }
+        return try EventLog(path: path, projectors: Node.projectors)
+    }
+
+    /// Opens the node, creating the database when it does not exist.
+    func openOrCreate() throws -> EventLog { try EventLog(path: path, projectors: Node.projectors) }
 
     func curation() throws -> Curation { Curation(log: try open()) }
+
+    /// The node's own device key file: `accord clone` writes it beside the database.
+    var deviceKeyPath: String { path + ".key" }
 }
 
 /// Where the signing key is: `--key`, else `ACCORD_KEY`, else the per-user config directory.
@@ -23,6 +38,16 @@ struct KeyOptions: ParsableArguments {
     var path: String { key ?? ProcessInfo.processInfo.environment["ACCORD_KEY"] ?? KeyStore.defaultPath }
 
     func load() throws -> SigningKey { try KeyStore.load(path: path) }
+
+    /// The key that signs on the node at `db`: `--key`, else the node's device key beside
+    /// its database (written by `accord clone`), else `ACCORD_KEY`, else the per-user key.
+    func path(for db: DatabaseOptions) -> String {
+        if let key { return key }
+        if FileManager.default.fileExists(atPath: db.deviceKeyPath) { return db.deviceKeyPath }
+        return path
+    }
+
+    func load(for db: DatabaseOptions) throws -> SigningKey { try KeyStore.load(path: path(for: db)) }
 }
 
 struct CLIError: Error, CustomStringConvertible {
