@@ -23,12 +23,16 @@ extension NodeHandlers {
             form.inline{display:flex;gap:.4rem;flex-wrap:wrap;margin:.5rem 0} input[type=text]{flex:1;min-width:12rem}
             </style></head><body>
             <header><a href="/">Accord</a><span class="muted">UN resolutions highlighting INTERPOL's role</span>
-            <a href="/conflicts">Conflicts</a></header>
+            <a href="/conflicts">Conflicts</a><a href="/members">Members</a></header>
             \(body)
             </body></html>
             """
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
     }
+
+    static let noAdminWarning =
+        "<p class=\"conflict\" role=\"alert\"><strong>This dataset has no admin.</strong> Every admin key is revoked or no longer an admin "
+        + "(concurrent changes on offline nodes), so nobody can grant, revoke or redact any more.</p>"
 
     static func esc(_ s: String) -> String {
         var out = ""
@@ -64,8 +68,11 @@ extension NodeHandlers {
     func addWebUI(to router: Router<NodeServer.Context>) {
         router.get("/") { request, _ -> Response in
             let body = request.uri.queryParameters["body"].map { String($0).uppercased() }
-            let rows = try await blocking { [curation] in try curation.list(body: body.flatMap { ResolutionSymbol.Body(rawValue: $0) }) }
-            var html = """
+            let (rows, admins) = try await blocking { [curation, log] in
+                (try curation.list(body: body.flatMap { ResolutionSymbol.Body(rawValue: $0) }), try log.membership().activeAdmins)
+            }
+            var html = admins.isEmpty ? Self.noAdminWarning : ""
+            html += """
                 <form class="inline" action="/search"><input type="text" name="q" placeholder="Search titles, summaries, INTERPOL's role, notes, text" aria-label="Search"><button>Search</button></form>
                 <p><a href="/">All</a> · <a href="/?body=GA">General Assembly</a> · <a href="/?body=SC">Security Council</a></p>
                 <table><thead><tr><th>Symbol</th><th>Year</th><th>Title</th></tr></thead><tbody>
@@ -76,6 +83,20 @@ extension NodeHandlers {
             }
             html += "</tbody></table><p class=\"muted\">\(rows.count) records</p>"
             return Self.html("Records", html)
+        }
+
+        router.get("/members") { _, _ -> Response in
+            let state = try await blocking { [log] in try log.membership() }
+            var html = state.activeAdmins.isEmpty ? Self.noAdminWarning : ""
+            html += "<h1>Members</h1><table><thead><tr><th>Name</th><th>Role</th><th>Key</th><th>Standing</th></tr></thead><tbody>"
+            for m in state.members.values.sorted(by: { ($0.name, $0.key) < ($1.name, $1.key) }) {
+                var standing = (state.periods[m.key] ?? []).map { "\($0.role.rawValue) from seq \($0.fromSeq)" }.joined(separator: ", ")
+                if let cut = m.validThroughSeq { standing += "; revoked after seq \(cut)" }
+                html +=
+                    "<tr><td>\(Self.esc(m.name))</td><td class=\"nw\">\(m.role.rawValue)</td><td><code>\(Self.esc(m.key))</code></td><td>\(Self.esc(standing))</td></tr>"
+            }
+            html += "</tbody></table>"
+            return Self.html("Members", html)
         }
 
         router.get("/search") { request, _ -> Response in

@@ -70,7 +70,16 @@ import Testing
                 // The admin revokes an author on node 0, through a seq node 0 may not have seen all of.
                 let victim = authors[1 + rng.int(authors.count - 1)]
                 let held = try nodes[0].log.highestSeq(victim.author.text) ?? 0
-                _ = try? nodes[0].authorize([.revoked(key: victim.author, validThroughSeq: max(0, held - rng.int(3)))], key: Fixtures.alice)
+                if rng.int(2) == 0 {
+                    _ = try? nodes[0].authorize(
+                        [.revoked(key: victim.author, validThroughSeq: max(0, held - rng.int(3)))], key: Fixtures.alice)
+                } else {
+                    // Or changes its role, from a seq node 0 may not have seen all of.
+                    let role = rng.pick([MemberRole.admin, .editor])
+                    let from = max(1, held + 1 - rng.int(3))
+                    _ = try? nodes[0].authorize(
+                        [.granted(key: victim.author, role: role, name: "n\(from)", fromSeq: from)], key: Fixtures.alice)
+                }
             default:
                 // The admin redacts a curation event node 0 holds.
                 let ids = try nodes[0].log.pool.read { db in

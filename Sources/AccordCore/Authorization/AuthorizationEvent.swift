@@ -5,7 +5,8 @@ public enum MemberRole: String, Sendable, CaseIterable, Codable {
 
 /// The events that decide who may write, and redaction. Typed like `DomainEvent`.
 public enum AuthorizationEvent: Sendable, Hashable {
-    case granted(key: AuthorKey, role: MemberRole, name: String)
+    /// The role applies to the key's events from its seq `fromSeq` on (1: all of them).
+    case granted(key: AuthorKey, role: MemberRole, name: String, fromSeq: Int = 1)
     case revoked(key: AuthorKey, validThroughSeq: Int)
     case redacted(target: String, reason: String)
 
@@ -49,7 +50,14 @@ public enum AuthorizationEvent: Sendable, Hashable {
             guard let name = b["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), (1...200).contains(name.count) else {
                 throw DomainError("member.granted body.name must be 1 to 200 characters")
             }
-            self = .granted(key: k, role: role, name: name)
+            var from = 1
+            if let f = b["fromSeq"] {
+                guard let n = f.intValue, n >= 2 else {
+                    throw DomainError("member.granted body.fromSeq must be an integer >= 2 (absent means 1)")
+                }
+                from = n
+            }
+            self = .granted(key: k, role: role, name: name, fromSeq: from)
         case .revoked:
             let k = try key()
             guard let seq = b["validThroughSeq"]?.intValue, seq >= 0 else {
@@ -69,10 +77,10 @@ public enum AuthorizationEvent: Sendable, Hashable {
 
     public var draft: EventDraft {
         switch self {
-        case .granted(let key, let role, let name):
-            return EventDraft(
-                type: Kind.granted.rawValue, subject: key.text,
-                body: ["key": .string(key.text), "role": .string(role.rawValue), "name": .string(name)])
+        case .granted(let key, let role, let name, let from):
+            var body: [String: JSONValue] = ["key": .string(key.text), "role": .string(role.rawValue), "name": .string(name)]
+            if from > 1 { body["fromSeq"] = .int(from) }
+            return EventDraft(type: Kind.granted.rawValue, subject: key.text, body: .object(body))
         case .revoked(let key, let seq):
             return EventDraft(
                 type: Kind.revoked.rawValue, subject: key.text, body: ["key": .string(key.text), "validThroughSeq": .int(seq)])

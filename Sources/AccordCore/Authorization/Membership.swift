@@ -38,16 +38,45 @@ public enum Authorization: Sendable, Equatable {
     case revoked(validThroughSeq: Int)
 }
 
+/// A role a key holds from one of its seqs on.
+public struct RolePeriod: Sendable, Hashable, Codable {
+    public let fromSeq: Int
+    public let role: MemberRole
+    public let name: String
+
+    public init(fromSeq: Int, role: MemberRole, name: String) {
+        self.fromSeq = fromSeq
+        self.role = role
+        self.name = name
+    }
+}
+
 /// Who may write: a pure function of the genesis author and the set of membership facts.
 public struct MembershipState: Sendable, Equatable {
+    /// Each key's current standing: its latest role and name, and its revocation cut-off.
     public var members: [String: Member]
+    /// Each key's roles by its own seq, ascending by `fromSeq`: authority is judged at the
+    /// time of the act, so what a key signed keeps the role it was signed under.
+    public var periods: [String: [RolePeriod]]
     /// Membership events that have no effect (their signer was not an admin for them).
     public var invalidFacts: Set<String>
+
+    public init(members: [String: Member], periods: [String: [RolePeriod]], invalidFacts: Set<String>) {
+        self.members = members
+        self.periods = periods
+        self.invalidFacts = invalidFacts
+    }
 
     public func authorize(_ author: String, seq: Int) -> Authorization {
         guard let m = members[author] else { return .notMember }
         if let cut = m.validThroughSeq, seq > cut { return .revoked(validThroughSeq: cut) }
-        return .valid(m.role)
+        guard let p = periods[author]?.last(where: { $0.fromSeq <= seq }) else { return .notMember }
+        return .valid(p.role)
+    }
+
+    /// Keys that are admins for their next events: not revoked, latest role admin.
+    public var activeAdmins: [Member] {
+        members.values.filter { $0.validThroughSeq == nil && $0.role == .admin }.sorted { $0.key < $1.key }
     }
 
     public static func fold(genesisAuthor: String?, facts: [MembershipFact]) -> MembershipState {
@@ -55,46 +84,89 @@ public struct MembershipState: Sendable, Equatable {
     }
 }
 
-/// The membership fold. Facts are applied in clock order (time, then id), each checked
-/// against what the facts before it established; then any fact whose signer's final
-/// cut-off excludes it is dropped and the fold runs again, until nothing changes. The
-/// dropped set only grows, so this ends, and the result depends only on the set of facts.
+/// The membership fold (Docs/security.md, "Membership").
+///
+/// - A grant gives a key a role for its events from `fromSeq` on; a revocation ends the
+///   key's membership after `validThroughSeq`, for good (the lowest cut-off wins, and no
+///   grant lifts it). A role change is a grant with a later `fromSeq`: the key's earlier
+///   events, and what they granted or revoked, keep the authority they were signed with.
+/// - Two grants of one key from the same seq: the later in causal order wins (last
+///   writer wins, as for fields; a re-grant of a key that has not signed yet upgrades it).
+/// - A fact counts when its signer is an admin for that fact's seq. Facts are applied in
+///   causal order (each author's facts by seq; across authors by time, then id), each
+///   checked against what the facts before it established; then any fact whose signer the
+///   final state does not make an admin for it is dropped and the fold runs again until
+///   nothing changes. The dropped set only grows, so this ends, and the result depends
+///   only on the set of facts, never on their arrival order.
 public enum Membership {
     public static func fold(genesisAuthor: String?, facts: [MembershipFact]) -> MembershipState {
-        let ordered = facts.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+        let ordered = causalOrder(facts)
         var excluded: Set<String> = []
         while true {
-            var members: [String: Member] = [:]
-            if let g = genesisAuthor { members[g] = Member(key: g, role: .admin, name: "dataset creator", validThroughSeq: nil) }
+            var book = Book(genesisAuthor: genesisAuthor)
             var applied: [MembershipFact] = []
             for f in ordered where !excluded.contains(f.id) {
-                guard let signer = members[f.author], signer.role == .admin else { continue }
-                if let cut = signer.validThroughSeq, f.seq > cut { continue }
+                guard book.role(f.author, seq: f.seq) == .admin else { continue }
                 switch f.event {
-                case .granted(let key, let role, let name):
-                    var m = members[key.text] ?? Member(key: key.text, role: role, name: name, validThroughSeq: nil)
-                    m.role = role
-                    m.name = name
-                    members[key.text] = m
+                case .granted(let key, let role, let name, let from):
+                    book.grant(key.text, RolePeriod(fromSeq: from, role: role, name: name))
                 case .revoked(let key, let through):
-                    if var m = members[key.text] {
-                        m.validThroughSeq = min(m.validThroughSeq ?? .max, through)
-                        members[key.text] = m
-                    } else {
-                        members[key.text] = nil
-                    }
+                    // Revoking a non-member changes nothing, but the fact is a valid act.
+                    if book.periods[key.text] != nil { book.cuts[key.text] = min(book.cuts[key.text] ?? .max, through) }
                 case .redacted: continue
                 }
                 applied.append(f)
             }
-            let state = MembershipState(members: members, invalidFacts: Set(facts.map(\.id)).subtracting(applied.map(\.id)))
-            // A fact signed beyond its signer's final cut-off, or by a signer who is no longer an admin, has no effect.
-            let dropped = applied.filter { f in
-                if case .valid(let role) = state.authorize(f.author, seq: f.seq), role == .admin { return false }
-                return true
-            }
+            let state = book.state(invalidFacts: Set(facts.map(\.id)).subtracting(applied.map(\.id)))
+            let dropped = applied.filter { state.authorize($0.author, seq: $0.seq) != .valid(.admin) }
             if dropped.isEmpty { return state }
             excluded.formUnion(dropped.map(\.id))
+        }
+    }
+
+    /// Time then id, except that one author's facts always keep their seq order (a grant
+    /// and a later revocation by the same admin end revoked, whatever their times say).
+    static func causalOrder(_ facts: [MembershipFact]) -> [MembershipFact] {
+        var ordered = facts.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+        var slots: [String: [Int]] = [:]
+        for (k, f) in ordered.enumerated() { slots[f.author, default: []].append(k) }
+        for positions in slots.values where positions.count > 1 {
+            let bySeq = positions.map { ordered[$0] }.sorted { ($0.seq, $0.id) < ($1.seq, $1.id) }
+            for (slot, f) in zip(positions, bySeq) { ordered[slot] = f }
+        }
+        return ordered
+    }
+
+    /// Grants and cut-offs so far, per key.
+    struct Book {
+        var periods: [String: [RolePeriod]] = [:]
+        var cuts: [String: Int] = [:]
+
+        init(genesisAuthor: String?) {
+            if let g = genesisAuthor { periods[g] = [RolePeriod(fromSeq: 1, role: .admin, name: "dataset creator")] }
+        }
+
+        /// Keeps periods sorted by `fromSeq`; a later grant from the same seq replaces the earlier.
+        mutating func grant(_ key: String, _ p: RolePeriod) {
+            var list = periods[key] ?? []
+            list.removeAll { $0.fromSeq == p.fromSeq }
+            list.append(p)
+            list.sort { $0.fromSeq < $1.fromSeq }
+            periods[key] = list
+        }
+
+        func role(_ key: String, seq: Int) -> MemberRole? {
+            if let cut = cuts[key], seq > cut { return nil }
+            return periods[key]?.last(where: { $0.fromSeq <= seq })?.role
+        }
+
+        func state(invalidFacts: Set<String>) -> MembershipState {
+            var members: [String: Member] = [:]
+            for (key, list) in periods {
+                let last = list.last!
+                members[key] = Member(key: key, role: last.role, name: last.name, validThroughSeq: cuts[key])
+            }
+            return MembershipState(members: members, periods: periods, invalidFacts: invalidFacts)
         }
     }
 }

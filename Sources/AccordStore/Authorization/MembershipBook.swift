@@ -106,6 +106,11 @@ extension EventLog {
         }
     }
 
+    /// The membership with each key's role periods, folded from the stored facts.
+    public func membership() throws -> MembershipState {
+        try pool.read { db in try MembershipBook.state(db) }
+    }
+
     /// Why an event is invalid, or nil when it counts.
     public func invalidReason(_ id: String) throws -> String? {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT reason FROM invalid_events WHERE event_id = ?", arguments: [id]) }

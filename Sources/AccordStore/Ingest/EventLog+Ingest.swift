@@ -118,6 +118,7 @@ extension EventLog {
                 }
             }
             let head = try Self.head(db, author: key.author.text)
+            if dataset != nil { try Self.checkMembershipChange(db, drafts: drafts, key: key, firstSeq: (head?.seq ?? 0) + 1) }
             let lastTime = try Self.meta(db, "clock").flatMap(HLCTime.init)
             let chunk = 256
             var outcomes: [IngestOutcome] = []
@@ -152,6 +153,27 @@ extension EventLog {
                 },
                 consume: { signed in outcomes += try appendChecked(signed, db: db) })
             return outcomes
+        }
+    }
+
+    /// Refuses grants and revocations that would have no effect, not the effect they say,
+    /// or leave the dataset without an admin, before anything is signed.
+    static func checkMembershipChange(_ db: Database, drafts: [EventDraft], key: SigningKey, firstSeq: Int) throws {
+        var proposed: [MembershipFact] = []
+        for (k, d) in drafts.enumerated() {
+            guard d.type == AuthorizationEvent.Kind.granted.rawValue || d.type == AuthorizationEvent.Kind.revoked.rawValue,
+                let e = try? AuthorizationEvent(type: d.type, schema: d.schema, subject: d.subject, body: d.body)
+            else { continue }
+            // "~" sorts after every time: the proposed facts come after everything this node holds.
+            proposed.append(MembershipFact(id: "proposed-\(k)", author: key.author.text, seq: firstSeq + k, time: "~", event: e))
+        }
+        guard !proposed.isEmpty else { return }
+        let facts = try MembershipBook.facts(db)
+        let genesis = try MembershipBook.genesisAuthor(db)
+        let before = Membership.fold(genesisAuthor: genesis, facts: facts)
+        let after = Membership.fold(genesisAuthor: genesis, facts: facts + proposed)
+        if let why = MembershipChange.refusal(before: before, after: after, proposed: proposed) {
+            throw StoreError("refused before signing: " + why)
         }
     }
 

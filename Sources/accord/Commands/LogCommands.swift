@@ -132,6 +132,10 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let log = try dbOptions.open()
         let report = try log.verify()
+        if try log.datasetID() != nil, try log.membership().activeAdmins.isEmpty {
+            printErr(
+                "warning: this dataset has no admin (every admin key is revoked or no longer an admin); `accord members` shows who is left")
+        }
         if json {
             print(jsonString(report))
         } else {

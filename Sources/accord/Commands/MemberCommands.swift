@@ -9,14 +9,28 @@ struct MembersCommand: ParsableCommand {
     @Flag(name: .long) var json = false
 
     func run() throws {
-        let members = try db.open().members()
+        let log = try db.open()
+        let members = try log.members()
+        let state = try log.membership()
         if json {
             print(jsonString(members))
             return
         }
         for m in members {
+            var notes: [String] = []
+            let periods = state.periods[m.key] ?? []
+            if periods.count > 1 {
+                notes.append(periods.map { "\($0.role.rawValue) from seq \($0.fromSeq)" }.joined(separator: ", "))
+            }
+            if let cut = m.validThroughSeq { notes.append("revoked after seq \(cut)") }
             print(
-                "\(m.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(m.name)  \(m.key)\(m.validThroughSeq.map { "  (revoked after seq \($0))" } ?? "")"
+                "\(m.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(m.name)  \(m.key)"
+                    + (notes.isEmpty ? "" : "  (" + notes.joined(separator: "; ") + ")"))
+        }
+        if state.activeAdmins.isEmpty && !members.isEmpty {
+            printErr(
+                "WARNING: this dataset has no admin: every admin key is revoked or no longer an admin, so nobody can grant, revoke or redact. "
+                    + "Concurrent changes on offline nodes did this; it cannot be undone from the log — start a new dataset from `accord export-records` if you need an admin"
             )
         }
     }
@@ -42,9 +56,20 @@ struct GrantCommand: ParsableCommand {
         let k = try authorKey(member)
         let n = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(n.count) else { throw CLIError("--name is 1 to 200 characters") }
-        let ids = try Curation(log: try edit.db.open()).authorize(
-            [.granted(key: k, role: r, name: n)], key: try edit.key.load(for: edit.db))
+        let log = try edit.db.open()
+        let current = try log.members().first { $0.key == k.text }
+        let signer = try edit.key.load(for: edit.db)
+        // A role change applies from the key's next seq (after this grant, when a key changes
+        // its own role): what it signed before keeps its authority.
+        let held = try log.highestSeq(k.text) ?? 0
+        let from = current == nil ? 1 : held + (signer.author == k ? 2 : 1)
+        let ids = try Curation(log: log).authorize([.granted(key: k, role: r, name: n, fromSeq: from)], key: signer)
         print(ids[0])
+        if let current {
+            printErr(
+                "\(n) is \(r.rawValue) for its events from seq \(from) on (was \(current.role.rawValue) \"\(current.name)\"); what it signed before keeps its authority"
+            )
+        }
     }
 }
 
@@ -60,8 +85,11 @@ struct RevokeCommand: ParsableCommand {
     func run() throws {
         let k = try authorKey(member)
         let log = try edit.db.open()
-        let seq = try validThrough ?? log.highestSeq(k.text) ?? 0
-        let ids = try Curation(log: log).authorize([.revoked(key: k, validThroughSeq: seq)], key: try edit.key.load(for: edit.db))
+        let signer = try edit.key.load(for: edit.db)
+        let held = try log.highestSeq(k.text) ?? 0
+        // A key revoking itself stays valid through the revocation, its own next event.
+        let seq = validThrough ?? (signer.author == k ? held + 1 : held)
+        let ids = try Curation(log: log).authorize([.revoked(key: k, validThroughSeq: seq)], key: signer)
         print(ids[0])
         printErr("\(k.text) may sign up to its seq \(seq)")
     }
