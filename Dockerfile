@@ -1,4 +1,12 @@
-# Build with the Swift toolchain image, run on a slim Debian image.
+# The Accord node image. Two ways to build it, one file:
+#   docker build -t accord:latest .                      (compiles in the Swift image; needs a registry)
+#   .ci/compose-test, or by hand without a registry:
+#     podman build --build-arg BINARY_FROM=prebuilt --build-arg RUNTIME_BASE=accord-base:bookworm -t accord:latest .
+#   where .build/image/ holds usr/local/bin/accord and the Swift runtime libraries it links
+#   (at their absolute paths), and accord-base:bookworm is a Debian bookworm root file system.
+ARG RUNTIME_BASE=debian:bookworm-slim
+ARG BINARY_FROM=build
+
 FROM swift:6.3-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-dev libsodium-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -6,11 +14,20 @@ COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --product accord --static-swift-stdlib \
-    && cp "$(swift build -c release --show-bin-path)/accord" /usr/local/bin/accord
+    && mkdir -p /image/usr/local/bin \
+    && cp "$(swift build -c release --show-bin-path)/accord" /image/usr/local/bin/accord
 
-FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-0 libsodium23 ca-certificates && rm -rf /var/lib/apt/lists/*
-COPY --from=build /usr/local/bin/accord /usr/local/bin/accord
+FROM scratch AS prebuilt
+COPY .build/image/ /image/
+
+FROM ${BINARY_FROM} AS binary
+
+FROM ${RUNTIME_BASE}
+RUN if ! dpkg -s libsqlite3-0 libsodium23 ca-certificates >/dev/null 2>&1; then \
+        apt-get update && apt-get install -y --no-install-recommends libsqlite3-0 libsodium23 ca-certificates \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
+COPY --from=binary /image/ /
 COPY Events/seed /usr/share/accord/seed
 VOLUME /data
 EXPOSE 8080
