@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -38,7 +39,7 @@ let package = Package(
             name: "AccordSync",
             dependencies: [
                 "AccordCore", "AccordStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -46,7 +47,8 @@ let package = Package(
             name: "AccordServer",
             dependencies: [
                 "AccordCore", "AccordStore", "AccordSync", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -61,6 +63,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The fuzzing entry point (.ci/fuzz builds it with libFuzzer; a plain build replays inputs).
+        .executableTarget(name: "AccordFuzz", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
         .testTarget(name: "AccordCoreTests", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AccordStoreTests", dependencies: ["AccordStore", "AccordCore"],

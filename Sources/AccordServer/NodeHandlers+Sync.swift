@@ -44,8 +44,10 @@ extension NodeHandlers {
             let (events, next) = try await blocking { [log] in
                 // The first page starts with what shows the client a fork of one of its keys.
                 let forks = pull.after == 0 ? try log.contradicting(vector: pull.vector, heads: pull.heads) : []
+                // ... and the bodies the client is owed (events it holds without one).
+                let owed = pull.after == 0 ? try log.events(ids: pull.bodies) : []
                 let page = try log.missing(for: pull.vector, after: pull.after, maxEvents: pull.maxEvents, maxBytes: pull.maxBytes)
-                return (forks + page.events, page.next)
+                return (forks + owed + page.events, page.next)
             }
             let (dataset, vector, heads) = try await blocking { [log] in
                 (try log.datasetID(), try log.versionVector(), next == nil ? try log.headIDs() : [:])
@@ -76,17 +78,41 @@ extension NodeHandlers {
 
         router.post(RouterPath(SyncProtocol.pushPath)) { request, context -> Response in
             try await checkDataset(request, nil)
-            var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: SyncProtocol.maxPushBytes)
-            } catch {
+            guard try await blocking({ [log] in try log.datasetID() }) != nil else {
                 throw Problem(
-                    .contentTooLarge, "Push too large", "a push body is at most \(SyncProtocol.maxPushBytes) bytes; send smaller pages")
+                    .conflict, "No dataset yet",
+                    "this node holds no dataset yet: it adopts the dataset of its configured peers on its first sync, and takes pushes after that"
+                )
             }
-            let (result, vector) = try await blocking { [log] in
-                (try NDJSONImport.run(data: [UInt8](body.readableBytesView), into: log), try log.versionVector())
+            guard pushes.enter() else {
+                var headers = HTTPFields()
+                headers[.retryAfter] = "1"
+                throw Problem(
+                    .tooManyRequests, "Too many pushes", "this node runs \(pushes.limit) pushes at a time; retry in a second",
+                    headers: headers)
             }
+            defer { pushes.leave() }
+            // The body streams into the ingest pipeline: memory stays bounded whatever its size.
+            let stream = StreamingIngest(log: log)
+            var received = 0
+            do {
+                for try await chunk in request.body {
+                    received += chunk.readableBytes
+                    if received > SyncProtocol.maxPushBytes { break }
+                    await stream.feed(chunk.readableBytesView)
+                }
+            } catch {
+                _ = try? await stream.finish()
+                throw Problem(.badRequest, "Push interrupted", "the push body could not be read to its end: \(error)")
+            }
+            let result = try await stream.finish()
+            if received > SyncProtocol.maxPushBytes {
+                throw Problem(
+                    .contentTooLarge, "Push too large",
+                    "a push body is at most \(SyncProtocol.maxPushBytes) bytes; the events before the limit were taken (\(result.summary.accepted) accepted); send smaller pages"
+                )
+            }
+            let vector = try await blocking { [log] in try log.versionVector() }
             metrics.add(eventsReceived: result.summary.accepted)
             return try Self.json(encoding: PushResult(result, vector: vector))
         }
@@ -96,7 +122,6 @@ extension NodeHandlers {
 /// The answer to a push: counts, refusals by reason, the first rejections with their
 /// line and reason, and the node's version vector after the push.
 struct PushResult: Encodable {
-    static let maxListed = 100
     let accepted: Int
     let invalid: Int
     let duplicate: Int
@@ -105,13 +130,13 @@ struct PushResult: Encodable {
     let rejections: [NDJSONImport.Rejection]
     let vector: [String: Int]
 
-    init(_ r: NDJSONImport.Result, vector: VersionVector) {
+    init(_ r: StreamingIngest.Result, vector: VersionVector) {
         accepted = r.summary.accepted
         invalid = r.summary.invalid
         duplicate = r.summary.duplicate
         rejected = r.summary.rejected
-        rejectedByCode = r.rejections.reduce(into: [:]) { $0[$1.code, default: 0] += 1 }
-        rejections = Array(r.rejections.prefix(Self.maxListed))
+        rejectedByCode = r.rejectedByCode
+        rejections = r.rejections
         self.vector = vector.heads
     }
 }

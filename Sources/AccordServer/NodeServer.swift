@@ -3,8 +3,11 @@ import AccordStore
 import AccordSync
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// How a node serves: address, peers to sync with, and how often.
@@ -13,12 +16,21 @@ public struct NodeConfiguration: Sendable {
     public var port: Int
     public var peers: [String]
     public var syncEvery: Duration
+    /// The only dataset an empty node adopts from its peers (nil: whichever its peers hold).
+    public var dataset: String?
+    /// PEM files of the server's certificate chain and private key: serve HTTPS.
+    public var tls: (certificate: String, key: String)?
+    /// A connection with nothing to read or write for this long is closed.
+    public var idleTimeout: TimeAmount = .seconds(60)
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, peers: [String] = [], syncEvery: Duration = .seconds(30)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, peers: [String] = [], syncEvery: Duration = .seconds(30), dataset: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.peers = peers
         self.syncEvery = syncEvery
+        self.dataset = dataset
     }
 }
 
@@ -33,7 +45,7 @@ public enum NodeServer {
     public static func application(
         log: EventLog, key: SigningKey?, configuration: NodeConfiguration, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let metrics = Metrics()
         let router = Router(context: Context.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger, metrics: metrics))
@@ -46,14 +58,63 @@ public enum NodeServer {
         if !configuration.peers.isEmpty {
             services.append(
                 PeerSyncService(
-                    log: log, peers: Self.unique(configuration.peers), interval: configuration.syncEvery, logger: logger, metrics: metrics))
+                    log: log, peers: Self.unique(configuration.peers), interval: configuration.syncEvery, dataset: configuration.dataset,
+                    logger: logger, metrics: metrics))
+        }
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: configuration.idleTimeout))
+        var server = http1
+        if let tls = configuration.tls {
+            let chain: [NIOSSLCertificate]
+            let key: NIOSSLPrivateKey
+            do {
+                chain = try NIOSSLCertificate.fromPEMFile(tls.certificate)
+                key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            } catch {
+                throw TLSFilesError(
+                    "cannot read the TLS certificate \(tls.certificate) or key \(tls.key) as PEM (\(error)); make them with your CA or e.g. `openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -subj /CN=HOST`"
+                )
+            }
+            server = try .tls(
+                http1,
+                tlsConfiguration: .makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)))
         }
         return Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord"),
             services: services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
+    }
+}
+
+/// The TLS files a node was given cannot be used.
+public struct TLSFilesError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ d: String) { description = d }
+}
+
+/// A counting gate: `enter` fails instead of waiting when `limit` holders are in.
+final class Gate: @unchecked Sendable {
+    // `inside` is guarded by `lock`.
+    private let lock = NSLock()
+    private var inside = 0
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func enter() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard inside < limit else { return false }
+        inside += 1
+        return true
+    }
+
+    func leave() {
+        lock.lock()
+        inside -= 1
+        lock.unlock()
     }
 }
 
@@ -87,6 +148,8 @@ struct NodeHandlers: Sendable {
     let key: SigningKey?
     let metrics: Metrics
     let logger: Logger
+    /// Pushes run at most this many at a time; more get 429 with Retry-After.
+    let pushes = Gate(limit: 2)
 
     var curation: Curation { Curation(log: log) }
 

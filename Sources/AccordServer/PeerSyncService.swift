@@ -11,6 +11,7 @@ struct PeerSyncService: Service {
     let log: EventLog
     let peers: [String]
     let interval: Duration
+    let dataset: String?
     let logger: Logger
     let metrics: Metrics
 
@@ -22,6 +23,7 @@ struct PeerSyncService: Service {
             for peer in peers where due[peer]! <= .now {
                 var session = SyncSession(log: log, peer: peer, http: http)
                 session.timeout = .seconds(60)
+                session.expectedDataset = dataset
                 do {
                     let report = try await session.sync()
                     if let problem = report.problem { throw SyncError("\(problem) [\(report.summary)]") }

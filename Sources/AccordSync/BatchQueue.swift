@@ -36,33 +36,3 @@ final class BatchQueue: @unchecked Sendable {
         return batches.removeFirst()
     }
 }
-
-/// Counts what the pipeline did, read after it finishes.
-final class IngestTally: @unchecked Sendable {
-    private let lock = NSLock()
-    private var accepted = 0
-    private var rejected = 0
-    private var byCode: [String: Int] = [:]
-    private var examples: [String] = []
-
-    func add(_ outcomes: [IngestOutcome]) {
-        lock.lock()
-        defer { lock.unlock() }
-        for o in outcomes {
-            switch o {
-            case .accepted, .invalid: accepted += 1
-            case .duplicate: break
-            case .rejected(let r):
-                rejected += 1
-                byCode[r.code.rawValue, default: 0] += 1
-                if examples.count < SyncReport.maxExamples { examples.append("\(r.code.rawValue): \(r.message)") }
-            }
-        }
-    }
-
-    var counts: (accepted: Int, rejected: Int, byCode: [String: Int], examples: [String]) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (accepted, rejected, byCode, examples)
-    }
-}

@@ -11,6 +11,8 @@ public enum SyncProtocol {
     public static let maxPageEvents = 20_000
     public static let defaultPageBytes = 8 << 20
     public static let maxPageBytes = 32 << 20
+    /// The most pending bodies one pull asks for.
+    public static let maxBodiesAsked = 1_000
     /// The largest push body a node accepts.
     public static let maxPushBytes = 64 << 20
 
@@ -21,6 +23,9 @@ public enum SyncProtocol {
         /// Author -> id of the client's head event (optional): lets the server send the
         /// events that show a fork the vector alone cannot (same seq, different event).
         public var heads: [String: String]
+        /// Ids of events whose body the client still waits for (at most `maxBodiesAsked`):
+        /// the server sends those it holds with their body on the first page.
+        public var bodies: [String] = []
         public var after: Int64
         public var maxEvents: Int
         public var maxBytes: Int
@@ -43,6 +48,7 @@ public enum SyncProtocol {
             ]
             if let dataset { o["dataset"] = .string(dataset) }
             if !heads.isEmpty { o["heads"] = SyncProtocol.headsJSON(heads) }
+            if !bodies.isEmpty { o["bodies"] = .array(bodies.map { .string($0) }) }
             return .object(o)
         }
 
@@ -51,6 +57,13 @@ public enum SyncProtocol {
             dataset = o["dataset"]?.stringValue
             vector = try VersionVector(json: v)
             heads = try SyncProtocol.heads(o["heads"])
+            if let b = o["bodies"], !b.isNull {
+                let ids = b.arrayValue?.compactMap(\.stringValue) ?? []
+                guard ids.count == b.arrayValue?.count, ids.count <= SyncProtocol.maxBodiesAsked, ids.allSatisfy(Hex.isSHA256) else {
+                    throw DomainError("bodies is an array of at most \(SyncProtocol.maxBodiesAsked) event ids")
+                }
+                bodies = ids
+            }
             after = Int64(o["after"]?.intValue ?? 0)
             maxEvents = min(max(1, o["maxEvents"]?.intValue ?? defaultPageEvents), maxPageEvents)
             maxBytes = min(max(4096, o["maxBytes"]?.intValue ?? defaultPageBytes), maxPageBytes)

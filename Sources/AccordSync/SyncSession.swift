@@ -4,11 +4,31 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Runs blocking database work off the cooperative thread pool.
 func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { cont in
         DispatchQueue.global().async { cont.resume(with: Result { try work() }) }
+    }
+}
+
+/// The end line of a pull page, set from the streaming ingest's intercept.
+final class EndBox: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var end: SyncProtocol.PageEnd?
+
+    func set(_ e: SyncProtocol.PageEnd) {
+        lock.lock()
+        end = e
+        lock.unlock()
+    }
+
+    var value: SyncProtocol.PageEnd? {
+        lock.lock()
+        defer { lock.unlock() }
+        return end
     }
 }
 
@@ -22,6 +42,10 @@ public struct SyncSession: Sendable {
     public var pageEvents = SyncProtocol.defaultPageEvents
     public var pageBytes = SyncProtocol.defaultPageBytes
     public var timeout: TimeAmount = .seconds(60)
+    /// The only dataset an empty node adopts (nil: its configured peer's).
+    public var expectedDataset: String?
+    /// Consecutive pages with `next` but nothing new this node takes before the pull stops.
+    public static let maxBarrenPages = 3
     /// Called after each ingested batch of a pull (tests use it to interrupt a transfer).
     public var onBatch: (@Sendable (Int) async -> Void)?
 
@@ -31,10 +55,15 @@ public struct SyncSession: Sendable {
         self.http = http
     }
 
-    /// An HTTP client with connect and read timeouts; shut it down when done.
-    public static func makeClient() -> HTTPClient {
+    /// An HTTP client with connect and read timeouts; shut it down when done. `https://`
+    /// peers are verified against the system's trust roots, or against the CA certificates
+    /// in the PEM file `$ACCORD_CA_FILE` when it is set (a team's own CA).
+    public static func makeClient(caFile: String? = ProcessInfo.processInfo.environment["ACCORD_CA_FILE"]) -> HTTPClient {
         var config = HTTPClient.Configuration()
         config.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile, !caFile.isEmpty { tls.trustRoots = .file(caFile) }
+        config.tlsConfiguration = tls
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 
@@ -81,8 +110,12 @@ public struct SyncSession: Sendable {
             }
         }
         let text = "\(error)"
+        if error is NIOSSLError || text.contains("handshakeFailed") || text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the TLS certificate of \(peer) is not trusted or the handshake failed (\(text.prefix(160))); "
+                + "for a team CA, set ACCORD_CA_FILE to its PEM file"
+        }
         if text.contains("connection refused") || text.contains("Connection refused") || text.contains("connectFailed") {
-            return "cannot reach \(peer) (connection refused)"
+            return "cannot reach \(peer) (connection refused): is the node running, and is the URL right?"
         }
         return "\(peer): \(text)"
     }
@@ -91,15 +124,21 @@ public struct SyncSession: Sendable {
     func pull(_ report: inout SyncReport) async throws -> SyncProtocol.PageEnd? {
         var after: Int64 = 0
         var lastEnd: SyncProtocol.PageEnd?
+        var barren = 0
         while true {
             let first = after == 0
-            let (dataset, vector, heads) = try await offload { [log] in
-                (try log.datasetID(), try log.versionVector(), first ? try log.headIDs() : [:])
+            let (held, vector, heads, owed) = try await offload { [log] in
+                (
+                    try log.datasetID(), try log.versionVector(), first ? try log.headIDs() : [:],
+                    first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : []
+                )
             }
-            let body = SyncProtocol.PullRequest(
-                dataset: dataset, vector: vector, heads: heads, after: after, maxEvents: pageEvents, maxBytes: pageBytes
-            )
-            .json.canonicalBytes
+            // An empty node asks for the dataset it may adopt; a peer of another refuses (409).
+            let dataset = held ?? expectedDataset
+            var pullRequest = SyncProtocol.PullRequest(
+                dataset: dataset, vector: vector, heads: heads, after: after, maxEvents: pageEvents, maxBytes: pageBytes)
+            pullRequest.bodies = owed
+            let body = pullRequest.json.canonicalBytes
             var request = HTTPClientRequest(url: peer + SyncProtocol.pullPath)
             request.method = .POST
             request.headers.add(name: "content-type", value: "application/json")
@@ -117,72 +156,54 @@ public struct SyncSession: Sendable {
                 let text = try? await response.body.collect(upTo: 1 << 16)
                 throw SyncError("\(peer) refused the pull (\(response.status.code)): \(Self.problemDetail(text))")
             }
-            var pending: [UInt8] = []
-            var batch: [[UInt8]] = []
-            var end: SyncProtocol.PageEnd?
-            // Lines go to the ingest pipeline as they stream in: signatures are checked on
-            // every core while earlier batches are appended.
-            let queue = BatchQueue()
-            let tally = IngestTally()
-            let ingestion = Task.detached { [log] in
-                try await offload {
-                    try log.ingest(
-                        next: { queue.next() },
-                        handle: { out in tally.add(out) })
+            // Lines go to the ingest pipeline as they stream in (signatures are checked on
+            // every core while earlier batches are appended), in bounded memory: a line
+            // longer than an event may be is refused without being buffered.
+            let endBox = EndBox()
+            let stream = StreamingIngest(
+                log: log,
+                intercept: { line in
+                    guard line.first == UInt8(ascii: "{"),
+                        line.starts(with: Array("{\"dataset\"".utf8)) || line.starts(with: Array("{\"end\"".utf8)),
+                        let json = try? JSONParser.parse(line), let e = SyncProtocol.PageEnd(json: json)
+                    else { return false }
+                    endBox.set(e)
+                    return true
+                })
+            stream.onFlush = onBatch
+            func settle() async throws -> StreamingIngest.Result {
+                let r = try await stream.finish()
+                report.eventsReceived += r.summary.accepted + r.summary.invalid
+                report.rejectedReceived += r.summary.rejected
+                report.rejectedReceivedByCode.merge(r.rejectedByCode, uniquingKeysWith: +)
+                for e in r.rejections where report.refusals.count < SyncReport.maxExamples {
+                    report.refusals.append("received \(e.code): \(e.reason)")
                 }
-            }
-            func flush() async {
-                guard !batch.isEmpty else { return }
-                let lines = batch
-                batch = []
-                await withCheckedContinuation { cont in
-                    DispatchQueue.global().async {
-                        queue.put(lines)
-                        cont.resume()
-                    }
-                }
-                if let onBatch { await onBatch(lines.count) }
-            }
-            func settle() async throws {
-                queue.finish()
-                try await ingestion.value
-                let counts = tally.counts
-                report.eventsReceived += counts.accepted
-                report.rejectedReceived += counts.rejected
-                report.rejectedReceivedByCode.merge(counts.byCode, uniquingKeysWith: +)
-                for e in counts.examples where report.refusals.count < SyncReport.maxExamples { report.refusals.append("received " + e) }
+                return r
             }
             do {
                 for try await chunk in response.body {
                     report.bytesReceived += chunk.readableBytes
-                    pending += chunk.readableBytesView
-                    var start = 0
-                    defer { pending.removeFirst(start) }
-                    while let nl = pending[start...].firstIndex(of: 0x0A) {
-                        let line = Array(pending[start..<nl])
-                        start = nl + 1
-                        if line.isEmpty { continue }
-                        if line.first == UInt8(ascii: "{"),
-                            line.starts(with: Array("{\"dataset\"".utf8)) || line.starts(with: Array("{\"end\"".utf8)),
-                            let json = try? JSONParser.parse(line), let e = SyncProtocol.PageEnd(json: json)
-                        {
-                            end = e
-                            continue
-                        }
-                        batch.append(line)
-                        if batch.count >= 2048 { await flush() }
-                    }
+                    await stream.feed(chunk.readableBytesView)
                 }
             } catch {
                 // Keep every event that arrived whole; the next sync resumes from the vector.
-                await flush()
-                try await settle()
+                _ = try await settle()
                 throw SyncError(describe(error))
             }
-            await flush()
-            try await settle()
-            guard let end else {
+            let page = try await settle()
+            guard let end = endBox.value else {
                 throw SyncError("\(peer) ended the transfer early; the events that arrived were kept, sync again to resume")
+            }
+            if let next = end.next {
+                // A peer that keeps saying "more" without moving forward, or page after page
+                // of nothing this node takes, is cut off: the client's work stays bounded.
+                barren = page.summary.accepted + page.summary.invalid > 0 ? 0 : barren + 1
+                guard next > after, barren < Self.maxBarrenPages else {
+                    throw SyncError(
+                        "\(peer) kept sending pages with nothing this node takes (next \(next) after \(after)); stopped after \(barren) such pages, sync again later"
+                    )
+                }
             }
             lastEnd = end
             guard let next = end.next else { break }

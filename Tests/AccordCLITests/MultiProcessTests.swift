@@ -129,7 +129,8 @@ import Testing
         let hubDir = cli.path("hub")
         try FileManager.default.createDirectory(atPath: hubDir, withIntermediateDirectories: true)
         let admin = SigningKey.generate()
-        _ = FileManager.default.createFile(atPath: hubDir + "/node.key", contents: Data(admin.fileContents.utf8))
+        _ = FileManager.default.createFile(
+            atPath: hubDir + "/node.key", contents: Data(admin.fileContents.utf8), attributes: [.posixPermissions: 0o600])
         do {
             let log = try EventLog(path: hubDir + "/accord.db", projectors: [CurationProjector()])
             _ = try log.author([.genesis(name: "big")], key: admin)

@@ -41,9 +41,8 @@ final class ServeProcess: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let r = log.range(of: "url=http://") {
-                let rest = log[r.upperBound...]
-                url = "http://" + rest.prefix { !$0.isWhitespace }
+            if let r = log.range(of: "url=http") {
+                url = "http" + log[r.upperBound...].prefix { !$0.isWhitespace }
                 return
             }
             if !process.isRunning { break }

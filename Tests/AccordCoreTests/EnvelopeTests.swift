@@ -77,8 +77,11 @@ import Testing
         let d = c.tick(wallMillis: 900)
         #expect(a < b && b < d)
         #expect(d.millis == 1000 && d.counter == 2)
-        c.observe(HLCTime(millis: 5000, counter: 3))
+        c.observe(HLCTime(millis: 5000, counter: 3), wallMillis: 1000)
         #expect(c.tick(wallMillis: 1000) == HLCTime(millis: 5000, counter: 4))
+        // A received time beyond wall time plus the drift bound does not move the clock.
+        c.observe(HLCTime("9999-12-31T23:59:59.999Z#99999")!, wallMillis: 1000)
+        #expect(c.tick(wallMillis: 1000) == HLCTime(millis: 5000, counter: 5))
         let t = HLCTime(millis: 1_795_700_000_123, counter: 42)
         #expect(t.description == "2026-11-26T13:33:20.123Z#00042")
         #expect(HLCTime(t.description) == t)
@@ -117,5 +120,28 @@ import Testing
         let back = try SigningKey(fileContents: k.fileContents)
         #expect(back.author == k.author)
         #expect(throws: KeyFileError.self) { try SigningKey(fileContents: "hello") }
+    }
+
+    @Test func theClockCounterNeverWraps() {
+        // 250,000 ticks in one wall-clock millisecond stay strictly increasing, in value and in text.
+        var c = HybridLogicalClock()
+        var previous = c.tick(wallMillis: 1_795_700_000_000)
+        var previousText = previous.description
+        for _ in 0..<250_000 {
+            let t = c.tick(wallMillis: 1_795_700_000_000)
+            let text = t.description
+            if !(previous < t && previousText < text) {
+                Issue.record("\(previousText) then \(text)")
+                return
+            }
+            previous = t
+            previousText = text
+        }
+        #expect(previous.millis == 1_795_700_000_002)
+    }
+
+    @Test func timesBefore1970AreRefused() {
+        #expect(HLCTime("1969-12-31T23:59:59.001Z") == nil)
+        #expect(HLCTime("1970-01-01T00:00:00.000Z") != nil)
     }
 }

@@ -27,11 +27,11 @@ import Testing
             _ = try Curation(log: log).importRecords([UInt8](try Data(contentsOf: seed)), csv: false, key: key)
         }
 
-        func start() async {
+        func start() async throws {
             var quiet = Logger(label: "server-test")
             quiet.logLevel = .error
             let (stream, cont) = AsyncStream.makeStream(of: Int.self)
-            let app = NodeServer.application(
+            let app = try NodeServer.application(
                 log: log, key: key, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: quiet,
                 onRunning: { cont.yield($0) })
             task = Task { try await app.run() }
@@ -67,7 +67,7 @@ import Testing
 
     @Test func everyPathOfTheOpenAPIDocumentAnswers() async throws {
         let node = try Running()
-        await node.start()
+        try await node.start()
         let (status, text, type) = try await node.get("/api/v1/openapi.json")
         #expect(status == 200 && type == "application/json")
         let doc = try JSONParser.parse(text)
@@ -99,7 +99,7 @@ import Testing
 
     @Test func errorsAreProblemDetails() async throws {
         let node = try Running()
-        await node.start()
+        try await node.start()
         for (path, expected) in [
             ("/api/v1/record?symbol=A/RES/x", 400), ("/api/v1/record", 400), ("/api/v1/search", 400),
             ("/api/v1/history?symbol=A/RES/99/1", 400),
@@ -119,7 +119,7 @@ import Testing
 
     @Test func theWebUIReadsWithoutJavaScriptAndSignsEdits() async throws {
         let node = try Running()
-        await node.start()
+        try await node.start()
         let (code, home, type) = try await node.get("/")
         #expect(code == 200 && type?.hasPrefix("text/html") == true)
         #expect(home.contains("A/RES/71/19") && home.contains("S/RES/2529 (2020)") && !home.contains("<script"))

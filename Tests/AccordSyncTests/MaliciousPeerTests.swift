@@ -96,4 +96,74 @@ import Testing
         _ = await task.result
         try await http.shutdown()
     }
+
+    @Test func aPeerThatNeverEndsALineIsCutOffWithoutBeingBuffered() async throws {
+        let dir = TempDir()
+        let node = try Seed.hub(dir, key: SigningKey.fixed("long-line-test"))
+        let count = try node.log.eventCount()
+        // 24 MiB without a newline, then nothing: the client refuses the line once it passes
+        // the event size limit and skips the rest unread instead of buffering it.
+        let router = Router()
+        router.post(RouterPath(SyncProtocol.pullPath)) { _, _ -> Response in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 1 << 20)
+                    for _ in 0..<24 { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                })
+        }
+        let (port, task) = await Self.serve(router)
+        let http = SyncSession.makeClient()
+        let session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
+        await #expect {
+            _ = try await session.sync()
+        } throws: { e in
+            "\(e)".contains("ended the transfer early")
+        }
+        #expect(try node.log.eventCount() == count)
+        task.cancel()
+        _ = await task.result
+        try await http.shutdown()
+    }
+
+    @Test func aPeerThatAlwaysSaysMoreIsCutOff() async throws {
+        let dir = TempDir()
+        let node = try Seed.hub(dir, key: SigningKey.fixed("endless-pages-test"))
+        let dataset = try node.log.datasetID()
+        let vector = try node.log.versionVector()
+        let pulls = Counter()
+        // Every page is empty and names a next page further on.
+        let router = Router()
+        router.post(RouterPath(SyncProtocol.pullPath)) { request, _ -> Response in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            let pull = try SyncProtocol.PullRequest(json: try JSONParser.parse([UInt8](body.readableBytesView)))
+            pulls.add()
+            let end = SyncProtocol.PageEnd(next: pull.after + 1, events: 0, dataset: dataset, vector: vector)
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: end.json.canonicalBytes + [0x0A])))
+        }
+        let (port, task) = await Self.serve(router)
+        let http = SyncSession.makeClient()
+        let session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
+        await #expect {
+            _ = try await session.sync()
+        } throws: { e in
+            "\(e)".contains("kept sending pages with nothing this node takes")
+        }
+        #expect(pulls.value == SyncSession.maxBarrenPages)
+        task.cancel()
+        _ = await task.result
+        try await http.shutdown()
+    }
+}
+
+/// A thread-safe count for handlers.
+final class Counter: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var n = 0
+
+    func add() { lock.withLock { n += 1 } }
+    var value: Int { lock.withLock { n } }
 }

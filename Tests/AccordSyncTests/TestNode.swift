@@ -32,7 +32,7 @@ final class TestNode: @unchecked Sendable {
 
     func start() async throws {
         let (stream, cont) = AsyncStream.makeStream(of: Int.self)
-        let app = NodeServer.application(
+        let app = try NodeServer.application(
             log: log, key: key, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: Self.quiet,
             onRunning: { port in cont.yield(port) })
         task = Task { try await app.run() }

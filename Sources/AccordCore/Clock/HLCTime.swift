@@ -64,7 +64,8 @@ public struct HLCTime: Sendable, Hashable, Comparable, CustomStringConvertible {
             return v
         }
         func at(_ k: Int, _ c: Character) -> Bool { k < u.count && u[k] == c.asciiValue! }
-        guard let y = num(0, 4), at(4, "-"), let mo = num(5, 2), at(7, "-"), let d = num(8, 2),
+        // Times before 1970 have no meaning in this log (and no text form that sorts).
+        guard let y = num(0, 4), y >= 1970, at(4, "-"), let mo = num(5, 2), at(7, "-"), let d = num(8, 2),
             (1...12).contains(mo), (1...31).contains(d)
         else { return nil }
         var h = 0, mi = 0, s = 0, ms = 0, counter = 0
@@ -109,17 +110,32 @@ public struct HybridLogicalClock: Sendable {
 
     public init(last: HLCTime = HLCTime(millis: 0)) { self.last = last }
 
+    /// The largest counter the text form holds (five digits).
+    public static let maxCounter = 99_999
+    /// How far ahead of this node's wall clock a received time may move its clock.
+    public static let maxDriftMillis: Int64 = 5 * 60 * 1000
+
+    /// The next local time: strictly after `last`. The counter never wraps: past its
+    /// largest value the clock moves to the next millisecond.
     public mutating func tick(wallMillis: Int64) -> HLCTime {
         if wallMillis > last.millis {
             last = HLCTime(millis: wallMillis, counter: 0)
-        } else {
+        } else if last.counter < Self.maxCounter {
             last = HLCTime(millis: last.millis, counter: last.counter + 1)
+        } else {
+            last = HLCTime(millis: last.millis + 1, counter: 0)
         }
         return last
     }
 
-    public mutating func observe(_ t: HLCTime) {
-        if t > last { last = t }
+    /// Whether a received time may advance the clock: not beyond wall time plus the
+    /// maximum drift (an event stamped in year 9999 must not drag every later local event there).
+    public static func admits(_ t: HLCTime, wallMillis: Int64) -> Bool {
+        t.millis <= wallMillis + maxDriftMillis
+    }
+
+    public mutating func observe(_ t: HLCTime, wallMillis: Int64) {
+        if t > last && Self.admits(t, wallMillis: wallMillis) { last = t }
     }
 
     public static func wallMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

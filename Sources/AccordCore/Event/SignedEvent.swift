@@ -63,8 +63,12 @@ public enum WireFormat {
 
     /// Decodes one wire object and checks everything that needs no other event:
     /// size, shape, author key, body hash, id (when one is claimed) and signature.
+    /// - Parameter admit: called with the decoded envelope before any hash or signature is
+    ///   computed; a rejection it returns ends the check there (a stranger's events cost a
+    ///   parse, not a signature check).
     public static func verify(
-        line: [UInt8], limits: EventLimits = .standard, claimedID: String? = nil
+        line: [UInt8], limits: EventLimits = .standard, claimedID: String? = nil,
+        admit: ((Envelope) -> EventRejection?)? = nil
     ) -> Result<SignedEvent, EventRejection> {
         guard line.count <= limits.maxEventBytes else {
             return .failure(EventRejection(.tooLarge, "event is \(line.count) bytes; the limit is \(limits.maxEventBytes)"))
@@ -101,7 +105,7 @@ public enum WireFormat {
         }
         return verify(
             envelopeJSON: envelopeJSON, envelopeBytes: Array(line[envelopeRange]), signature: signature,
-            body: body.map { ($0.0, Array(line[$0.1])) }, claimedID: claimedID)
+            body: body.map { ($0.0, Array(line[$0.1])) }, claimedID: claimedID, admit: admit)
     }
 
     /// Verifies stored parts (the log's own bytes) the same way.
@@ -127,10 +131,11 @@ public enum WireFormat {
 
     static func verify(
         envelopeJSON: JSONValue, envelopeBytes: [UInt8], signature: String, body: (JSONValue, [UInt8])?,
-        claimedID: String?
+        claimedID: String?, admit: ((Envelope) -> EventRejection?)? = nil
     ) -> Result<SignedEvent, EventRejection> {
         do throws(EventRejection) {
             let envelope = try Envelope(json: envelopeJSON)
+            if let admit, let refused = admit(envelope) { throw refused }
             let author = try AuthorKey(parsing: envelope.author)
             if let (value, _) = body {
                 let hash = ContentHash.sha256Hex(value.canonicalBytes)

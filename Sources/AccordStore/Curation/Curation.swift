@@ -60,7 +60,8 @@ public struct Curation: Sendable {
         if let asOf {
             guard let t = HLCTime(asOf) else {
                 throw StoreError(
-                    "--as-of takes a UTC time such as 2026-11-26T14:00:00Z, 2026-11-26T14:00:00.000Z#00003 or a date 2026-11-26")
+                    "--as-of takes a UTC time from 1970 on, such as 2026-11-26T14:00:00Z, 2026-11-26T14:00:00.000Z#00003 or a date 2026-11-26; got \"\(asOf.prefix(40))\""
+                )
             }
             // A time without a counter means the whole millisecond.
             return Cutoff(time: asOf.contains("#") ? t : HLCTime(millis: t.millis, counter: 99_999))

@@ -60,6 +60,9 @@ public struct CurationProjector: Projector {
         for t in Self.factTables { try db.execute(sql: "DELETE FROM \(t) WHERE event_id = ?", arguments: [id]) }
         try db.execute(sql: "DELETE FROM cur_bases WHERE event_id = ?", arguments: [id])
         for key in keys { try Self.refreshRecord(db, key: key) }
+        // Deleted FTS5 rows leave their tokens in the index segments until they merge:
+        // merge now, so the redacted words are gone from the search index too.
+        try db.execute(sql: "INSERT INTO record_search(record_search) VALUES ('optimize')")
     }
 
     /// Stores the facts of one event and refreshes what they touch.

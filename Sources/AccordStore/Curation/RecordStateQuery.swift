@@ -7,16 +7,18 @@ public struct Cutoff: Sendable, Hashable {
     public let id: String
 
     /// Everything at or before `time` (any id), or at or before event `id` at that time.
-    /// Both are validated, so they can be written into SQL text.
     public init(time: HLCTime, id: String? = nil) {
         self.time = time.description
         self.id = id.flatMap { Hex.isSHA256($0) ? $0 : nil } ?? String(repeating: "f", count: 64)
     }
 
-    /// SQL condition on a table alias's `time` and `event_id` columns.
+    /// SQL condition on a table alias's `time` and `event_id` columns; its three values
+    /// are bound (`arguments`), never written into the SQL text.
     func sql(_ alias: String) -> String {
-        "(\(alias).time < '\(time)' OR (\(alias).time = '\(time)' AND \(alias).event_id <= '\(id)'))"
+        "(\(alias).time < ? OR (\(alias).time = ? AND \(alias).event_id <= ?))"
     }
+
+    var arguments: [any DatabaseValueConvertible] { [time, time, id] }
 }
 
 /// The fold of one record, as queries over the curation tables: the current state when
@@ -27,13 +29,18 @@ enum RecordStateQuery {
         cutoff.map { " AND " + $0.sql(alias) } ?? ""
     }
 
+    /// `leading` then the cut-off's values once per `cond` in the statement.
+    static func arguments(_ leading: [any DatabaseValueConvertible], _ cutoff: Cutoff?, times: Int) -> StatementArguments {
+        StatementArguments(leading + Array(repeating: cutoff?.arguments ?? [], count: times).flatMap { $0 })
+    }
+
     /// The record's symbol: that of its earliest valid creation, nil when it has none.
     static func symbol(_ db: Database, key: String, cutoff: Cutoff?) throws -> ResolutionSymbol? {
         let s = try String.fetchOne(
             db,
             sql:
                 "SELECT c.symbol FROM cur_created c WHERE c.key = ? AND c.valid = 1\(cond(cutoff, "c")) ORDER BY c.time, c.event_id LIMIT 1",
-            arguments: [key])
+            arguments: arguments([key], cutoff, times: 1))
         return try s.map { try ResolutionSymbol(parsing: $0) }
     }
 
@@ -46,7 +53,7 @@ enum RecordStateQuery {
                 AND NOT EXISTS (
                     SELECT 1 FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
                     WHERE b.base_id = r.event_id AND b.field = r.field AND r2.valid = 1\(cond(cutoff, "r2")))
-                """, arguments: [key, field.rawValue])
+                """, arguments: arguments([key, field.rawValue], cutoff, times: 2))
         return FieldState(
             heads: try rows.map { row in
                 Revision(id: row[0], value: try JSONParser.parse(row[1] as String), author: row[2], time: row[3])
@@ -65,7 +72,7 @@ enum RecordStateQuery {
                     SELECT 1 FROM cur_set_removes r
                     WHERE r.seen_id = a.event_id AND r.kind = a.kind AND r.item = a.item AND r.valid = 1\(cond(cutoff, "r")))
                 ORDER BY a.item, a.time, a.event_id
-                """, arguments: [key, kind])
+                """, arguments: arguments([key, kind], cutoff, times: 2))
         var out: [(String, JSONValue)] = []
         for row in rows {
             let item: String = row[0]
@@ -80,7 +87,7 @@ enum RecordStateQuery {
             db,
             sql:
                 "SELECT s.withdrawn FROM cur_status s WHERE s.key = ? AND s.valid = 1\(cond(cutoff, "s")) ORDER BY s.time DESC, s.event_id DESC LIMIT 1",
-            arguments: [key]) ?? false
+            arguments: arguments([key], cutoff, times: 1)) ?? false
     }
 
     static func state(_ db: Database, key: String, cutoff: Cutoff?) throws -> RecordState? {

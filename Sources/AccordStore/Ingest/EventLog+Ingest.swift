@@ -15,8 +15,34 @@ extension EventLog {
     /// dataset and chain checks, append and projection. Each line gets an outcome;
     /// a rejected line changes nothing and does not stop the others.
     public func ingest(lines: [[UInt8]], limits: EventLimits = .standard) throws -> [IngestOutcome] {
-        let checked = check(lines, limits: limits)
-        return try pool.write { db in try appendChecked(checked, db: db) }
+        let admission = try admission()
+        admission.learnGrants(in: lines, limits: limits)
+        let checked = check(lines, limits: limits, admission: admission)
+        let outcomes = try pool.write { db in try appendChecked(checked, db: db) }
+        try scrubIfRedacted()
+        return outcomes
+    }
+
+    /// After a redaction commits, its erased text may still sit in WAL frames: fold the
+    /// WAL into the database (where secure_delete zeroed the freed pages) and truncate it.
+    func scrubIfRedacted() throws {
+        guard try pool.read({ db in try Self.meta(db, "scrub") }) != nil else { return }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'scrub'")
+            // Readers finish their snapshot within the busy timeout; retry a few times.
+            for attempt in 0..<5 {
+                let (log, checkpointed) = try db.checkpoint(.truncate)
+                if log == 0 || log == checkpointed { return }
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt + 1))
+            }
+        }
+    }
+
+    /// Who may be signature-checked, as this node's membership stands now.
+    func admission() throws -> Admission {
+        try pool.read { db in
+            Admission(members: Set(try MembershipBook.state(db).members.keys), dataset: try Self.meta(db, "dataset"))
+        }
     }
 
     /// The pipeline over a stream of batches. `next` is called on a producer thread
@@ -33,6 +59,7 @@ extension EventLog {
             let last: Bool
         }
         let producerError = ErrorBox()
+        let admission = try admission()
         try pool.writeWithoutTransaction { db in
             var outcomes: [IngestOutcome] = []
             try OrderedPipeline.run(
@@ -40,6 +67,9 @@ extension EventLog {
                     do {
                         while let batch = try next() {
                             if batch.isEmpty { continue }
+                            // Grants come before their grantees' events in any valid order, so
+                            // learning them here, ahead of the checks, admits those events.
+                            admission.learnGrants(in: batch, limits: limits)
                             var k = 0
                             while k < batch.count {
                                 let end = min(k + 256, batch.count)
@@ -51,7 +81,9 @@ extension EventLog {
                         producerError.error = error
                     }
                 },
-                transform: { [self] (part: Part) in (part, check(Array(part.lines), limits: limits, parallel: false)) },
+                transform: { [self] (part: Part) in
+                    (part, check(Array(part.lines), limits: limits, admission: admission, parallel: false))
+                },
                 consume: { (part, checked) in
                     if part.first {
                         try db.beginTransaction()
@@ -69,11 +101,16 @@ extension EventLog {
                     }
                 })
         }
+        try scrubIfRedacted()
         if let e = producerError.error { throw e }
     }
 
-    func check(_ lines: [[UInt8]], limits: EventLimits, parallel: Bool = true) -> [Result<SignedEvent, EventRejection>] {
-        let f = { (line: [UInt8]) in WireFormat.verify(line: line, limits: limits).flatMap(validatePayload) }
+    func check(
+        _ lines: [[UInt8]], limits: EventLimits, admission: Admission, parallel: Bool = true
+    ) -> [Result<SignedEvent, EventRejection>] {
+        let f = { (line: [UInt8]) in
+            WireFormat.verify(line: line, limits: limits, admit: admission.refusal).flatMap(validatePayload)
+        }
         return parallel ? Parallel.map(lines, minChunk: 32, f) : lines.map(f)
     }
 
@@ -92,7 +129,7 @@ extension EventLog {
     ) throws
         -> [IngestOutcome]
     {
-        try pool.write { db in
+        let authored = try pool.write { db in
             // One key, one chain: once this node has seen the key sign two different events
             // with one seq, anything more it signs would extend a branch other nodes refuse.
             if let seq = try Int.fetchOne(db, sql: "SELECT min(seq) FROM forks WHERE author = ?", arguments: [key.author.text]) {
@@ -119,7 +156,11 @@ extension EventLog {
             }
             let head = try Self.head(db, author: key.author.text)
             if dataset != nil { try Self.checkMembershipChange(db, drafts: drafts, key: key, firstSeq: (head?.seq ?? 0) + 1) }
-            let lastTime = try Self.meta(db, "clock").flatMap(HLCTime.init)
+            // A stored reading beyond wall time plus the drift bound (written by an older
+            // version from a poisoned event) is not followed.
+            let lastTime = try Self.meta(db, "clock").flatMap(HLCTime.init).flatMap {
+                HybridLogicalClock.admits($0, wallMillis: wallMillis) ? $0 : nil
+            }
             let chunk = 256
             var outcomes: [IngestOutcome] = []
             outcomes.reserveCapacity(drafts.count)
@@ -154,6 +195,8 @@ extension EventLog {
                 consume: { signed in outcomes += try appendChecked(signed, db: db) })
             return outcomes
         }
+        try scrubIfRedacted()
+        return authored
     }
 
     /// Refuses grants and revocations that would have no effect, not the effect they say,
@@ -232,7 +275,10 @@ extension EventLog {
                 arguments: [target, e.id, reason, env.timeText, env.author])
             if let pos = try Int64.fetchOne(db, sql: "SELECT pos FROM events WHERE id = ?", arguments: [target]) {
                 try db.execute(sql: "DELETE FROM bodies WHERE pos = ?", arguments: [pos])
+                try db.execute(sql: "DELETE FROM pending_bodies WHERE event_id = ?", arguments: [target])
                 for p in projectors { try p.redact(target, db: db) }
+                // The old pages still sit in the WAL: the writer checkpoints once this commits.
+                try Self.setMeta(db, "scrub", "1")
             }
             return membership
         }
@@ -250,15 +296,20 @@ extension EventLog {
         ).map { ChainHead(seq: $0[0], id: $0[1]) }
     }
 
+    /// Fork evidence kept per key: enough to prove and show an equivocation, bounded.
+    static let maxForksPerAuthor = 16
+
     /// The append stage: runs inside the caller's write transaction.
     func appendChecked(_ checked: [Result<SignedEvent, EventRejection>], db: Database) throws -> [IngestOutcome] {
         var dataset = try Self.meta(db, "dataset")
         let clockBefore = try Self.meta(db, "clock") ?? ""
         var clock = clockBefore
+        let wall = HybridLogicalClock.wallMillis()
         var membership = try MembershipBook.state(db)
         let isRedacted = try db.cachedStatement(sql: "SELECT 1 FROM redactions WHERE target = ?")
-        // Most batches meet no redaction: skip the per-event lookup then.
+        // Most batches meet no redaction and no pending body: skip the per-event lookups then.
         var anyRedactions = try Bool.fetchOne(db, sql: "SELECT 1 FROM redactions LIMIT 1") ?? false
+        var anyPending = try Bool.fetchOne(db, sql: "SELECT 1 FROM pending_bodies LIMIT 1") ?? false
         var heads: [String: ChainHead?] = [:]
         var outcomes = [IngestOutcome?](repeating: nil, count: checked.count)
         var pending: [Int] = []
@@ -290,6 +341,20 @@ extension EventLog {
                 switch ChainRules.decide(id: e.id, envelope: env, dataset: dataset, head: head, idAtSeq: held) {
                 case .duplicate:
                     outcomes[i] = .duplicate(id: e.id)
+                    // A copy with the body this node was waiting for: the event takes effect now.
+                    if anyPending, let body = e.bodyBytes,
+                        let pos = try Int64.fetchOne(
+                            db.cachedStatement(sql: "SELECT pos FROM pending_bodies WHERE event_id = ?"), arguments: [e.id])
+                    {
+                        insertBody.bind(1, pos)
+                        insertBody.bind(2, blob: body)
+                        try insertBody.run()
+                        try db.execute(sql: "DELETE FROM pending_bodies WHERE event_id = ?", arguments: [e.id])
+                        let valid = try Bool.fetchOne(db, sql: "SELECT 1 FROM invalid_events WHERE event_id = ?", arguments: [e.id]) == nil
+                        for p in projectors { try p.apply(e, position: pos, valid: valid, db: db) }
+                        outcomes[i] = .accepted(id: e.id)
+                        progressed = true
+                    }
                 case .append(let adopts):
                     var invalidReason: String?
                     if !env.isGenesis {
@@ -325,7 +390,18 @@ extension EventLog {
                         }
                     }
                     // A body whose redaction is already known is not stored again.
-                    let dropBody = try anyRedactions && Bool.fetchOne(isRedacted, arguments: [e.id]) == true
+                    let knownRedacted = try anyRedactions && Bool.fetchOne(isRedacted, arguments: [e.id]) == true
+                    let dropBody = knownRedacted
+                    // Without a body and without a known redaction, the body is owed (PendingBodies.swift).
+                    var bodyPending = false
+                    if e.bodyBytes == nil && !knownRedacted {
+                        if env.isGenesis || AuthorizationEvent.isAuthorizationType(env.type) {
+                            outcomes[i] = .rejected(
+                                EventRejection(.badShape, "a \(env.type) event must carry its body: who may write never waits for a body"))
+                            continue
+                        }
+                        bodyPending = true
+                    }
                     let stored =
                         dropBody
                         ? SignedEvent(
@@ -355,13 +431,22 @@ extension EventLog {
                         try MembershipBook.writeMembers(db, membership)
                     }
                     heads[env.author] = ChainHead(seq: env.seq, id: e.id)
-                    if env.timeText > clock { clock = env.timeText }
+                    // Only an event that counts, stamped no later than wall time plus the drift
+                    // bound, moves the clock: a stranger or a revoked key cannot poison it.
+                    if invalidReason == nil, env.timeText > clock, HybridLogicalClock.admits(env.time, wallMillis: wall) {
+                        clock = env.timeText
+                    }
                     if let why = invalidReason {
                         try db.execute(
                             sql: "INSERT OR IGNORE INTO invalid_events(event_id, author, seq, reason) VALUES (?,?,?,?)",
                             arguments: [e.id, env.author, env.seq, why])
                     }
-                    for p in projectors { try p.apply(stored, position: pos, valid: invalidReason == nil, db: db) }
+                    if bodyPending {
+                        try db.execute(sql: "INSERT INTO pending_bodies(event_id, pos) VALUES (?, ?)", arguments: [e.id, pos])
+                        anyPending = true
+                    } else {
+                        for p in projectors { try p.apply(stored, position: pos, valid: invalidReason == nil, db: db) }
+                    }
                     if let authEvent {
                         if case .redacted = authEvent { anyRedactions = true }
                         membership = try applyAuthorization(
@@ -376,15 +461,27 @@ extension EventLog {
                     outcomes[i] = invalidReason.map { .invalid(id: e.id, reason: $0) } ?? .accepted(id: e.id)
                     progressed = true
                 case .fork(let existing):
-                    try db.execute(
-                        sql: """
-                            INSERT INTO forks(fork_id, author, seq, existing_id, envelope, sig, body, detected_at)
-                            VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(fork_id) DO NOTHING
-                            """,
-                        arguments: [
-                            e.id, env.author, env.seq, existing, Data(e.envelopeBytes), e.signature,
-                            e.bodyBytes.map { Data($0) }, HLCTime(millis: HybridLogicalClock.wallMillis()).description,
-                        ])
+                    // Evidence is kept only for keys that may sign that seq, as the signed envelope without its body
+                    // (a body could carry what a redaction removed), and at most
+                    // `maxForksPerAuthor` per key: a revoked or stray key cannot fill the disk.
+                    guard case .valid = membership.authorize(env.author, seq: env.seq) else {
+                        outcomes[i] = .rejected(
+                            EventRejection(
+                                .unauthorized, "\(env.author) is not a member of dataset \(dataset ?? "-"); an admin must grant it first"))
+                        continue
+                    }
+                    let held = try Int.fetchOne(db, sql: "SELECT count(*) FROM forks WHERE author = ?", arguments: [env.author]) ?? 0
+                    if held < Self.maxForksPerAuthor {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO forks(fork_id, author, seq, existing_id, envelope, sig, body, detected_at)
+                                VALUES (?,?,?,?,?,?,NULL,?) ON CONFLICT(fork_id) DO NOTHING
+                                """,
+                            arguments: [
+                                e.id, env.author, env.seq, existing, Data(e.envelopeBytes), e.signature,
+                                HLCTime(millis: HybridLogicalClock.wallMillis()).description,
+                            ])
+                    }
                     outcomes[i] = .rejected(
                         EventRejection(
                             .equivocation,

@@ -14,6 +14,9 @@ public struct VerificationReport: Sendable, Codable {
     public var authors = 0
     public var bodies = 0
     public var redactedBodies = 0
+    /// Events whose body has not arrived yet (received without one, no redaction known):
+    /// held out of the read models until a peer sends the body or a redaction arrives.
+    public var pendingBodies = 0
     public var problems: [Problem] = []
 
     public init() {}
@@ -28,6 +31,7 @@ extension EventLog {
         var report = VerificationReport()
         let dataset = try datasetID()
         let redacted = Set(try pool.read { db in try String.fetchAll(db, sql: "SELECT subject FROM events WHERE type = 'event.redacted'") })
+        let pending = Set(try pendingBodyIDs())
         var heads: [String: ChainHead] = [:]
         var first = true
         // Reading, checking signatures (every core) and the sequential chain checks overlap.
@@ -60,7 +64,13 @@ extension EventLog {
             consume: { (chunk, checked) in
                 for (s, c) in zip(chunk, checked) {
                     report.events += 1
-                    if s.bodyBytes != nil { report.bodies += 1 } else { report.redactedBodies += 1 }
+                    if s.bodyBytes != nil {
+                        report.bodies += 1
+                    } else if pending.contains(s.id) {
+                        report.pendingBodies += 1
+                    } else {
+                        report.redactedBodies += 1
+                    }
                     func problem(_ m: String) { report.problems.append(.init(position: s.pos, id: s.id, message: m)) }
                     let e: SignedEvent
                     switch c {
@@ -73,7 +83,9 @@ extension EventLog {
                         continue
                     }
                     let env = e.envelope
-                    if s.bodyBytes == nil && !redacted.contains(s.id) { problem("body missing, and no redaction of it is in the log") }
+                    if s.bodyBytes == nil && !redacted.contains(s.id) && !pending.contains(s.id) {
+                        problem("body missing, and no redaction of it is in the log")
+                    }
                     if env.author != s.author || env.seq != s.seq || env.type != s.type || env.subject != s.subject
                         || env.timeText != s.time
                     {

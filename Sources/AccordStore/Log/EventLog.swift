@@ -26,6 +26,7 @@ public struct EventLog: Sendable {
         for p in projectors { p.registerMigrations(&migrator) }
         Self.registerPeerMigration(&migrator)
         MembershipBook.register(&migrator)
+        Self.registerPendingBodies(&migrator)
         try migrator.migrate(pool)
         // Bulk ingest rewrites the same index pages: the writer caches more and checkpoints less often.
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -65536") }

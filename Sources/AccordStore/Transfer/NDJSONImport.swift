@@ -7,6 +7,12 @@ public enum NDJSONImport {
         public let line: Int
         public let code: String
         public let reason: String
+
+        public init(line: Int, code: String, reason: String) {
+            self.line = line
+            self.code = code
+            self.reason = reason
+        }
     }
 
     public struct Result: Sendable, Codable {

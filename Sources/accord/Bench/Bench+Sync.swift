@@ -16,7 +16,7 @@ extension Bench {
     /// Serves `log` on an ephemeral loopback port for the duration of `body`.
     func serving<T>(_ log: EventLog, _ body: (String) async throws -> T) async throws -> T {
         let (stream, cont) = AsyncStream.makeStream(of: Int.self)
-        let app = NodeServer.application(
+        let app = try NodeServer.application(
             log: log, key: nil, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: Self.quietLogger,
             onRunning: { cont.yield($0) })
         let task = Task { try await app.run() }

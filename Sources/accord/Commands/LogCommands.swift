@@ -143,7 +143,8 @@ struct VerifyCommand: ParsableCommand {
                 print("BAD \(p.position.map { "#\($0)" } ?? "") \(p.id ?? ""): \(p.message)")
             }
             print(
-                "\(report.events) events, \(report.authors) authors, \(report.bodies) bodies, \(report.redactedBodies) redacted: "
+                "\(report.events) events, \(report.authors) authors, \(report.bodies) bodies, \(report.redactedBodies) redacted, "
+                    + "\(report.pendingBodies) bodies pending: "
                     + (report.isClean ? "ok" : "\(report.problems.count) problems"))
         }
         if !report.isClean { throw ExitCode(1) }

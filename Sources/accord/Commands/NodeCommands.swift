@@ -44,6 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A peer node to sync with (repeatable).") var peer: [String] = []
     @Option(name: .long, help: "Interval between background syncs.") var syncEvery: String = "30s"
     @Option(name: .long, help: "Seed records for a new dataset.") var seedFile: String?
+    @Option(name: .long, help: "With --peer on an empty database: the only dataset id to adopt from the peers.")
+    var dataset: String?
+    @Option(name: .long, help: "Serve HTTPS: the certificate chain (PEM). Needs --tls-key.") var tlsCert: String?
+    @Option(name: .long, help: "Serve HTTPS: the private key (PEM).") var tlsKey: String?
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -76,17 +80,24 @@ struct ServeCommand: AsyncParsableCommand {
             let report = try Curation(log: log).importRecords([UInt8](data), csv: false, key: signingKey)
             logger.info("seeded a new dataset", metadata: ["records": .stringConvertible(report.created), "file": .string(file)])
         }
-        let dataset = try log.datasetID() ?? "(joins its peers' dataset)"
+        let shownDataset = try log.datasetID() ?? dataset.map { "(adopts \($0) from its peers)" } ?? "(joins its peers' dataset)"
         logger.info(
             "node starting",
             metadata: [
-                "db": .string(db.path), "dataset": .string(dataset),
+                "db": .string(db.path), "dataset": .string(shownDataset),
                 "publicKey": .string(signingKey.author.text), "peers": .string(peers.joined(separator: ",")),
             ])
-        let app = NodeServer.application(
-            log: log, key: signingKey, configuration: NodeConfiguration(host: host, port: port, peers: peers, syncEvery: interval),
-            logger: logger,
-            onRunning: { port in logger.info("listening", metadata: ["url": .string("http://\(host):\(port)")]) })
+        var configuration = NodeConfiguration(host: host, port: port, peers: peers, syncEvery: interval, dataset: dataset)
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): configuration.tls = (cert, key)
+        case (nil, nil): break
+        default: throw CLIError("HTTPS needs both --tls-cert and --tls-key (PEM files)")
+        }
+        let scheme = configuration.tls == nil ? "http" : "https"
+        // Unreadable TLS files fail here with their own message (TLSFilesError).
+        let app = try NodeServer.application(
+            log: log, key: signingKey, configuration: configuration, logger: logger,
+            onRunning: { port in logger.info("listening", metadata: ["url": .string("\(scheme)://\(host):\(port)")]) })
         do {
             try await app.runService()
         } catch {
@@ -181,6 +192,11 @@ struct CloneCommand: AsyncParsableCommand {
             switch result {
             case .success(let r): report = r
             case .failure(let error):
+                if try log.eventCount() == 0 {
+                    // Nothing arrived: leave no empty node behind for later commands to mistake for one.
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
+                    throw CLIError("clone failed: \(error); nothing was created, check the URL and that the peer runs, then clone again")
+                }
                 throw CLIError("clone failed: \(error) (what arrived is kept; run `accord sync \(peer) --db \(db.path)` to resume)")
             }
         }

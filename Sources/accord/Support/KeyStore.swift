@@ -13,6 +13,13 @@ enum KeyStore {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("no key at \(path): create one with `accord keygen` or pass --key PATH / set ACCORD_KEY")
         }
+        // Like ssh: a private key others can read is refused, not used.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+            throw CLIError(
+                "\(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))): a private key must be yours alone; run `chmod 600 \(path)`"
+            )
+        }
         do {
             return try SigningKey(fileContents: String(decoding: data, as: UTF8.self))
         } catch {
@@ -22,8 +29,9 @@ enum KeyStore {
 
     /// Writes a new key file, refusing to replace an existing one.
     static func create(_ key: SigningKey, path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty {
+        // (NSString's deletingLastPathComponent traps on a bare file name on Linux.)
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: dir) {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)

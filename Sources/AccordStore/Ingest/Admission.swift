@@ -1,0 +1,57 @@
+import AccordCore
+import Foundation
+
+/// Which authors' events are worth a signature check: the dataset's members (revoked ones
+/// too, whose late events are kept as invalid evidence) and keys granted earlier in the
+/// same stream. Anything else is refused as `unauthorized` after a parse, before any hash
+/// or signature is computed, so a stranger's flood costs parsing, not verification.
+final class Admission: @unchecked Sendable {
+    // `keys` is guarded by `lock`: the producer adds, the transform threads read.
+    private let lock = NSLock()
+    private var keys: Set<String>
+    private let dataset: String?
+    /// An empty node admits everything (it learns who is a member from what it adopts).
+    private let open: Bool
+
+    init(members: Set<String>, dataset: String?) {
+        keys = members
+        self.dataset = dataset
+        open = dataset == nil
+    }
+
+    func refusal(_ envelope: Envelope) -> EventRejection? {
+        if open || envelope.isGenesis { return nil }
+        lock.lock()
+        let known = keys.contains(envelope.author)
+        lock.unlock()
+        if known { return nil }
+        return EventRejection(
+            .unauthorized, "\(envelope.author) is not a member of dataset \(dataset ?? "-"); an admin must grant it first")
+    }
+
+    /// Adds the keys granted by verified grants in `lines` from admitted authors (grants are
+    /// rare: only lines that mention member.granted are decoded, and only those are verified).
+    func learnGrants(in lines: [[UInt8]], limits: EventLimits) {
+        guard !open else { return }
+        let marker = Array(AuthorizationEvent.Kind.granted.rawValue.utf8)
+        for line in lines where Self.contains(line, marker) {
+            guard case .success(let e) = WireFormat.verify(line: line, limits: limits, admit: refusal),
+                e.envelope.type == AuthorizationEvent.Kind.granted.rawValue, let subject = e.envelope.subject
+            else { continue }
+            lock.lock()
+            keys.insert(subject)
+            lock.unlock()
+        }
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first && haystack[i..<i + needle.count].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,153 @@
+import AccordCore
+import AccordStore
+import Foundation
+
+/// NDJSON arriving in chunks (a push body, a pull page) ingested as it arrives, in bounded
+/// memory: at most a few batches wait for the pipeline, a line longer than the event size
+/// limit is refused without being buffered, and only counts and the first rejections are kept.
+public final class StreamingIngest: @unchecked Sendable {
+    /// What the stream did.
+    public struct Result: Sendable, Equatable {
+        public var summary = IngestSummary()
+        public var rejectedByCode: [String: Int] = [:]
+        /// The first `maxListed` rejections, with their 1-based line numbers.
+        public var rejections: [NDJSONImport.Rejection] = []
+    }
+
+    public static let maxListed = 100
+    public static let batchLines = 2048
+
+    /// Outcomes shared between the pipeline's thread and the feeding task.
+    final class Tally: @unchecked Sendable {
+        // Guarded by `lock`.
+        private let lock = NSLock()
+        private var numbers: [[Int]] = []
+        private var result = Result()
+
+        func expect(_ lines: [Int]) { lock.withLock { numbers.append(lines) } }
+
+        func record(_ outcomes: [IngestOutcome]) {
+            lock.withLock {
+                let lines = numbers.isEmpty ? [] : numbers.removeFirst()
+                for (k, o) in outcomes.enumerated() {
+                    result.summary.add(o)
+                    if case .rejected(let r) = o { reject(line: k < lines.count ? lines[k] : 0, r) }
+                }
+            }
+        }
+
+        func refuse(line: Int, _ r: EventRejection) {
+            lock.withLock {
+                result.summary.rejected += 1
+                reject(line: line, r)
+            }
+        }
+
+        /// Call with `lock` held.
+        private func reject(line: Int, _ r: EventRejection) {
+            result.rejectedByCode[r.code.rawValue, default: 0] += 1
+            if result.rejections.count < StreamingIngest.maxListed {
+                result.rejections.append(NDJSONImport.Rejection(line: line, code: r.code.rawValue, reason: r.message))
+            }
+        }
+
+        var current: Result { lock.withLock { result } }
+    }
+
+    private let limits: EventLimits
+    private let queue = BatchQueue()
+    private let tally = Tally()
+    private let ingestion: Task<Void, any Error>
+    // Touched by the feeding task only.
+    private var partial: [UInt8] = []
+    private var skippingLongLine = false
+    private var lineNumber = 0
+    private var batch: [[UInt8]] = []
+    private var batchNumbers: [Int] = []
+    /// Lines that are not events (a pull's end line): return true to take the line out.
+    private let intercept: @Sendable ([UInt8]) -> Bool
+    /// Called with each batch's line count once it is handed to the pipeline.
+    public var onFlush: (@Sendable (Int) async -> Void)?
+
+    public init(log: EventLog, limits: EventLimits = .standard, intercept: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }) {
+        self.limits = limits
+        self.intercept = intercept
+        ingestion = Task.detached { [queue, tally] in
+            defer { queue.finish() }
+            try await offload {
+                try log.ingest(limits: limits, next: { queue.next() }, handle: { tally.record($0) })
+            }
+        }
+    }
+
+    /// The counts so far (complete after `finish`).
+    public var current: Result { tally.current }
+
+    /// Takes the next bytes of the stream.
+    public func feed(_ bytes: some Collection<UInt8>) async {
+        var start = bytes.startIndex
+        while start != bytes.endIndex {
+            guard let nl = bytes[start...].firstIndex(of: 0x0A) else {
+                take(bytes[start...], complete: false)
+                break
+            }
+            take(bytes[start..<nl], complete: true)
+            start = bytes.index(after: nl)
+            if batch.count >= Self.batchLines { await flush() }
+        }
+    }
+
+    private func take(_ piece: some Collection<UInt8>, complete: Bool) {
+        if skippingLongLine {
+            if complete { skippingLongLine = false }
+            return
+        }
+        partial.append(contentsOf: piece)
+        if partial.count > limits.maxEventBytes + 2 {
+            // Refused as soon as it is too long; the rest of the line is skipped unread.
+            lineNumber += 1
+            tally.refuse(line: lineNumber, EventRejection(.tooLarge, "line is over \(limits.maxEventBytes) bytes; the limit for an event"))
+            partial = []
+            skippingLongLine = !complete
+            return
+        }
+        guard complete else { return }
+        var line = partial
+        partial = []
+        if line.last == 0x0D { line.removeLast() }
+        lineNumber += 1
+        if !line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { return }
+        if intercept(line) { return }
+        batch.append(line)
+        batchNumbers.append(lineNumber)
+    }
+
+    private func flush() async {
+        guard !batch.isEmpty else { return }
+        let lines = batch
+        tally.expect(batchNumbers)
+        batch = []
+        batchNumbers = []
+        // `put` blocks while the queue is full: off the cooperative pool.
+        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { [queue] in
+                queue.put(lines)
+                cont.resume()
+            }
+        }
+        if let onFlush { await onFlush(lines.count) }
+    }
+
+    /// Ends the stream (a last line without a newline counts) and waits for the pipeline.
+    public func finish() async throws -> Result {
+        if !partial.isEmpty || skippingLongLine {
+            let rest = partial
+            partial = []
+            take(rest, complete: true)
+        }
+        await flush()
+        queue.finish()
+        try await ingestion.value
+        return current
+    }
+}
