@@ -31,13 +31,27 @@ enum FuzzChecks {
     }
 }
 
-#if !FUZZING
-    @main
-    struct FuzzReplay {
-        static func main() throws {
+#if FUZZING
+    /// libFuzzer's driver, called from this target's own `main` (SwiftPM names every
+    /// executable's entry point, so libFuzzer's `main` is not the one that runs).
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+#endif
+
+@main
+struct FuzzMain {
+    static func main() throws {
+        #if FUZZING
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            exit(LLVMFuzzerRunDriver(&argc, &argv, accordFuzzOneInput))
+        #else
             let files = CommandLine.arguments.dropFirst()
             for path in files { FuzzChecks.run([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) }
             print("replayed \(files.count) inputs: no crash")
-        }
+        #endif
     }
-#endif
+}

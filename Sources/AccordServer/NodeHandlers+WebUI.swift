@@ -1,6 +1,7 @@
 import AccordCore
 import AccordStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The web UI: server-rendered HTML, readable without JavaScript. Edits are plain form
@@ -33,6 +34,25 @@ extension NodeHandlers {
     static let noAdminWarning =
         "<p class=\"conflict\" role=\"alert\"><strong>This dataset has no admin.</strong> Every admin key is revoked or no longer an admin "
         + "(concurrent changes on offline nodes), so nobody can grant, revoke or redact any more.</p>"
+
+    /// Why a form post comes from another site (a page elsewhere making this node sign),
+    /// or nil: browsers send `Sec-Fetch-Site` and `Origin`; a form of this node's own pages
+    /// is same-origin. Non-browser clients send neither and are let through.
+    static func crossSite(_ request: Request) -> String? {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
+            return "this form post comes from another site (Sec-Fetch-Site: \(site)); edit from this node's own pages"
+        }
+        if let origin = request.headers[.origin], origin != "null" {
+            let host = request.head.authority ?? ""
+            let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
+            if originHost != host {
+                return "this form post comes from \(origin), not from this node (\(host)); edit from this node's own pages"
+            }
+        } else if request.headers[.origin] == "null" {
+            return "this form post comes from an opaque origin; edit from this node's own pages"
+        }
+        return nil
+    }
 
     static func esc(_ s: String) -> String {
         var out = ""
@@ -173,6 +193,7 @@ extension NodeHandlers {
 
         router.post("/record/set") { request, _ -> Response in
             guard let key else { throw Problem(.forbidden, "Read-only node", "this node has no key to sign edits with") }
+            if let why = Self.crossSite(request) { throw Problem(.forbidden, "Cross-site form post", why) }
             var request = request
             let form = Self.form(try await request.collectBody(upTo: 1 << 20))
             guard let symbol = form["symbol"], let fieldName = form["field"] else {

@@ -47,10 +47,11 @@ import Testing
             return (Int(r.status.code), String(buffer: body), r.headers.first(name: "content-type"))
         }
 
-        func post(_ path: String, _ body: String, type: String) async throws -> (Int, String, String?) {
+        func post(_ path: String, _ body: String, type: String, headers: [(String, String)] = []) async throws -> (Int, String, String?) {
             var req = HTTPClientRequest(url: url + path)
             req.method = .POST
             req.headers.add(name: "content-type", value: type)
+            for (k, v) in headers { req.headers.add(name: k, value: v) }
             req.body = .bytes(ByteBuffer(string: body))
             let r = try await http.execute(req, timeout: .seconds(10))
             let b = try await r.body.collect(upTo: 8 << 20)
@@ -134,6 +135,14 @@ import Testing
         #expect(try Curation(log: node.log).state(s)?.value(.notes) == "Edited in the browser")
         let after = try await node.get("/record?symbol=A%2FRES%2F73%2F11").1
         #expect(after.contains("Edited in the browser"))
+        // A page on another site posting the same form changes nothing.
+        for header in [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "null")] {
+            let (refused, problem, _) = try await node.post(
+                "/record/set", "symbol=A%2FRES%2F73%2F11&field=notes&value=Forged", type: "application/x-www-form-urlencoded",
+                headers: [header])
+            #expect(refused == 403 && problem.contains("Cross-site form post"), "\(header)")
+        }
+        #expect(try Curation(log: node.log).state(s)?.value(.notes) == "Edited in the browser")
         let (escaped, text, _) = try await node.get("/search?q=%3Cscript%3E")
         #expect(escaped == 200 && !text.contains("<script>"))
         try await node.stop()
