@@ -49,10 +49,15 @@ extension NodeHandlers {
                 let page = try log.missing(for: pull.vector, after: pull.after, maxEvents: pull.maxEvents, maxBytes: pull.maxBytes)
                 return (forks + owed + page.events, page.next)
             }
-            let (dataset, vector, heads) = try await blocking { [log] in
-                (try log.datasetID(), try log.versionVector(), next == nil ? try log.headIDs() : [:])
+            let (dataset, vector, heads, owed) = try await blocking { [log] in
+                (
+                    try log.datasetID(), try log.versionVector(), next == nil ? try log.headIDs() : [:],
+                    next == nil ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : []
+                )
             }
-            let end = SyncProtocol.PageEnd(next: next, events: events.count, dataset: dataset, vector: vector, heads: heads)
+            var pageEnd = SyncProtocol.PageEnd(next: next, events: events.count, dataset: dataset, vector: vector, heads: heads)
+            pageEnd.bodies = owed
+            let end = pageEnd
             metrics.add(eventsSent: events.count)
             var headers = HTTPFields()
             headers[.contentType] = "application/x-ndjson"
@@ -128,6 +133,8 @@ struct PushResult: Encodable {
     let rejected: Int
     let rejectedByCode: [String: Int]
     let rejections: [NDJSONImport.Rejection]
+    /// Events stored as evidence without effect (e.g. signed beyond a revocation), with why.
+    let invalidEvents: [NDJSONImport.Rejection]
     let vector: [String: Int]
 
     init(_ r: StreamingIngest.Result, vector: VersionVector) {
@@ -137,6 +144,7 @@ struct PushResult: Encodable {
         rejected = r.summary.rejected
         rejectedByCode = r.rejectedByCode
         rejections = r.rejections
+        invalidEvents = r.invalid
         self.vector = vector.heads
     }
 }

@@ -35,23 +35,42 @@ extension NodeHandlers {
         "<p class=\"conflict\" role=\"alert\"><strong>This dataset has no admin.</strong> Every admin key is revoked or no longer an admin "
         + "(concurrent changes on offline nodes), so nobody can grant, revoke or redact any more.</p>"
 
-    /// Why a form post comes from another site (a page elsewhere making this node sign),
-    /// or nil: browsers send `Sec-Fetch-Site` and `Origin`; a form of this node's own pages
-    /// is same-origin. Non-browser clients send neither and are let through.
-    static func crossSite(_ request: Request) -> String? {
+    /// Why a form post does not come from this node's own pages, or nil. Browsers send
+    /// `Sec-Fetch-Site` and `Origin` (and `Referer`); each must name this node. The `Host`
+    /// itself must be an address of the node, `localhost`, or a name given with
+    /// `--allowed-host`: a page whose domain was re-pointed at this node (DNS rebinding)
+    /// is same-origin to the browser but names a host the node does not answer to.
+    /// Non-browser clients send none of these and are let through.
+    func crossSite(_ request: Request) -> String? {
+        let host = request.head.authority ?? ""
+        if !Self.isOwnHost(host, allowed: allowedHosts) {
+            return "this node does not answer to the host \"\(host)\" for edits; use its address, or start it with --allowed-host NAME"
+        }
         if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
             return "this form post comes from another site (Sec-Fetch-Site: \(site)); edit from this node's own pages"
         }
-        if let origin = request.headers[.origin], origin != "null" {
-            let host = request.head.authority ?? ""
-            let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
-            if originHost != host {
-                return "this form post comes from \(origin), not from this node (\(host)); edit from this node's own pages"
+        for name in [HTTPField.Name.origin, .referer] {
+            guard let value = request.headers[name] else { continue }
+            let from =
+                value == "null"
+                ? "" : (value.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? "")
+            if from != host {
+                return "this form post comes from \(value), not from this node (\(host)); edit from this node's own pages"
             }
-        } else if request.headers[.origin] == "null" {
-            return "this form post comes from an opaque origin; edit from this node's own pages"
         }
         return nil
+    }
+
+    /// An IP literal, `localhost`, or an allowed name (port ignored).
+    static func isOwnHost(_ authority: String, allowed: Set<String>) -> Bool {
+        var name = authority.lowercased()
+        if name.hasPrefix("[") {
+            return name.contains("]")  // an IPv6 literal
+        }
+        if let colon = name.lastIndex(of: ":") { name = String(name[..<colon]) }
+        if name == "localhost" || allowed.contains(name) { return true }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { p in UInt8(p) != nil }
     }
 
     static func esc(_ s: String) -> String {
@@ -193,7 +212,7 @@ extension NodeHandlers {
 
         router.post("/record/set") { request, _ -> Response in
             guard let key else { throw Problem(.forbidden, "Read-only node", "this node has no key to sign edits with") }
-            if let why = Self.crossSite(request) { throw Problem(.forbidden, "Cross-site form post", why) }
+            if let why = crossSite(request) { throw Problem(.forbidden, "Cross-site form post", why) }
             var request = request
             let form = Self.form(try await request.collectBody(upTo: 1 << 20))
             guard let symbol = form["symbol"], let fieldName = form["field"] else {

@@ -22,6 +22,8 @@ public struct NodeConfiguration: Sendable {
     public var tls: (certificate: String, key: String)?
     /// A connection with nothing to read or write for this long is closed.
     public var idleTimeout: TimeAmount = .seconds(60)
+    /// Host names (besides IP literals and localhost) the web UI's edit form answers to.
+    public var allowedHosts: [String] = []
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, peers: [String] = [], syncEvery: Duration = .seconds(30), dataset: String? = nil
@@ -49,7 +51,8 @@ public enum NodeServer {
         let metrics = Metrics()
         let router = Router(context: Context.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger, metrics: metrics))
-        let node = NodeHandlers(log: log, key: key, metrics: metrics, logger: logger)
+        var node = NodeHandlers(log: log, key: key, metrics: metrics, logger: logger)
+        node.allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
         node.addHealth(to: router)
         node.addSync(to: router)
         node.addAPI(to: router)
@@ -150,6 +153,8 @@ struct NodeHandlers: Sendable {
     let logger: Logger
     /// Pushes run at most this many at a time; more get 429 with Retry-After.
     let pushes = Gate(limit: 2)
+    /// Host names, besides IP literals and localhost, the web UI's edit form answers to.
+    var allowedHosts: Set<String> = []
 
     var curation: Curation { Curation(log: log) }
 

@@ -12,6 +12,8 @@ public final class StreamingIngest: @unchecked Sendable {
         public var rejectedByCode: [String: Int] = [:]
         /// The first `maxListed` rejections, with their 1-based line numbers.
         public var rejections: [NDJSONImport.Rejection] = []
+        /// The first `maxListed` events stored without effect, with why (code "invalid").
+        public var invalid: [NDJSONImport.Rejection] = []
     }
 
     public static let maxListed = 100
@@ -31,7 +33,12 @@ public final class StreamingIngest: @unchecked Sendable {
                 let lines = numbers.isEmpty ? [] : numbers.removeFirst()
                 for (k, o) in outcomes.enumerated() {
                     result.summary.add(o)
-                    if case .rejected(let r) = o { reject(line: k < lines.count ? lines[k] : 0, r) }
+                    switch o {
+                    case .rejected(let r): reject(line: k < lines.count ? lines[k] : 0, r)
+                    case .invalid(_, let why) where result.invalid.count < StreamingIngest.maxListed:
+                        result.invalid.append(NDJSONImport.Rejection(line: k < lines.count ? lines[k] : 0, code: "invalid", reason: why))
+                    default: break
+                    }
                 }
             }
         }

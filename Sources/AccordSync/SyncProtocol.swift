@@ -57,13 +57,7 @@ public enum SyncProtocol {
             dataset = o["dataset"]?.stringValue
             vector = try VersionVector(json: v)
             heads = try SyncProtocol.heads(o["heads"])
-            if let b = o["bodies"], !b.isNull {
-                let ids = b.arrayValue?.compactMap(\.stringValue) ?? []
-                guard ids.count == b.arrayValue?.count, ids.count <= SyncProtocol.maxBodiesAsked, ids.allSatisfy(Hex.isSHA256) else {
-                    throw DomainError("bodies is an array of at most \(SyncProtocol.maxBodiesAsked) event ids")
-                }
-                bodies = ids
-            }
+            bodies = try SyncProtocol.ids(o["bodies"])
             after = Int64(o["after"]?.intValue ?? 0)
             maxEvents = min(max(1, o["maxEvents"]?.intValue ?? defaultPageEvents), maxPageEvents)
             maxBytes = min(max(4096, o["maxBytes"]?.intValue ?? defaultPageBytes), maxPageBytes)
@@ -79,6 +73,9 @@ public enum SyncProtocol {
         public var vector: VersionVector
         /// Author -> id of the server's head event, for the client's fork check before it pushes.
         public var heads: [String: String]
+        /// Events the server holds without their body (at most `maxBodiesAsked`): the client
+        /// pushes those it holds with their body.
+        public var bodies: [String] = []
 
         public init(next: Int64?, events: Int, dataset: String?, vector: VersionVector, heads: [String: String] = [:]) {
             self.next = next
@@ -94,6 +91,9 @@ public enum SyncProtocol {
             ]
             if let dataset { o["dataset"] = .string(dataset) }
             if !heads.isEmpty { o["heads"] = SyncProtocol.headsJSON(heads) }
+            // "owed" sorts after "dataset" and "end": the end line still starts with one of those,
+            // which is how clients tell it from an event line.
+            if !bodies.isEmpty { o["owed"] = .array(bodies.map { .string($0) }) }
             return .object(o)
         }
 
@@ -106,7 +106,18 @@ public enum SyncProtocol {
             self.dataset = json["dataset"]?.stringValue
             self.vector = vector
             self.heads = heads
+            self.bodies = (try? SyncProtocol.ids(json["owed"])) ?? []
         }
+    }
+
+    /// Reads an optional array of at most `maxBodiesAsked` event ids.
+    static func ids(_ json: JSONValue?) throws(DomainError) -> [String] {
+        guard let json, !json.isNull else { return [] }
+        let ids = json.arrayValue?.compactMap(\.stringValue) ?? []
+        guard ids.count == json.arrayValue?.count, ids.count <= maxBodiesAsked, ids.allSatisfy(Hex.isSHA256) else {
+            throw DomainError("bodies is an array of at most \(maxBodiesAsked) event ids")
+        }
+        return ids
     }
 
     static func headsJSON(_ heads: [String: String]) -> JSONValue { .object(heads.mapValues { .string($0) }) }

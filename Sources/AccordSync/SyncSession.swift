@@ -217,7 +217,10 @@ public struct SyncSession: Sendable {
     /// after the last push (nil when nothing was pushed).
     func push(against end: SyncProtocol.PageEnd, _ report: inout SyncReport) async throws -> VersionVector? {
         var after: Int64 = 0
-        var extras = try await offload { [log] in try log.contradicting(vector: end.vector, heads: end.heads) }
+        // First: this node's side of any fork, and the bodies the peer is owed that this node holds.
+        var extras = try await offload { [log] in
+            try log.contradicting(vector: end.vector, heads: end.heads) + log.events(ids: end.bodies)
+        }
         var peerVector: VersionVector?
         while true {
             let from = after
@@ -269,7 +272,9 @@ public struct SyncSession: Sendable {
     }
 
     static func problemDetail(_ body: ByteBuffer?) -> String {
-        guard let body, let json = try? JSONParser.parse([UInt8](body.readableBytesView)) else { return "no detail" }
+        guard let body, let json = try? JSONParser.parse([UInt8](body.readableBytesView)) else {
+            return "no problem details: is it an Accord node, and is the URL its base (e.g. http://HOST:8080)?"
+        }
         return json["detail"]?.stringValue ?? json["title"]?.stringValue ?? json.canonicalString
     }
 }

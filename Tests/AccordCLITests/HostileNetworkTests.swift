@@ -112,13 +112,25 @@ import Testing
         let verify = try cli.ok(["verify", "--db", cli.path("victim.db")])
         #expect(verify.contains("1 bodies pending") && verify.contains("ok"), "\(verify)")
 
-        // An honest sync heals it: the body is asked for by id, the revocation arrives whole.
-        let sync = try cli.run(["sync", hubServer.url, "--db", cli.path("victim.db")])
-        #expect(sync.status == 0, "\(sync.stdout) \(sync.stderr)")
+        // An honest sync to the victim heals it: the victim's page end names the bodies it is
+        // owed and the syncing node pushes them with the revocation.
+        let push = try cli.run(["sync", victim.url, "--db", hub.db])
+        #expect(push.status == 0, "\(push.stdout) \(push.stderr)")
         #expect(try cli.ok(["digest", "--db", cli.path("victim.db")]) == (try cli.ok(["digest"] + hub.read)))
         #expect((httpGet(victim.url + "/api/v1/record?symbol=A/RES/72/1") ?? "").contains("Eve's note"))
         #expect(try cli.ok(["verify", "--db", cli.path("victim.db")]).contains("0 bodies pending"))
         #expect(try cli.ok(["members", "--db", cli.path("victim.db")]).contains("revoked after seq 1"))
+
+        // A node that took the stripped edit from a file heals when it pulls: it asks for the body by id.
+        _ = try cli.ok(["clone", cli.path("old.ndjson"), "--db", cli.path("second.db")])
+        try Data(stripped.map { $0 + [0x0A] }.joined()).write(to: URL(fileURLWithPath: cli.path("stripped.ndjson")))
+        let imported = try cli.run(["import", cli.path("stripped.ndjson"), "--db", cli.path("second.db")])
+        #expect(imported.status == 1 && imported.stdout.contains("must carry its body"))
+        #expect(try cli.ok(["verify", "--db", cli.path("second.db")]).contains("1 bodies pending"))
+        let pull = try cli.run(["sync", hubServer.url, "--db", cli.path("second.db")])
+        #expect(pull.status == 0, "\(pull.stdout) \(pull.stderr)")
+        #expect(try cli.ok(["digest", "--db", cli.path("second.db")]) == (try cli.ok(["digest"] + hub.read)))
+        #expect(try cli.ok(["verify", "--db", cli.path("second.db")]).contains("0 bodies pending"))
     }
 
     @Test func aRevokedKeyCannotPoisonTheClock() throws {
@@ -135,6 +147,8 @@ import Testing
             time: HLCTime("9999-12-31T23:59:59.999Z#99999")!)
         let (status, data, _) = Self.post(server.url + "/sync/v1/push", Data(poisoned + [0x0A]))
         #expect(status == 200 && Self.json(data)["invalid"] as? Int == 1, "\(String(decoding: data, as: UTF8.self))")
+        let why = (Self.json(data)["invalidEvents"] as? [[String: Any]])?.first?["reason"] as? String
+        #expect(why?.contains("revoked after seq 1") == true, "\(String(decoding: data, as: UTF8.self))")
         // Grant then revoke six fresh keys: every one ends revoked, and local times stay now.
         var keys: [String] = []
         for k in 0..<6 {

@@ -53,6 +53,8 @@ import Testing
             // Neither node signs with the forked key again.
             let refused = try cli.run(["set", "A/RES/72/1", "notes", "again", "--key", cli.path("k"), "--db", cli.path(db)])
             #expect(refused.status == 1 && refused.stderr.contains("no longer signs with it"), "\(db): \(refused.stderr)")
+            // It was the only admin: the message says the dataset can take no membership change.
+            #expect(refused.stderr.contains("only admin"), "\(db): \(refused.stderr)")
         }
         #expect(try cli.ok(["peers", "--db", cli.path("copy.db")]).contains("FAILING"))
         let again = try cli.run(["sync", hub.url, "--json", "--db", cli.path("copy.db")])
@@ -121,6 +123,18 @@ import Testing
                 "\(args): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: cli.path("nope.db")), "\(args) created the file")
         }
+        // A file that is not an Accord database is not turned into one.
+        FileManager.default.createFile(atPath: cli.path("empty.db"), contents: Data())
+        try "{}".write(toFile: cli.path("r.json"), atomically: true, encoding: .utf8)
+        for path in ["empty.db", "r.json"] {
+            let r = try cli.run(["list", "--db", cli.path(path)])
+            #expect(r.status == 1 && r.stderr.contains("is not an Accord database") && !r.stderr.contains("SQLite error"), "\(r.stderr)")
+            #expect(try FileManager.default.attributesOfItem(atPath: cli.path(path))[.size] as? Int ?? -1 <= 2)
+        }
+        let dir = try cli.run(["list", "--db", cli.dir])
+        #expect(dir.status == 1 && dir.stderr.contains("is a directory"))
+        let rotate = try cli.run(["rotate", "--new-key", cli.path("nk"), "--key", cli.path("k"), "--db", cli.path("nope.db")])
+        #expect(rotate.status == 1 && !FileManager.default.fileExists(atPath: cli.path("nk")))
         // Under --json the failure is JSON too.
         let listed = try cli.run(["list", "--json", "--db", cli.path("nope.db")])
         #expect(listed.status == 1)
@@ -136,7 +150,11 @@ import Testing
 
         let year = try cli.run(["show", "S/RES/2482 (2018)"] + db)
         #expect(year.status == 1 && year.stdout.isEmpty)
-        #expect(year.stderr.contains("adopted in 2019, not 2018"), "\(year.stderr)")
+        #expect(year.stderr.contains("resolution of 2019, not of 2018"), "\(year.stderr)")
+        // An adoption date that contradicts a Security Council symbol's year is refused too.
+        let adopted = try cli.run(["set", "S/RES/2482 (2019)", "adopted", "2018-05-05", "--key", cli.path("k")] + db)
+        #expect(
+            adopted.status == 1 && adopted.stderr.contains("adopted 2018-05-05 is in 2018, but S/RES/2482 (2019) is a resolution of 2019"))
 
         let url = try cli.run(["sync", "not-a-url"] + db)
         #expect(url.status == 1 && url.stderr.contains("not a peer URL") && !url.stderr.contains("HTTPClientError"))

@@ -136,11 +136,17 @@ import Testing
         let after = try await node.get("/record?symbol=A%2FRES%2F73%2F11").1
         #expect(after.contains("Edited in the browser"))
         // A page on another site posting the same form changes nothing.
-        for header in [("Origin", "http://evil.example"), ("Sec-Fetch-Site", "cross-site"), ("Origin", "null")] {
+        let attacks: [[(String, String)]] = [
+            [("Origin", "http://evil.example")], [("Sec-Fetch-Site", "cross-site")], [("Origin", "null")],
+            [("Referer", "http://evil.example/page")],
+            // DNS rebinding: the attacker's name now points at this node, so Origin and Host agree.
+            [("Host", "evil.example"), ("Origin", "http://evil.example")],
+        ]
+        for headers in attacks {
             let (refused, problem, _) = try await node.post(
                 "/record/set", "symbol=A%2FRES%2F73%2F11&field=notes&value=Forged", type: "application/x-www-form-urlencoded",
-                headers: [header])
-            #expect(refused == 403 && problem.contains("Cross-site form post"), "\(header)")
+                headers: headers)
+            #expect(refused == 403 && problem.contains("Cross-site form post"), "\(headers)")
         }
         #expect(try Curation(log: node.log).state(s)?.value(.notes) == "Edited in the browser")
         let (escaped, text, _) = try await node.get("/search?q=%3Cscript%3E")

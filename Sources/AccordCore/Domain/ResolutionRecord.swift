@@ -49,6 +49,7 @@ public struct ResolutionRecord: Sendable, Hashable {
                 if !value.isNull { fields[f] = value }
             }
         }
+        if let adopted = fields[.adopted]?.stringValue, let why = symbol.contradiction(adopted: adopted) { throw DomainError(why) }
         symbol = symbol.completed(year: fields[.adopted]?.stringValue.flatMap { Int($0.prefix(4)) })
         if let body = o["body"], !body.isNull {
             guard body.stringValue == symbol.body.rawValue else {

@@ -92,6 +92,13 @@ public struct ResolutionSymbol: Sendable, Hashable, Comparable, CustomStringConv
     }
 
     /// The same symbol with its year filled in (SC only).
+    /// Why an adoption date contradicts this symbol (a Security Council symbol carries its
+    /// year), or nil.
+    public func contradiction(adopted: String) -> String? {
+        guard body == .sc, let year = second, let adoptedYear = Int(adopted.prefix(4)), adoptedYear != year else { return nil }
+        return "adopted \(adopted) is in \(adoptedYear), but \(self) is a resolution of \(year); correct the date or the symbol's year"
+    }
+
     public func completed(year: Int?) -> ResolutionSymbol {
         guard body == .sc, second == nil, let year else { return self }
         return ResolutionSymbol(sc: first, year: year)

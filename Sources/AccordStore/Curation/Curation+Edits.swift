@@ -32,6 +32,7 @@ extension Curation {
     @discardableResult
     public func add(_ symbolText: String, fields: [RecordField: JSONValue], key: SigningKey) throws -> ResolutionSymbol {
         var symbol = try resolveSymbol(symbolText)
+        if let adopted = fields[.adopted]?.stringValue, let why = symbol.contradiction(adopted: adopted) { throw StoreError(why) }
         symbol = symbol.completed(year: fields[.adopted]?.stringValue.flatMap { Int($0.prefix(4)) })
         guard symbol.isComplete else {
             throw StoreError("\(symbol) needs its year: write it as \(symbol) (YEAR) or give --adopted YYYY-MM-DD")
@@ -52,6 +53,7 @@ extension Curation {
         throws -> String?
     {
         let value = try field.validate(value)
+        if field == .adopted, let adopted = value.stringValue, let why = symbol.contradiction(adopted: adopted) { throw StoreError(why) }
         let current = try log.pool.read { db in try RecordStateQuery.field(db, key: symbol.key, field: field, cutoff: nil) }
         if resolving {
             guard current.inConflict else { throw StoreError("\(symbol) \(field.rawValue) is not in conflict; use `accord set`") }

@@ -29,7 +29,7 @@ public struct Curation: Sendable {
         // record's is a mistake, not another record.
         if s.isComplete, let given = s.year, let actual = record.year, given != actual {
             throw StoreError(
-                "\(s) does not match the record \(record): it was adopted in \(actual), not \(given); write \(record) (or \(s.key) without a year)"
+                "\(s) does not match the record \(record): \(s.key) is the resolution of \(actual), not of \(given) (a year comes from the symbol or, without one, from adopted); write \(record)"
             )
         }
         return record
@@ -60,7 +60,7 @@ public struct Curation: Sendable {
         if let asOf {
             guard let t = HLCTime(asOf) else {
                 throw StoreError(
-                    "--as-of takes a UTC time from 1970 on, such as 2026-11-26T14:00:00Z, 2026-11-26T14:00:00.000Z#00003 or a date 2026-11-26; got \"\(asOf.prefix(40))\""
+                    "an as-of time is a UTC time from 1970 on, such as 2026-11-26T14:00:00Z, 2026-11-26T14:00:00.000Z#00003 or a date 2026-11-26; got \"\(asOf.prefix(40))\""
                 )
             }
             // A time without a counter means the whole millisecond.

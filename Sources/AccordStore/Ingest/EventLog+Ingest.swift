@@ -133,6 +133,14 @@ extension EventLog {
             // One key, one chain: once this node has seen the key sign two different events
             // with one seq, anything more it signs would extend a branch other nodes refuse.
             if let seq = try Int.fetchOne(db, sql: "SELECT min(seq) FROM forks WHERE author = ?", arguments: [key.author.text]) {
+                let admins = try MembershipBook.state(db).activeAdmins.map(\.key)
+                if admins == [key.author.text] {
+                    throw StoreError(
+                        "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
+                            + "it is the dataset's only admin, so no other key can be granted: the dataset cannot take membership changes any more. "
+                            + "To go on, start a new dataset from the records (`accord export-records`, then `accord init --seed --seed-file FILE` for a new node) with one key per node (`accord forks` shows the evidence)"
+                    )
+                }
                 throw StoreError(
                     "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
                         + "make a key for this node (`accord keygen --out FILE`), have an admin run `accord grant NEWKEY --role ROLE --name NAME`, "

@@ -39,6 +39,15 @@ public struct EventLog: Sendable {
         self.projectors = projectors
     }
 
+    /// Whether `path` is a database this program made (an SQLite file with the log's
+    /// tables), checked read-only so nothing is created or changed.
+    public static func isAccordDatabase(path: String) -> Bool {
+        var config = Configuration()
+        config.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return false }
+        return (try? queue.read { db in try db.tableExists("events") && db.tableExists("meta") }) ?? false
+    }
+
     /// The dataset id (the genesis event's id), nil before a genesis is ingested.
     public func datasetID() throws -> String? {
         try pool.read { db in try Self.meta(db, "dataset") }

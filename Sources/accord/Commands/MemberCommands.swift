@@ -84,6 +84,7 @@ struct RevokeCommand: ParsableCommand {
 
     func run() throws {
         let k = try authorKey(member)
+        if let validThrough, validThrough < 0 { throw CLIError("--valid-through is a seq of the member's chain: 0 or more") }
         let log = try edit.db.open()
         let signer = try edit.key.load(for: edit.db)
         let held = try log.highestSeq(k.text) ?? 0
@@ -105,10 +106,10 @@ struct RotateCommand: ParsableCommand {
     @Option(name: .long, help: "An admin's key, when the rotated key is an editor.") var adminKey: String?
 
     func run() throws {
+        let log = try edit.db.open()
         let old = try edit.key.load(for: edit.db)
         if !FileManager.default.fileExists(atPath: newKey) { try KeyStore.create(SigningKey.generate(), path: newKey) }
         let new = try KeyStore.load(path: newKey)
-        let log = try edit.db.open()
         guard let me = try log.members().first(where: { $0.key == old.author.text }) else {
             throw CLIError("\(old.author.text) is not a member of this dataset")
         }

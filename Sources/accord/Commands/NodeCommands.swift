@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed records for a new dataset.") var seedFile: String?
     @Option(name: .long, help: "With --peer on an empty database: the only dataset id to adopt from the peers.")
     var dataset: String?
+    @Option(name: .long, help: "A host name the web UI's edit form answers to, besides IP addresses and localhost (repeatable).")
+    var allowedHost: [String] = []
     @Option(name: .long, help: "Serve HTTPS: the certificate chain (PEM). Needs --tls-key.") var tlsCert: String?
     @Option(name: .long, help: "Serve HTTPS: the private key (PEM).") var tlsKey: String?
 
@@ -88,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "publicKey": .string(signingKey.author.text), "peers": .string(peers.joined(separator: ",")),
             ])
         var configuration = NodeConfiguration(host: host, port: port, peers: peers, syncEvery: interval, dataset: dataset)
+        configuration.allowedHosts = allowedHost
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)
         case (nil, nil): break

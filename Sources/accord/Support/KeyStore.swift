@@ -17,7 +17,7 @@ enum KeyStore {
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
             throw CLIError(
-                "\(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))): a private key must be yours alone; run `chmod 600 \(path)`"
+                "\(path) is open to group or others (mode \(String(info.st_mode & 0o777, radix: 8))): a private key must be yours alone; run `chmod 600 \(path)`"
             )
         }
         do {

@@ -13,9 +13,18 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens an existing node. Only `init`, `clone` and `serve` create a database: a
     /// mistyped path must not answer "ok" from a new, empty file.
     func open() throws -> EventLog {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CLIError(
                 "no Accord database at \(path): check --db (or ACCORD_DB); to make a node, run `accord init --db \(path)` or `accord clone URL --db \(path)`"
+            )
+        }
+        if isDirectory.boolValue { throw CLIError("\(path) is a directory, not an Accord database: check --db (or ACCORD_DB)") }
+        // Only a database this program made is opened for writing: an empty file or another
+        // SQLite file must not silently become an empty node.
+        guard EventLog.isAccordDatabase(path: path) else {
+            throw CLIError(
+                "\(path) is not an Accord database (empty, not SQLite, or another program's): check --db (or ACCORD_DB); nothing was changed"
             )
         }
         return try EventLog(path: path, projectors: Node.projectors)
