@@ -100,17 +100,36 @@ extension NodeHandlers {
             // The body streams into the ingest pipeline: memory stays bounded whatever its size.
             let stream = StreamingIngest(log: log)
             var received = 0
+            // A push holds one of the few push slots: it gets a total time and must keep up a
+            // minimum rate, so a trickling stranger cannot keep members' pushes out.
+            let start = ContinuousClock.now
+            var tooSlow: String?
             do {
                 for try await chunk in request.body {
                     received += chunk.readableBytes
                     if received > SyncProtocol.maxPushBytes { break }
                     await stream.feed(chunk.readableBytesView)
+                    let elapsed = ContinuousClock.now - start
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    if elapsed > Self.maxPushDuration {
+                        tooSlow = "a push may take at most \(Self.maxPushDuration)"
+                        break
+                    }
+                    if seconds > 10, Double(received) / seconds < Double(Self.minPushBytesPerSecond) {
+                        tooSlow = "a push must send at least \(Self.minPushBytesPerSecond / 1024) KiB/s after its first 10 s"
+                        break
+                    }
                 }
             } catch {
                 _ = try? await stream.finish()
                 throw Problem(.badRequest, "Push interrupted", "the push body could not be read to its end: \(error)")
             }
             let result = try await stream.finish()
+            if let tooSlow {
+                throw Problem(
+                    .requestTimeout, "Push too slow",
+                    "\(tooSlow); the events before it were taken (\(result.summary.accepted) accepted); send smaller pages")
+            }
             if received > SyncProtocol.maxPushBytes {
                 throw Problem(
                     .contentTooLarge, "Push too large",
@@ -122,6 +141,13 @@ extension NodeHandlers {
             return try Self.json(encoding: PushResult(result, vector: vector))
         }
     }
+}
+
+extension NodeHandlers {
+    /// The longest a push may hold a push slot.
+    static let maxPushDuration = Duration.seconds(120)
+    /// The slowest a push may send once it has run 10 s.
+    static let minPushBytesPerSecond = 16 * 1024
 }
 
 /// The answer to a push: counts, refusals by reason, the first rejections with their

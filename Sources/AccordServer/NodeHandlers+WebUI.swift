@@ -49,28 +49,37 @@ extension NodeHandlers {
         if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
             return "this form post comes from another site (Sec-Fetch-Site: \(site)); edit from this node's own pages"
         }
-        for name in [HTTPField.Name.origin, .referer] {
-            guard let value = request.headers[name] else { continue }
-            let from =
-                value == "null"
-                ? "" : (value.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? "")
-            if from != host {
-                return "this form post comes from \(value), not from this node (\(host)); edit from this node's own pages"
-            }
+        let own = "\(tls ? "https" : "http")://\(host)"
+        if let origin = request.headers[.origin], origin != own {
+            return "this form post comes from \(origin), not from this node (\(own)); edit from this node's own pages"
+        }
+        if let referer = request.headers[.referer], referer != own, !referer.hasPrefix(own + "/") {
+            return "this form post comes from \(referer), not from this node (\(own)); edit from this node's own pages"
         }
         return nil
     }
 
-    /// An IP literal, `localhost`, or an allowed name (port ignored).
+    /// An IP literal, `localhost`, or an allowed name, with an optional numeric port.
     static func isOwnHost(_ authority: String, allowed: Set<String>) -> Bool {
         var name = authority.lowercased()
         if name.hasPrefix("[") {
-            return name.contains("]")  // an IPv6 literal
+            guard let close = name.firstIndex(of: "]") else { return false }
+            let inside = name[name.index(after: name.startIndex)..<close]
+            let rest = name[name.index(after: close)...]
+            let literal = !inside.isEmpty && inside.contains(":") && inside.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            return literal && (rest.isEmpty || (rest.first == ":" && isPort(rest.dropFirst())))
         }
-        if let colon = name.lastIndex(of: ":") { name = String(name[..<colon]) }
+        if let colon = name.firstIndex(of: ":") {
+            guard isPort(name[name.index(after: colon)...]) else { return false }
+            name = String(name[..<colon])
+        }
         if name == "localhost" || allowed.contains(name) { return true }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { p in UInt8(p) != nil }
+        return parts.count == 4 && parts.allSatisfy { p in !p.isEmpty && p.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(p) != nil }
+    }
+
+    static func isPort(_ s: Substring) -> Bool {
+        !s.isEmpty && s.count <= 5 && s.allSatisfy { $0.isASCII && $0.isNumber } && Int(s)! <= 65535
     }
 
     static func esc(_ s: String) -> String {

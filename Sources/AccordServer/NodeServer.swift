@@ -53,6 +53,7 @@ public enum NodeServer {
         router.middlewares.add(RequestLogMiddleware(logger: logger, metrics: metrics))
         var node = NodeHandlers(log: log, key: key, metrics: metrics, logger: logger)
         node.allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
+        node.tls = configuration.tls != nil
         node.addHealth(to: router)
         node.addSync(to: router)
         node.addAPI(to: router)
@@ -155,6 +156,8 @@ struct NodeHandlers: Sendable {
     let pushes = Gate(limit: 2)
     /// Host names, besides IP literals and localhost, the web UI's edit form answers to.
     var allowedHosts: Set<String> = []
+    /// Whether the node serves HTTPS (the scheme its own pages' Origin carries).
+    var tls = false
 
     var curation: Curation { Curation(log: log) }
 

@@ -101,7 +101,13 @@ public enum SyncProtocol {
             guard json["end"] == true, let v = json["vector"], let vector = try? VersionVector(json: v),
                 let heads = try? SyncProtocol.heads(json["heads"])
             else { return nil }
-            self.next = json["next"]?.intValue.map(Int64.init)
+            // `next` is a position or null; anything else is not a page end.
+            if let n = json["next"], !n.isNull {
+                guard let v = n.intValue, v > 0 else { return nil }
+                self.next = Int64(v)
+            } else {
+                self.next = nil
+            }
             self.events = json["events"]?.intValue ?? 0
             self.dataset = json["dataset"]?.stringValue
             self.vector = vector

@@ -18,6 +18,10 @@ final class EndBox: @unchecked Sendable {
     // Guarded by `lock`.
     private let lock = NSLock()
     private var end: SyncProtocol.PageEnd?
+    private var bad = false
+
+    func malformed() { lock.withLock { bad = true } }
+    var isMalformed: Bool { lock.withLock { bad } }
 
     func set(_ e: SyncProtocol.PageEnd) {
         lock.lock()
@@ -44,6 +48,8 @@ public struct SyncSession: Sendable {
     public var timeout: TimeAmount = .seconds(60)
     /// The only dataset an empty node adopts (nil: its configured peer's).
     public var expectedDataset: String?
+    /// Pull-and-push rounds one sync makes while bodies are still owed (1,000 a round).
+    public static let maxRounds = 20
     /// Consecutive pages with `next` but nothing new this node takes before the pull stops.
     public static let maxBarrenPages = 3
     /// Called after each ingested batch of a pull (tests use it to interrupt a transfer).
@@ -75,13 +81,24 @@ public struct SyncSession: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         let conflictsBefore = try await offload { [log] in try Curation(log: log).conflicts().count }
         defer { report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        let end = try await pull(&report)
-        // What this node holds once the pull is done: all of it should reach the peer
-        // (edits made here during the push are left to the next sync).
-        let mine = try await offload { [log] in try log.versionVector() }
-        var peerVector = end?.vector
-        if push, let end {
-            peerVector = try await self.push(against: end, &report) ?? end.vector
+        var end: SyncProtocol.PageEnd?
+        var mine = VersionVector()
+        var peerVector: VersionVector?
+        // Bodies are asked for and sent at most 1,000 a round: go on while either side is
+        // still owed a full round's worth and the last round healed something.
+        for round in 0..<Self.maxRounds {
+            let before = report.eventsReceived + report.eventsSent
+            let ownedBefore = try await offload { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked).count }
+            end = try await pull(&report)
+            // What this node holds once the pull is done: all of it should reach the peer
+            // (edits made here during the push are left to the next sync).
+            mine = try await offload { [log] in try log.versionVector() }
+            peerVector = end?.vector
+            if push, let end {
+                peerVector = try await self.push(against: end, &report) ?? end.vector
+            }
+            let more = ownedBefore == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
+            if !more || report.eventsReceived + report.eventsSent == before || round == Self.maxRounds - 1 { break }
         }
         let (conflicts, forked) = try await offload { [log] in
             (try Curation(log: log).conflicts().count, try log.forkedAuthors())
@@ -164,10 +181,13 @@ public struct SyncSession: Sendable {
                 log: log,
                 intercept: { line in
                     guard line.first == UInt8(ascii: "{"),
-                        line.starts(with: Array("{\"dataset\"".utf8)) || line.starts(with: Array("{\"end\"".utf8)),
-                        let json = try? JSONParser.parse(line), let e = SyncProtocol.PageEnd(json: json)
+                        line.starts(with: Array("{\"dataset\"".utf8)) || line.starts(with: Array("{\"end\"".utf8))
                     else { return false }
-                    endBox.set(e)
+                    if let json = try? JSONParser.parse(line), let e = SyncProtocol.PageEnd(json: json) {
+                        endBox.set(e)
+                    } else {
+                        endBox.malformed()
+                    }
                     return true
                 })
             stream.onFlush = onBatch
@@ -181,19 +201,38 @@ public struct SyncSession: Sendable {
                 }
                 return r
             }
+            let pageStart = ContinuousClock.now
+            let pageDeadline = Duration.nanoseconds(timeout.nanoseconds)
             do {
                 for try await chunk in response.body {
                     report.bytesReceived += chunk.readableBytes
                     await stream.feed(chunk.readableBytesView)
+                    // A page has a total deadline (a trickling peer resets read timeouts), and a
+                    // peer that sends a line longer than any event is cut off, not read on.
+                    if ContinuousClock.now - pageStart > pageDeadline {
+                        throw SyncError("\(peer) timed out: a page took longer than \(pageDeadline) to arrive")
+                    }
+                    if stream.current.rejectedByCode[EventRejection.Code.tooLarge.rawValue, default: 0] > 0 {
+                        throw SyncError("\(peer) sent a line longer than any event may be; stopped reading it")
+                    }
                 }
+            } catch let error as SyncError {
+                _ = try await settle()
+                throw error
             } catch {
                 // Keep every event that arrived whole; the next sync resumes from the vector.
                 _ = try await settle()
                 throw SyncError(describe(error))
             }
             let page = try await settle()
+            if endBox.isMalformed {
+                throw SyncError("\(peer) sent a page end this node cannot read: is it an Accord node speaking sync protocol v1?")
+            }
             guard let end = endBox.value else {
                 throw SyncError("\(peer) ended the transfer early; the events that arrived were kept, sync again to resume")
+            }
+            if let mine = try await offload({ [log] in try log.datasetID() }), let theirs = end.dataset, theirs != mine {
+                throw SyncError("\(peer) answered for dataset \(theirs), this node holds \(mine); no events were pushed")
             }
             if let next = end.next {
                 // A peer that keeps saying "more" without moving forward, or page after page

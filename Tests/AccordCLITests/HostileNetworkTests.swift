@@ -219,6 +219,57 @@ import Testing
         #expect(all.contains { $0.0 == 200 })
     }
 
+    @Test func aTricklingPushIsCutOffAndFreesItsSlot() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        let node = try Self.seeded(cli, editor: false)
+        let server = try serve(cli, ["--db", node.db, "--key", cli.path("admin")])
+        defer { _ = server.terminate() }
+        let port = server.url.split(separator: ":").last!
+        // Two pushes that send a byte every 2 s hold both push slots... for at most ~12 s.
+        let script = """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            s.sendall(b"POST /sync/v1/push HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nTransfer-Encoding: chunked\\r\\ncontent-type: application/x-ndjson\\r\\n\\r\\n")
+            reply = b""
+            s.settimeout(2)
+            for _ in range(30):
+                try:
+                    s.sendall(b"1\\r\\n\\n\\r\\n")
+                    reply += s.recv(4096)
+                    if reply: break
+                except socket.timeout:
+                    pass
+                except OSError:
+                    break
+            print(reply.split(b"\\r\\n")[0].decode() if reply else "no answer")
+            """
+        try script.write(toFile: cli.path("trickle.py"), atomically: true, encoding: .utf8)
+        let answers = Mutexed<[String]>([])
+        let threads = (0..<2).map { _ in
+            Thread {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                p.arguments = ["python3", cli.path("trickle.py"), String(port)]
+                let out = Pipe()
+                p.standardOutput = out
+                try? p.run()
+                p.waitUntilExit()
+                answers.mutate { $0.append(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) }
+            }
+        }
+        for t in threads { t.start() }
+        Thread.sleep(forTimeInterval: 1)
+        // Meanwhile an honest push is turned away...
+        let (busy, _, _) = Self.post(server.url + "/sync/v1/push", Data("x\n".utf8))
+        #expect(busy == 429)
+        while answers.value.count < 2 { usleep(100_000) }
+        // ... the trickling pushes were cut off for their rate, and the slots are free again.
+        #expect(answers.value.allSatisfy { $0.contains("408") }, "\(answers.value)")
+        let (free, _, _) = Self.post(server.url + "/sync/v1/push", Data("x\n".utf8))
+        #expect(free == 200)
+    }
+
     @Test func anEmptyNodeRefusesPushesAndAdoptsOnlyItsPeersDataset() throws {
         let cli = CLI()
         defer { cli.remove() }

@@ -168,6 +168,8 @@ import Testing
         let downError = try json(down.stdout)
         #expect((downError["error"] as? String)?.contains("cannot reach http://127.0.0.1:9") == true, "\(down.stdout)")
         #expect(try cli.ok(["peers"] + db).contains("FAILING"))
+        let badPort = try cli.run(["serve", "--port", "70000"] + db)
+        #expect(badPort.status == 1 && badPort.stderr.contains("--port 70000 is out of range"))
         let badPeer = try cli.run(["serve", "--peer", "hub:8080", "--port", "0"] + db)
         #expect(badPeer.status == 1 && badPeer.stderr.contains("--peer \"hub:8080\" is not a peer URL"), "\(badPeer.stderr)")
 

@@ -149,8 +149,22 @@ import Testing
             #expect(refused == 403 && problem.contains("Cross-site form post"), "\(headers)")
         }
         #expect(try Curation(log: node.log).state(s)?.value(.notes) == "Edited in the browser")
+        let (nul, _, nulType) = try await node.get("/api/v1/search?q=%00")
+        #expect(nul == 400 && nulType == "application/problem+json")
         let (escaped, text, _) = try await node.get("/search?q=%3Cscript%3E")
         #expect(escaped == 200 && !text.contains("<script>"))
         try await node.stop()
+    }
+
+    @Test func onlyTheNodesOwnHostsTakeFormPosts() {
+        for host in ["127.0.0.1:8080", "127.0.0.1", "localhost:8080", "[::1]:8080", "[::1]", "hub.example:8080"] {
+            #expect(NodeHandlers.isOwnHost(host, allowed: ["hub.example"]), "\(host)")
+        }
+        for host in [
+            "evil.example", "127.0.0.1:19501@evil.com", "127.0.0.1:99999", "[evil.com]", "[evil.com]:19501", "[::1]evil.com",
+            "127.0.0.1.nip.io", "0x7f.1", "127.1", "", "hub.example.:80",
+        ] {
+            #expect(!NodeHandlers.isOwnHost(host, allowed: ["hub.example"]), "\(host)")
+        }
     }
 }

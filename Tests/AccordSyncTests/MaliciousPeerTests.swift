@@ -101,8 +101,8 @@ import Testing
         let dir = TempDir()
         let node = try Seed.hub(dir, key: SigningKey.fixed("long-line-test"))
         let count = try node.log.eventCount()
-        // 24 MiB without a newline, then nothing: the client refuses the line once it passes
-        // the event size limit and skips the rest unread instead of buffering it.
+        // 24 MiB without a newline: the client refuses the line once it passes the event size
+        // limit and stops reading, instead of buffering it.
         let router = Router()
         router.post(RouterPath(SyncProtocol.pullPath)) { _, _ -> Response in
             Response(
@@ -119,7 +119,7 @@ import Testing
         await #expect {
             _ = try await session.sync()
         } throws: { e in
-            "\(e)".contains("ended the transfer early")
+            "\(e)".contains("sent a line longer than any event may be")
         }
         #expect(try node.log.eventCount() == count)
         task.cancel()
@@ -154,6 +154,66 @@ import Testing
         #expect(pulls.value == SyncSession.maxBarrenPages)
         task.cancel()
         _ = await task.result
+        try await http.shutdown()
+    }
+}
+
+extension MaliciousPeerTests {
+    @Test func aTricklingPeerMeetsThePageDeadline() async throws {
+        let dir = TempDir()
+        let node = try Seed.hub(dir, key: SigningKey.fixed("trickle-test"))
+        // One byte every 100 ms keeps resetting read timeouts; the page deadline still ends it.
+        let router = Router()
+        router.post(RouterPath(SyncProtocol.pullPath)) { _, _ -> Response in
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    for _ in 0..<600 {
+                        try await writer.write(ByteBuffer(bytes: [UInt8(ascii: " ")]))
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        let (port, task) = await Self.serve(router)
+        let http = SyncSession.makeClient()
+        var session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
+        session.timeout = .seconds(2)
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await session.sync()
+        } throws: { e in
+            "\(e)".contains("timed out")
+        }
+        #expect(ContinuousClock.now - start < .seconds(30))
+        task.cancel()
+        _ = await task.result
+        try await http.shutdown()
+    }
+
+    @Test func moreThanAThousandOwedBodiesHealInOneSync() async throws {
+        let dir = TempDir()
+        let admin = SigningKey.fixed("owed-admin")
+        let hub = try Seed.hub(dir, key: admin)
+        let before = try hub.lines().count
+        _ = try hub.log.author(
+            (0..<1_500).map { EventDraft(type: "bench.note", subject: "A/RES/71/19", body: ["n": .int($0)]) }, key: admin)
+        let lines = try hub.lines()
+        // The victim holds the first part whole and the 1,500 notes without their bodies.
+        let victim = try TestNode(name: "victim", dir: dir.path, key: SigningKey.fixed("owed-victim"))
+        let stripped = try lines.dropFirst(before).map { line -> [UInt8] in
+            let e = try WireFormat.verify(line: line).get()
+            return WireFormat.line(envelope: e.envelopeBytes, signature: e.signature, body: nil)
+        }
+        _ = try victim.log.ingest(lines: Array(lines.prefix(before)) + stripped)
+        #expect(try victim.log.pendingBodyIDs().count == 1_500)
+        try await hub.start()
+        let http = SyncSession.makeClient()
+        let report = try await victim.sync(with: hub, http: http)
+        #expect(report.problem == nil, "\(report)")
+        #expect(try victim.log.pendingBodyIDs().isEmpty)
+        #expect(try victim.log.verify().isClean)
+        await hub.stop()
         try await http.shutdown()
     }
 }

@@ -119,6 +119,9 @@ public struct Curation: Sendable {
 
     /// Full-text search over title, summary, INTERPOL role, notes and text; best first.
     public func search(_ text: String, limit: Int = 20) throws -> [SearchHit] {
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !$0.properties.isWhitespace }) else {
+            throw StoreError("search text has control characters; search for words")
+        }
         let terms = text.split(whereSeparator: { $0.isWhitespace }).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         guard !terms.isEmpty else { throw StoreError("search needs at least one word") }
         return try log.pool.read { db in

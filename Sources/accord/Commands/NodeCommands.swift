@@ -58,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "accord")
+        guard (0...65535).contains(port) else { throw CLIError("--port \(port) is out of range: use 1 to 65535, or 0 for any free port") }
         let interval = try parseDuration(syncEvery)
         var peers: [String] = []
         for url in peer {
