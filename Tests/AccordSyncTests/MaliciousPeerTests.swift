@@ -6,6 +6,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Testing
 
 /// A peer that serves forged and equivocating events: they are rejected and recorded,
@@ -22,6 +23,28 @@ import Testing
         let task = Task { try await app.run() }
         for await port in stream { return (port, task) }
         return (0, task)
+    }
+
+    /// Runs `body` with a session against a hand-written peer serving `router`; stops the
+    /// peer and the client afterwards, also when `body` fails.
+    static func against(
+        _ router: Router<BasicRequestContext>, log: EventLog, timeout: TimeAmount = .seconds(60),
+        _ body: (SyncSession) async throws -> Void
+    ) async throws {
+        let (port, task) = await serve(router)
+        let http = SyncSession.makeClient()
+        var session = SyncSession(log: log, peer: "http://127.0.0.1:\(port)", http: http)
+        session.timeout = timeout
+        var failure: (any Error)?
+        do {
+            try await body(session)
+        } catch {
+            failure = error
+        }
+        task.cancel()
+        _ = await task.result
+        try await http.shutdown()
+        if let failure { throw failure }
     }
 
     @Test func badSignaturesAndForksAreRejectedAndHonestEventsLand() async throws {
@@ -82,19 +105,14 @@ import Testing
             try await Task.sleep(for: .seconds(20))
             return Response(status: .ok)
         }
-        let (port, task) = await Self.serve(router)
-        let http = SyncSession.makeClient()
-        var session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
-        session.timeout = .seconds(1)
-        await #expect {
-            _ = try await session.sync()
-        } throws: { e in
-            "\(e)".contains("timed out")
+        try await Self.against(router, log: node.log, timeout: .seconds(1)) { session in
+            await #expect {
+                _ = try await session.sync()
+            } throws: { e in
+                "\(e)".contains("timed out")
+            }
         }
         #expect(try node.log.eventCount() == count)
-        task.cancel()
-        _ = await task.result
-        try await http.shutdown()
     }
 
     @Test func aPeerThatNeverEndsALineIsCutOffWithoutBeingBuffered() async throws {
@@ -113,18 +131,14 @@ import Testing
                     try await writer.finish(nil)
                 })
         }
-        let (port, task) = await Self.serve(router)
-        let http = SyncSession.makeClient()
-        let session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
-        await #expect {
-            _ = try await session.sync()
-        } throws: { e in
-            "\(e)".contains("sent a line longer than any event may be")
+        try await Self.against(router, log: node.log) { session in
+            await #expect {
+                _ = try await session.sync()
+            } throws: { e in
+                "\(e)".contains("sent a line longer than any event may be")
+            }
         }
         #expect(try node.log.eventCount() == count)
-        task.cancel()
-        _ = await task.result
-        try await http.shutdown()
     }
 
     @Test func aPeerThatAlwaysSaysMoreIsCutOff() async throws {
@@ -143,18 +157,14 @@ import Testing
             let end = SyncProtocol.PageEnd(next: pull.after + 1, events: 0, dataset: dataset, vector: vector)
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: end.json.canonicalBytes + [0x0A])))
         }
-        let (port, task) = await Self.serve(router)
-        let http = SyncSession.makeClient()
-        let session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
-        await #expect {
-            _ = try await session.sync()
-        } throws: { e in
-            "\(e)".contains("kept sending pages with nothing this node takes")
+        try await Self.against(router, log: node.log) { session in
+            await #expect {
+                _ = try await session.sync()
+            } throws: { e in
+                "\(e)".contains("kept sending pages with nothing this node takes")
+            }
+            #expect(pulls.value == SyncSession.maxBarrenPages)
         }
-        #expect(pulls.value == SyncSession.maxBarrenPages)
-        task.cancel()
-        _ = await task.result
-        try await http.shutdown()
     }
 }
 
@@ -175,20 +185,15 @@ extension MaliciousPeerTests {
                     try await writer.finish(nil)
                 })
         }
-        let (port, task) = await Self.serve(router)
-        let http = SyncSession.makeClient()
-        var session = SyncSession(log: node.log, peer: "http://127.0.0.1:\(port)", http: http)
-        session.timeout = .seconds(2)
-        let start = ContinuousClock.now
-        await #expect {
-            _ = try await session.sync()
-        } throws: { e in
-            "\(e)".contains("timed out")
+        try await Self.against(router, log: node.log, timeout: .seconds(2)) { session in
+            let start = ContinuousClock.now
+            await #expect {
+                _ = try await session.sync()
+            } throws: { e in
+                "\(e)".contains("timed out")
+            }
+            #expect(ContinuousClock.now - start < .seconds(30))
         }
-        #expect(ContinuousClock.now - start < .seconds(30))
-        task.cancel()
-        _ = await task.result
-        try await http.shutdown()
     }
 
     @Test func moreThanAThousandOwedBodiesHealInOneSync() async throws {
