@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 import Testing
 
@@ -66,5 +67,36 @@ import Testing
         _ = try cli.ok(["revoke", keys["alice2"]!] + as_("alice2"))
         let left = try cli.ok(["members"] + db)
         #expect(left.contains("revoked after seq"))
+    }
+
+    @Test func aDatasetLeftWithoutAnAdminSaysSoEverywhere() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("alice")])
+        let db = ["--db", cli.path("a.db")]
+        _ = try cli.ok(["init", "--seed", "--key", cli.path("alice")] + db)
+        // Another implementation (or an old version on an offline node) signs the only admin's
+        // self-revocation, which this CLI refuses to sign; it arrives by import.
+        let alice = try SigningKey(fileContents: String(contentsOfFile: cli.path("alice"), encoding: .utf8))
+        _ = try cli.ok(["export", "--out", cli.path("a.ndjson")] + db)
+        let lines = try String(contentsOfFile: cli.path("a.ndjson"), encoding: .utf8).split(separator: "\n")
+        let last = try WireFormat.verify(line: Array(lines.last!.utf8)).get()
+        let dataset = try WireFormat.verify(line: Array(lines.first!.utf8)).get().id
+        let revocation = UnsignedEvent(
+            draft: AuthorizationEvent.revoked(key: alice.author, validThroughSeq: last.envelope.seq + 1).draft, dataset: dataset,
+            author: alice.author, seq: last.envelope.seq + 1, prev: last.id, time: HLCTime(millis: HybridLogicalClock.wallMillis())
+        ).signed(by: alice)
+        try (String(decoding: revocation.wireLine, as: UTF8.self) + "\n").write(
+            toFile: cli.path("r.ndjson"), atomically: true, encoding: .utf8)
+        _ = try cli.ok(["import", cli.path("r.ndjson")] + db)
+        let members = try cli.run(["members"] + db)
+        #expect(members.status == 0 && members.stderr.contains("WARNING: this dataset has no admin"), "\(members.stderr)")
+        let verify = try cli.run(["verify"] + db)
+        #expect(verify.status == 0 && verify.stderr.contains("warning: this dataset has no admin"), "\(verify.stderr)")
+        let server = ServeProcess(arguments: ["serve", "--port", "0", "--key", cli.path("alice")] + db, env: cli.env)
+        try server.start()
+        defer { _ = server.terminate() }
+        #expect(httpGet(server.url + "/")?.contains("This dataset has no admin.") == true)
+        #expect(httpGet(server.url + "/members")?.contains("This dataset has no admin.") == true)
     }
 }
