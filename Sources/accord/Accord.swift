@@ -1,3 +1,4 @@
+import AccordStore
 import ArgumentParser
 import Foundation
 
@@ -7,6 +8,7 @@ struct Accord: AsyncParsableCommand {
         commandName: "accord",
         abstract: "Accord: a signed, event-sourced curation log of UN resolutions, with sync.",
         discussion: "Every edit is an Ed25519-signed event in an append-only SQLite log. See README.md.",
+        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion))",
         subcommands: [
             ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self, HealthCommand.self,
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,
@@ -15,10 +17,12 @@ struct Accord: AsyncParsableCommand {
             SourceCommand.self, WithdrawCommand.self, RestoreCommand.self, ResolveCommand.self,
             ShowCommand.self, ListCommand.self, SearchCommand.self, HistoryCommand.self, ChainCommand.self,
             ConflictsCommand.self, DigestCommand.self, RebuildCommand.self, ImportRecordsCommand.self, ExportRecordsCommand.self,
-            LogCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self, ForksCommand.self,
+            LogCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self, ForksCommand.self, BackupCommand.self,
             CanonicalCommand.self, BenchCommand.self, MakeVectorsCommand.self,
         ]
     )
+
+    static let version = "0.3.0"
 
     /// Runs the command; under `--json`, a failure is also printed on stdout as
     /// `{"error": "..."}` so scripts never parse an empty or half-human output.

@@ -21,12 +21,27 @@ public struct EventLog: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
         config.busyMode = .timeout(10)
-        let pool = try DatabasePool(path: path, configuration: config)
         var migrator = Migrations.migrator
         for p in projectors { p.registerMigrations(&migrator) }
         Self.registerPeerMigration(&migrator)
         MembershipBook.register(&migrator)
         Self.registerPendingBodies(&migrator)
+        // A database written by a newer version is refused before anything opens it for writing.
+        if FileManager.default.fileExists(atPath: path) {
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            if let queue = try? DatabaseQueue(path: path, configuration: readOnly),
+                let applied = try? queue.read({ db in try db.tableExists("grdb_migrations") ? migrator.appliedIdentifiers(db) : [] })
+            {
+                let newer = applied.subtracting(migrator.migrations)
+                if !newer.isEmpty {
+                    throw StoreError(
+                        "\(path) was written by a newer version of accord (schema \(newer.sorted().joined(separator: ", "))); "
+                            + "upgrade accord to open it; nothing was changed")
+                }
+            }
+        }
+        let pool = try DatabasePool(path: path, configuration: config)
         try migrator.migrate(pool)
         // Bulk ingest rewrites the same index pages: the writer caches more and checkpoints less often.
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -65536") }
@@ -37,6 +52,28 @@ public struct EventLog: Sendable {
         self.pool = pool
         self.path = path
         self.projectors = projectors
+    }
+
+    /// The schema this version writes: its last migration's name.
+    public static var schemaVersion: String {
+        var migrator = Migrations.migrator
+        CurationProjector().registerMigrations(&migrator)
+        registerPeerMigration(&migrator)
+        MembershipBook.register(&migrator)
+        registerPendingBodies(&migrator)
+        return migrator.migrations.last ?? "-"
+    }
+
+    /// A consistent copy of the database while the node serves and writes (SQLite's online
+    /// backup, through GRDB), written to `path`, which must not exist. Returns the copy's
+    /// event count.
+    public func backup(to path: String) throws -> Int {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("\(path) already exists; back up to a new file")
+        }
+        let copy = try DatabaseQueue(path: path)
+        try pool.backup(to: copy)
+        return try copy.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
     }
 
     /// Whether `path` is a database this program made (an SQLite file with the log's
