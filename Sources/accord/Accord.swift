@@ -8,7 +8,7 @@ struct Accord: AsyncParsableCommand {
         commandName: "accord",
         abstract: "Accord: a signed, event-sourced curation log of UN resolutions, with sync.",
         discussion: "Every edit is an Ed25519-signed event in an append-only SQLite log. See README.md.",
-        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion))",
+        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion(projectors: Node.projectors)))",
         subcommands: [
             ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self, HealthCommand.self,
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,

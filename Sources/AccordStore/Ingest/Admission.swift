@@ -34,7 +34,7 @@ final class Admission: @unchecked Sendable {
     func learnGrants(in lines: [[UInt8]], limits: EventLimits) {
         guard !open else { return }
         let marker = Array(AuthorizationEvent.Kind.granted.rawValue.utf8)
-        for line in lines where Self.contains(line, marker) {
+        for line in lines where line.firstRange(of: marker) != nil {
             guard case .success(let e) = WireFormat.verify(line: line, limits: limits, admit: refusal),
                 e.envelope.type == AuthorizationEvent.Kind.granted.rawValue, let subject = e.envelope.subject
             else { continue }
@@ -42,16 +42,5 @@ final class Admission: @unchecked Sendable {
             keys.insert(subject)
             lock.unlock()
         }
-    }
-
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, haystack.count >= needle.count else { return false }
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first && haystack[i..<i + needle.count].elementsEqual(needle) { return true }
-            i += 1
-        }
-        return false
     }
 }

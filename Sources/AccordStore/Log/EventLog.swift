@@ -21,11 +21,7 @@ public struct EventLog: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
         config.busyMode = .timeout(10)
-        var migrator = Migrations.migrator
-        for p in projectors { p.registerMigrations(&migrator) }
-        Self.registerPeerMigration(&migrator)
-        MembershipBook.register(&migrator)
-        Self.registerPendingBodies(&migrator)
+        let migrator = Self.migrator(projectors: projectors)
         // A database written by a newer version is refused before anything opens it for writing.
         if FileManager.default.fileExists(atPath: path) {
             var readOnly = Configuration()
@@ -54,14 +50,19 @@ public struct EventLog: Sendable {
         self.projectors = projectors
     }
 
-    /// The schema this version writes: its last migration's name.
-    public static var schemaVersion: String {
+    /// Every migration of a node's database with these read models, in order.
+    static func migrator(projectors: [any Projector]) -> DatabaseMigrator {
         var migrator = Migrations.migrator
-        CurationProjector().registerMigrations(&migrator)
+        for p in projectors { p.registerMigrations(&migrator) }
         registerPeerMigration(&migrator)
         MembershipBook.register(&migrator)
         registerPendingBodies(&migrator)
-        return migrator.migrations.last ?? "-"
+        return migrator
+    }
+
+    /// The schema this version writes with these read models: its last migration's name.
+    public static func schemaVersion(projectors: [any Projector]) -> String {
+        migrator(projectors: projectors).migrations.last ?? "-"
     }
 
     /// A consistent copy of the database while the node serves and writes (SQLite's online
