@@ -156,6 +156,27 @@ import Testing
         try await node.stop()
     }
 
+    @Test func malformedHeadsAndOwedBodiesInAPullAreRefused() async throws {
+        let node = try Running()
+        try await node.start()
+        let before = try node.log.versionVector()
+        let key = SigningKey.fixed("pull-test").author.text
+        let tooMany =
+            "{\"vector\":{},\"bodies\":["
+            + Array(repeating: "\"" + String(repeating: "a", count: 64) + "\"", count: 1_001).joined(separator: ",") + "]}"
+        for body in [
+            #"{"vector":{},"heads":{"\#(key)":"not-an-id"}}"#, #"{"vector":{},"heads":["x"]}"#,
+            #"{"vector":{},"bodies":["zz"]}"#,
+            tooMany,
+        ] {
+            let (code, problem, type) = try await node.post("/sync/v1/pull", body, type: "application/json")
+            #expect(code == 400 && type == "application/problem+json", "\(body.prefix(80))")
+            #expect(problem.contains("heads maps") || problem.contains("bodies is an array"), "\(problem)")
+        }
+        #expect(try node.log.versionVector() == before)
+        try await node.stop()
+    }
+
     @Test func onlyTheNodesOwnHostsTakeFormPosts() {
         for host in ["127.0.0.1:8080", "127.0.0.1", "localhost:8080", "[::1]:8080", "[::1]", "hub.example:8080"] {
             #expect(NodeHandlers.isOwnHost(host, allowed: ["hub.example"]), "\(host)")
