@@ -5,6 +5,9 @@ import GRDB
 /// The authorization read models, maintained by the ingest pipeline: membership facts,
 /// the members they establish, the events that are stored but invalid, and redactions.
 enum MembershipBook {
+    /// The `members` columns that the dataset digest covers.
+    static let digestColumns = ["key", "role", "name", "valid_through"]
+
     static func register(_ m: inout DatabaseMigrator) {
         m.registerMigration("v4-members") { db in
             try db.execute(

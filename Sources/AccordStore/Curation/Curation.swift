@@ -64,7 +64,7 @@ public struct Curation: Sendable {
                 )
             }
             // A time without a counter means the whole millisecond.
-            return Cutoff(time: asOf.contains("#") ? t : HLCTime(millis: t.millis, counter: 99_999))
+            return Cutoff(time: asOf.contains("#") ? t : HLCTime(millis: t.millis, counter: HybridLogicalClock.maxCounter))
         }
         return nil
     }
@@ -128,8 +128,8 @@ public struct Curation: Sendable {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.symbol, r.title, snippet(record_search, -1, '[', ']', '…', 12), bm25(record_search, 0, 10, 4, 6, 2, 1) AS rank
-                    FROM record_search JOIN records r ON r.key = record_search.key
+                    SELECT r.symbol, r.title, snippet(record_search, -1, '[', ']', '…', 12), bm25(record_search, 10, 4, 6, 2, 1) AS rank
+                    FROM record_search JOIN records r ON r.id = record_search.rowid
                     WHERE record_search MATCH ? ORDER BY rank, r.symbol LIMIT ?
                     """, arguments: [terms.joined(separator: " "), limit]
             ).map { SearchHit(symbol: $0[0], title: $0[1], snippet: $0[2], rank: $0[3]) }
@@ -337,11 +337,14 @@ public struct Curation: Sendable {
     public func digest() throws -> String {
         try log.pool.read { db in
             var out: [UInt8] = []
-            for (table, order) in [
-                ("records", "key"), ("record_items", "key, kind, item"), ("conflicts", "key, field"), ("members", "key"),
+            // Named columns: what a node shows, never a local rowid or a column added later.
+            let recordColumns = ["key", "symbol", "body", "year", "withdrawn"] + RecordField.allCases.map(CurationProjector.column)
+            for (table, columns, order) in [
+                ("records", recordColumns, "key"), ("record_items", ["key", "kind", "item", "value"], "key, kind, item"),
+                ("conflicts", ["key", "field", "heads"], "key, field"), ("members", MembershipBook.digestColumns, "key"),
             ] {
                 out += Array("\(table)\n".utf8)
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)") {
+                for row in try Row.fetchAll(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table) ORDER BY \(order)") {
                     let cells: [JSONValue] = row.databaseValues.map { v in
                         switch v.storage {
                         case .null: return .null

@@ -3,9 +3,13 @@ import Foundation
 import GRDB
 
 /// Projects curation events (Events/, typed in `DomainEvent`) into the curation read
-/// models, inside the ingest transaction. Every insert is into a set keyed by event id,
-/// and every materialised row is recomputed from those sets, so the result depends on
-/// the set of events and not on their order.
+/// models, inside the ingest transaction, one batch at a time:
+/// 1. the facts of every event of the batch go into the `cur_*` sets (keyed by event id,
+///    so the result depends on the set of events and not on their order);
+/// 2. each record the batch touched is folded once (`RecordFold`, AccordCore) from its
+///    facts, and its materialised rows are written: `records`, `record_items`,
+///    `conflicts`, and the search index by the record's rowid.
+/// Every statement is the connection's cached statement, driven through the C API.
 public struct CurationProjector: Projector {
     public init() {}
 
@@ -23,122 +27,202 @@ public struct CurationProjector: Projector {
         }
     }
 
-    public func apply(_ event: SignedEvent, position: Int64, valid: Bool, db: Database) throws {
-        let env = event.envelope
-        guard DomainEvent.isDomainType(env.type), let body = event.body,
-            let d = try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
-        else { return }
-        try Self.record(d, id: event.id, time: env.timeText, author: env.author, valid: valid, db: db)
+    public func apply(_ batch: [ProjectedEvent], db: Database) throws {
+        let touched = try Self.storeFacts(batch, db: db)
+        try Self.materialise(touched.sorted(), db: db, search: true)
+    }
+
+    public func replay(_ batch: [ProjectedEvent], db: Database) throws {
+        _ = try Self.storeFacts(batch, db: db)
+    }
+
+    /// Folds every record once, in batches of keys, then builds the search index in one pass.
+    public func finishReplay(db: Database) throws {
+        try Self.materialiseAll(db)
     }
 
     public func reset(db: Database) throws {
-        for t in CurationSchema.tables { try db.execute(sql: "DELETE FROM \(t)") }
+        for t in CurationSchema.tables where t != "record_search" { try db.execute(sql: "DELETE FROM \(t)") }
+        try db.execute(sql: "INSERT INTO record_search(record_search) VALUES ('delete-all')")
     }
 
     static let factTables = ["cur_created", "cur_revisions", "cur_set_adds", "cur_set_removes", "cur_status"]
 
-    /// The records an event touched.
+    /// The records the events touched.
     static func keys(of ids: [String], db: Database) throws -> Set<String> {
         var keys: Set<String> = []
-        for id in ids {
-            for t in factTables {
-                keys.formUnion(try String.fetchAll(db, sql: "SELECT DISTINCT key FROM \(t) WHERE event_id = ?", arguments: [id]))
+        for t in factTables {
+            let s = try RawStatement(cached: db, sql: "SELECT DISTINCT key FROM \(t) WHERE event_id = ?")
+            for id in ids {
+                s.bind(1, id)
+                try s.rows { r in if let k = r.text(0) { keys.insert(k) } }
             }
         }
         return keys
     }
 
     public func setValidity(_ ids: [String], valid: Bool, db: Database) throws {
-        for id in ids {
-            for t in Self.factTables { try db.execute(sql: "UPDATE \(t) SET valid = ? WHERE event_id = ?", arguments: [valid, id]) }
+        for t in Self.factTables {
+            let s = try RawStatement(cached: db, sql: "UPDATE \(t) SET valid = ? WHERE event_id = ?")
+            for id in ids {
+                s.bind(1, valid)
+                s.bind(2, id)
+                try s.run()
+            }
         }
-        for key in try Self.keys(of: ids, db: db) { try Self.refreshRecord(db, key: key) }
+        try Self.materialise(try Self.keys(of: ids, db: db).sorted(), db: db, search: true)
     }
 
     public func redact(_ id: String, db: Database) throws {
         let keys = try Self.keys(of: [id], db: db)
         for t in Self.factTables { try db.execute(sql: "DELETE FROM \(t) WHERE event_id = ?", arguments: [id]) }
         try db.execute(sql: "DELETE FROM cur_bases WHERE event_id = ?", arguments: [id])
-        for key in keys { try Self.refreshRecord(db, key: key) }
+        try Self.materialise(keys.sorted(), db: db, search: true)
         // Deleted FTS5 rows leave their tokens in the index segments until they merge:
         // merge now, so the redacted words are gone from the search index too.
         try db.execute(sql: "INSERT INTO record_search(record_search) VALUES ('optimize')")
     }
 
-    /// Stores the facts of one event and refreshes what they touch.
-    static func record(_ d: DomainEvent, id: String, time: String, author: String, valid: Bool = true, db: Database) throws {
+    // MARK: Facts
+
+    /// The statements that store facts, prepared once per connection.
+    struct FactWriter {
+        let created, revision, base, add, remove, status: RawStatement
+
+        init(_ db: Database) throws {
+            created = try RawStatement(
+                cached: db, sql: "INSERT OR IGNORE INTO cur_created(event_id, key, symbol, time, author, valid) VALUES (?,?,?,?,?,?)")
+            revision = try RawStatement(
+                cached: db,
+                sql: "INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid) VALUES (?,?,?,?,?,?,?)")
+            base = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO cur_bases(base_id, field, event_id) VALUES (?,?,?)")
+            add = try RawStatement(
+                cached: db,
+                sql: "INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid) VALUES (?,?,?,?,?,?,?,?)")
+            remove = try RawStatement(
+                cached: db,
+                sql:
+                    "INSERT OR IGNORE INTO cur_set_removes(seen_id, kind, item, event_id, key, time, author, valid) VALUES (?,?,?,?,?,?,?,?)")
+            status = try RawStatement(
+                cached: db,
+                sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,?,?,?,?,?)")
+        }
+    }
+
+    /// Stores the facts of the batch's curation events; returns the keys of the records they touch.
+    static func storeFacts(_ batch: [ProjectedEvent], db: Database) throws -> Set<String> {
+        var touched: Set<String> = []
+        var writer: FactWriter?
+        for p in batch {
+            let env = p.event.envelope
+            guard DomainEvent.isDomainType(env.type), let body = p.event.body,
+                let d = try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
+            else { continue }
+            if writer == nil { writer = try FactWriter(db) }
+            try store(d, id: p.event.id, time: env.timeText, author: env.author, valid: p.valid, writer!)
+            touched.insert(d.symbol.key)
+        }
+        return touched
+    }
+
+    static func store(_ d: DomainEvent, id: String, time: String, author: String, valid: Bool, _ w: FactWriter) throws {
         let key = d.symbol.key
         func revision(_ f: RecordField, _ v: JSONValue) throws {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid) VALUES (?,?,?,?,?,?,?)",
-                arguments: [id, f.rawValue, key, v.canonicalString, time, author, valid])
+            let s = w.revision
+            s.bind(1, id)
+            s.bind(2, f.rawValue)
+            s.bind(3, key)
+            s.bind(4, v.canonicalString)
+            s.bind(5, time)
+            s.bind(6, author)
+            s.bind(7, valid)
+            try s.run()
         }
-        func add(_ kind: String, _ item: String, _ value: JSONValue) throws {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid) VALUES (?,?,?,?,?,?,?,?)",
-                arguments: [id, kind, item, key, value.canonicalString, time, author, valid])
+        func add(_ kind: ItemKind, _ item: String, _ value: JSONValue) throws {
+            let s = w.add
+            s.bind(1, id)
+            s.bind(2, kind.rawValue)
+            s.bind(3, item)
+            s.bind(4, key)
+            s.bind(5, value.canonicalString)
+            s.bind(6, time)
+            s.bind(7, author)
+            s.bind(8, valid)
+            try s.run()
         }
-        func remove(_ kind: String, _ item: String, seen: [String]) throws {
-            for s in seen {
-                try db.execute(
-                    sql:
-                        "INSERT OR IGNORE INTO cur_set_removes(seen_id, kind, item, event_id, key, time, author, valid) VALUES (?,?,?,?,?,?,?,?)",
-                    arguments: [s, kind, item, id, key, time, author, valid])
+        func remove(_ kind: ItemKind, _ item: String, seen: [String]) throws {
+            let s = w.remove
+            for seenID in seen {
+                s.bind(1, seenID)
+                s.bind(2, kind.rawValue)
+                s.bind(3, item)
+                s.bind(4, id)
+                s.bind(5, key)
+                s.bind(6, time)
+                s.bind(7, author)
+                s.bind(8, valid)
+                try s.run()
             }
+        }
+        func status(withdrawn: Bool, reason: String?) throws {
+            let s = w.status
+            s.bind(1, id)
+            s.bind(2, key)
+            s.bind(3, withdrawn)
+            s.bind(4, reason)
+            s.bind(5, time)
+            s.bind(6, author)
+            s.bind(7, valid)
+            try s.run()
         }
         switch d {
         case .recordCreated(let symbol, let fields):
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_created(event_id, key, symbol, time, author, valid) VALUES (?,?,?,?,?,?)",
-                arguments: [id, key, symbol.description, time, author, valid])
+            let s = w.created
+            s.bind(1, id)
+            s.bind(2, key)
+            s.bind(3, symbol.description)
+            s.bind(4, time)
+            s.bind(5, author)
+            s.bind(6, valid)
+            try s.run()
             for (f, v) in fields { try revision(f, v) }
-            try refreshRecord(db, key: key)
         case .fieldSet(_, let field, let value, let base):
             try revision(field, value)
             for b in base {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO cur_bases(base_id, field, event_id) VALUES (?,?,?)", arguments: [b, field.rawValue, id])
+                w.base.bind(1, b)
+                w.base.bind(2, field.rawValue)
+                w.base.bind(3, id)
+                try w.base.run()
             }
-            try refreshField(db, key: key, field: field)
         case .topicsAdded(_, let topics):
-            for t in topics { try add("topic", t, .string(t)) }
-            try refreshItems(db, key: key, kind: "topic")
+            for t in topics { try add(.topic, t, .string(t)) }
         case .topicsRemoved(_, let topics, let seen):
-            for t in topics { try remove("topic", t, seen: seen) }
-            try refreshItems(db, key: key, kind: "topic")
+            for t in topics { try remove(.topic, t, seen: seen) }
         case .linksAdded(_, let links):
-            for l in links { try add("link", l.item, l.json) }
-            try refreshItems(db, key: key, kind: "link")
+            for l in links { try add(.link, l.item, l.json) }
         case .linksRemoved(_, let links, let seen):
-            for l in links { try remove("link", l.item, seen: seen) }
-            try refreshItems(db, key: key, kind: "link")
+            for l in links { try remove(.link, l.item, seen: seen) }
         case .sourcesAdded(_, let sources):
-            for s in sources { try add("source", s.item, s.json) }
-            try refreshItems(db, key: key, kind: "source")
+            for s in sources { try add(.source, s.item, s.json) }
         case .sourcesRemoved(_, let urls, let seen):
-            for u in urls { try remove("source", u, seen: seen) }
-            try refreshItems(db, key: key, kind: "source")
+            for u in urls { try remove(.source, u, seen: seen) }
         case .withdrawn(_, let reason):
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,1,?,?,?,?)",
-                arguments: [id, key, reason, time, author, valid])
-            try refreshStatus(db, key: key)
+            try status(withdrawn: true, reason: reason)
         case .restored:
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,0,NULL,?,?,?)",
-                arguments: [id, key, time, author, valid])
-            try refreshStatus(db, key: key)
+            try status(withdrawn: false, reason: nil)
         }
     }
+
+    // MARK: Materialised rows
 
     static func column(_ f: RecordField) -> String { f == .interpolRole ? "interpol_role" : f.rawValue }
 
     /// The value as stored in its `records` column.
-    static func columnValue(_ f: RecordField, _ v: JSONValue) -> (any DatabaseValueConvertible)? {
+    static func columnText(_ v: JSONValue) -> String? {
         switch v {
         case .null: return nil
         case .string(let s): return s
-        default: return f == .meeting ? v.intValue : v.canonicalString
+        default: return v.canonicalString
         }
     }
 
@@ -146,64 +230,147 @@ public struct CurationProjector: Projector {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM records WHERE key = ?", arguments: [key]) ?? false
     }
 
-    /// Recomputes the whole materialised record (after a creation, or a rebuild).
-    static func refreshRecord(_ db: Database, key: String) throws {
-        try db.execute(sql: "DELETE FROM records WHERE key = ?", arguments: [key])
-        try db.execute(sql: "DELETE FROM record_items WHERE key = ?", arguments: [key])
-        try db.execute(sql: "DELETE FROM conflicts WHERE key = ?", arguments: [key])
-        try db.execute(sql: "DELETE FROM record_search WHERE key = ?", arguments: [key])
-        guard let symbol = try RecordStateQuery.symbol(db, key: key, cutoff: nil) else { return }
-        try db.execute(
-            sql: "INSERT INTO records(key, symbol, body, year) VALUES (?,?,?,?)",
-            arguments: [key, symbol.description, symbol.body.rawValue, symbol.year])
-        for f in RecordField.allCases { try refreshField(db, key: key, field: f, search: false) }
-        for k in ["topic", "link", "source"] { try refreshItems(db, key: key, kind: k) }
-        try refreshStatus(db, key: key)
-        try refreshSearch(db, key: key)
+    /// The statements that write materialised rows, prepared once per connection.
+    struct RowWriter {
+        let old, insert, update, delete, deleteItems, insertItem, deleteConflicts, insertConflict, searchInsert, searchDelete:
+            RawStatement
+
+        static let dataColumns = ["symbol", "body", "year", "withdrawn"] + RecordField.allCases.map(CurationProjector.column)
+        static let searchColumns = RecordField.searchable.map(CurationProjector.column)
+
+        init(_ db: Database) throws {
+            let cols = Self.dataColumns
+            old = try RawStatement(
+                cached: db, sql: "SELECT id, \(Self.searchColumns.joined(separator: ", ")) FROM records WHERE key = ?")
+            insert = try RawStatement(
+                cached: db,
+                sql:
+                    "INSERT INTO records(key, \(cols.joined(separator: ", "))) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")))"
+            )
+            update = try RawStatement(
+                cached: db, sql: "UPDATE records SET \(cols.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?")
+            delete = try RawStatement(cached: db, sql: "DELETE FROM records WHERE id = ?")
+            deleteItems = try RawStatement(cached: db, sql: "DELETE FROM record_items WHERE key = ?")
+            insertItem = try RawStatement(cached: db, sql: "INSERT INTO record_items(key, kind, item, value) VALUES (?,?,?,?)")
+            deleteConflicts = try RawStatement(cached: db, sql: "DELETE FROM conflicts WHERE key = ?")
+            insertConflict = try RawStatement(cached: db, sql: "INSERT INTO conflicts(key, field, heads) VALUES (?,?,?)")
+            let search = Self.searchColumns.joined(separator: ", ")
+            let marks = Self.searchColumns.map { _ in "?" }.joined(separator: ", ")
+            searchInsert = try RawStatement(cached: db, sql: "INSERT INTO record_search(rowid, \(search)) VALUES (?, \(marks))")
+            // External content: a row leaves the index by its rowid and the values it was indexed with.
+            searchDelete = try RawStatement(
+                cached: db, sql: "INSERT INTO record_search(record_search, rowid, \(search)) VALUES ('delete', ?, \(marks))")
+        }
     }
 
-    static func refreshField(_ db: Database, key: String, field: RecordField, search: Bool = true) throws {
-        guard try exists(db, key: key) else { return }
-        let state = try RecordStateQuery.field(db, key: key, field: field, cutoff: nil)
-        try db.execute(
-            sql: "UPDATE records SET \(column(field)) = ? WHERE key = ?", arguments: [columnValue(field, state.value), key])
-        if field == .adopted {
-            try db.execute(
-                sql: "UPDATE records SET year = coalesce(CAST(substr(adopted, 1, 4) AS INTEGER), year) WHERE key = ?", arguments: [key])
+    /// Folds each record once from its facts and writes its rows; `search` false leaves
+    /// the search index to be rebuilt in one pass afterwards.
+    static func materialise(_ keys: [String], db: Database, search: Bool) throws {
+        guard !keys.isEmpty else { return }
+        let w = try RowWriter(db)
+        for key in keys {
+            let state = try RecordStateQuery.state(db, key: key, cutoff: nil)
+            try write(key: key, state: state, w, search: search)
         }
-        if state.inConflict {
-            try db.execute(
-                sql: "INSERT INTO conflicts(key, field, heads) VALUES (?,?,?) ON CONFLICT(key, field) DO UPDATE SET heads = excluded.heads",
-                arguments: [key, field.rawValue, state.heads.count])
+    }
+
+    /// Folds every record, a batch of keys at a time (memory bounded by the batch), and
+    /// builds the search index from the records in one pass.
+    static func materialiseAll(_ db: Database, keysPerBatch: Int = 512) throws {
+        var after = ""
+        while true {
+            let keys = try String.fetchAll(
+                db, sql: "SELECT DISTINCT key FROM cur_created WHERE key > ? ORDER BY key LIMIT ?", arguments: [after, keysPerBatch])
+            guard let last = keys.last else { break }
+            try materialise(keys, db: db, search: false)
+            after = last
+        }
+        try db.execute(sql: "INSERT INTO record_search(record_search) VALUES ('rebuild')")
+    }
+
+    static func write(key: String, state: RecordState?, _ w: RowWriter, search: Bool) throws {
+        // The row as it is: its rowid and the values the search index holds for it.
+        var oldID: Int64?
+        var oldSearch: [String?] = []
+        w.old.bind(1, key)
+        try w.old.rows { r in
+            oldID = r.int(0)
+            oldSearch = (1...Int32(RowWriter.searchColumns.count)).map { r.text($0) }
+        }
+        w.deleteItems.bind(1, key)
+        try w.deleteItems.run()
+        w.deleteConflicts.bind(1, key)
+        try w.deleteConflicts.run()
+
+        func bindSearch(_ s: RawStatement, id: Int64, _ values: [String?]) {
+            s.bind(1, id)
+            for (k, v) in values.enumerated() { s.bind(Int32(k + 2), v) }
+        }
+        guard let state else {
+            if let oldID {
+                if search {
+                    bindSearch(w.searchDelete, id: oldID, oldSearch)
+                    try w.searchDelete.run()
+                }
+                w.delete.bind(1, oldID)
+                try w.delete.run()
+            }
+            return
+        }
+        let adopted = state.value(.adopted).stringValue
+        let year = adopted.flatMap { Int64($0.prefix(4)) } ?? state.symbol.year.map(Int64.init)
+        func bindData(_ s: RawStatement, from first: Int32) {
+            s.bind(first, state.symbol.description)
+            s.bind(first + 1, state.symbol.body.rawValue)
+            s.bind(first + 2, year)
+            s.bind(first + 3, state.withdrawn)
+            for (k, f) in RecordField.allCases.enumerated() {
+                let v = state.value(f)
+                if f == .meeting, let n = v.intValue {
+                    s.bind(first + 4 + Int32(k), Int64(n))
+                } else {
+                    s.bind(first + 4 + Int32(k), columnText(v))
+                }
+            }
+        }
+        let newSearch = RecordField.searchable.map { columnText(state.value($0)) }
+        let id: Int64
+        if let oldID {
+            bindData(w.update, from: 1)
+            w.update.bind(Int32(RowWriter.dataColumns.count + 1), oldID)
+            try w.update.run()
+            id = oldID
+            if search && newSearch != oldSearch {
+                bindSearch(w.searchDelete, id: id, oldSearch)
+                try w.searchDelete.run()
+                bindSearch(w.searchInsert, id: id, newSearch)
+                try w.searchInsert.run()
+            }
         } else {
-            try db.execute(sql: "DELETE FROM conflicts WHERE key = ? AND field = ?", arguments: [key, field.rawValue])
+            w.insert.bind(1, key)
+            bindData(w.insert, from: 2)
+            try w.insert.run()
+            id = w.insert.lastInsertedRowID
+            if search {
+                bindSearch(w.searchInsert, id: id, newSearch)
+                try w.searchInsert.run()
+            }
         }
-        if search && RecordField.searchable.contains(field) { try refreshSearch(db, key: key) }
-    }
-
-    static func refreshItems(_ db: Database, key: String, kind: String) throws {
-        guard try exists(db, key: key) else { return }
-        try db.execute(sql: "DELETE FROM record_items WHERE key = ? AND kind = ?", arguments: [key, kind])
-        for (item, value) in try RecordStateQuery.items(db, key: key, kind: kind, cutoff: nil) {
-            try db.execute(
-                sql: "INSERT INTO record_items(key, kind, item, value) VALUES (?,?,?,?)",
-                arguments: [key, kind, item, value.canonicalString])
+        func item(_ kind: ItemKind, _ item: String, _ value: JSONValue) throws {
+            w.insertItem.bind(1, key)
+            w.insertItem.bind(2, kind.rawValue)
+            w.insertItem.bind(3, item)
+            w.insertItem.bind(4, value.canonicalString)
+            try w.insertItem.run()
         }
-    }
-
-    static func refreshStatus(_ db: Database, key: String) throws {
-        guard try exists(db, key: key) else { return }
-        try db.execute(
-            sql: "UPDATE records SET withdrawn = ? WHERE key = ?",
-            arguments: [try RecordStateQuery.withdrawn(db, key: key, cutoff: nil), key])
-    }
-
-    static func refreshSearch(_ db: Database, key: String) throws {
-        try db.execute(sql: "DELETE FROM record_search WHERE key = ?", arguments: [key])
-        try db.execute(
-            sql: """
-                INSERT INTO record_search(key, title, summary, interpol_role, notes, text)
-                SELECT key, title, summary, interpol_role, notes, text FROM records WHERE key = ?
-                """, arguments: [key])
+        for t in state.topics { try item(.topic, t, .string(t)) }
+        for l in state.links { try item(.link, l.item, l.json) }
+        for s in state.sources { try item(.source, s.item, s.json) }
+        for (f, s) in state.fields.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where s.inConflict {
+            w.insertConflict.bind(1, key)
+            w.insertConflict.bind(2, f.rawValue)
+            w.insertConflict.bind(3, Int64(s.heads.count))
+            try w.insertConflict.run()
+        }
     }
 }

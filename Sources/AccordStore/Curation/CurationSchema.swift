@@ -3,7 +3,7 @@ import GRDB
 /// Tables of the curation read models. `cur_*` tables hold every fact the fold needs
 /// (revisions with their bases, set adds and removes, status events), so any state, now
 /// or as of a time, is a query over them. `records`, `record_items`, `conflicts` and
-/// `record_search` materialise the current state.
+/// `record_search` materialise the current state (`CurationProjector`).
 enum CurationSchema {
     static let tables = [
         "cur_created", "cur_revisions", "cur_bases", "cur_set_adds", "cur_set_removes", "cur_status", "records",
@@ -76,6 +76,35 @@ enum CurationSchema {
                         tokenize = 'unicode61 remove_diacritics 2'
                     );
                     """)
+        }
+        // Per-batch projection: `records` gets a rowid, and the search index is an
+        // external-content FTS5 table over it, so a record leaves the index by its rowid
+        // (never a scan); bases and removals are found by the event that wrote them.
+        // The materialised rows are derived, so they are re-folded from the facts here.
+        m.registerMigration("v6-curation-rowid-search") { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE record_search;
+                    DROP TABLE records;
+                    CREATE TABLE records(
+                        id INTEGER PRIMARY KEY,
+                        key TEXT NOT NULL UNIQUE, symbol TEXT NOT NULL, body TEXT NOT NULL, year INTEGER,
+                        withdrawn INTEGER NOT NULL DEFAULT 0,
+                        title TEXT, adopted TEXT, meeting INTEGER, vote TEXT, summary TEXT, interpol_role TEXT,
+                        notes TEXT, text TEXT
+                    ) STRICT;
+                    CREATE INDEX records_body_year ON records(body, year);
+                    CREATE VIRTUAL TABLE record_search USING fts5(
+                        title, summary, interpol_role, notes, text,
+                        content = 'records', content_rowid = 'id',
+                        tokenize = 'unicode61 remove_diacritics 2'
+                    );
+                    CREATE INDEX cur_bases_event ON cur_bases(event_id);
+                    CREATE INDEX cur_set_removes_event ON cur_set_removes(event_id);
+                    DELETE FROM record_items;
+                    DELETE FROM conflicts;
+                    """)
+            try CurationProjector.materialiseAll(db)
         }
     }
 }

@@ -1,106 +1,61 @@
 import AccordCore
 import GRDB
 
-/// A point in the log's clock order: events at or before (time, id) count.
-public struct Cutoff: Sendable, Hashable {
-    public let time: String
-    public let id: String
-
-    /// Everything at or before `time` (any id), or at or before event `id` at that time.
-    public init(time: HLCTime, id: String? = nil) {
-        self.time = time.description
-        self.id = id.flatMap { Hex.isSHA256($0) ? $0 : nil } ?? String(repeating: "f", count: 64)
-    }
-
-    /// SQL condition on a table alias's `time` and `event_id` columns; its three values
-    /// are bound (`arguments`), never written into the SQL text.
-    func sql(_ alias: String) -> String {
-        "(\(alias).time < ? OR (\(alias).time = ? AND \(alias).event_id <= ?))"
-    }
-
-    var arguments: [any DatabaseValueConvertible] { [time, time, id] }
-}
-
-/// The fold of one record, as queries over the curation tables: the current state when
-/// `cutoff` is nil, the state as of a point otherwise. The materialised tables and
-/// `accord show --as-of` both come from here.
+/// Loads one record's valid facts from the curation tables; `RecordFold` (AccordCore)
+/// turns them into its state, now or as of a cut-off. The materialised tables, `accord
+/// show --as-of` and the edit checks all come from this one fold.
 enum RecordStateQuery {
-    static func cond(_ cutoff: Cutoff?, _ alias: String) -> String {
-        cutoff.map { " AND " + $0.sql(alias) } ?? ""
-    }
+    static let createdSQL = "SELECT event_id, symbol, time FROM cur_created WHERE key = ? AND valid = 1"
+    static let revisionsSQL = "SELECT event_id, field, value, author, time FROM cur_revisions WHERE key = ? AND valid = 1"
+    static let basesSQL = """
+        SELECT b.base_id, b.field, b.event_id FROM cur_revisions r
+        JOIN cur_bases b ON b.event_id = r.event_id AND b.field = r.field
+        WHERE r.key = ? AND r.valid = 1
+        """
+    static let addsSQL = "SELECT event_id, kind, item, value, time FROM cur_set_adds WHERE key = ? AND valid = 1"
+    static let removesSQL = "SELECT event_id, kind, item, seen_id, time FROM cur_set_removes WHERE key = ? AND valid = 1"
+    static let statusSQL = "SELECT event_id, withdrawn, time FROM cur_status WHERE key = ? AND valid = 1"
 
-    /// `leading` then the cut-off's values once per `cond` in the statement.
-    static func arguments(_ leading: [any DatabaseValueConvertible], _ cutoff: Cutoff?, times: Int) -> StatementArguments {
-        StatementArguments(leading + Array(repeating: cutoff?.arguments ?? [], count: times).flatMap { $0 })
-    }
-
-    /// The record's symbol: that of its earliest valid creation, nil when it has none.
-    static func symbol(_ db: Database, key: String, cutoff: Cutoff?) throws -> ResolutionSymbol? {
-        let s = try String.fetchOne(
-            db,
-            sql:
-                "SELECT c.symbol FROM cur_created c WHERE c.key = ? AND c.valid = 1\(cond(cutoff, "c")) ORDER BY c.time, c.event_id LIMIT 1",
-            arguments: arguments([key], cutoff, times: 1))
-        return try s.map { try ResolutionSymbol(parsing: $0) }
-    }
-
-    static func field(_ db: Database, key: String, field: RecordField, cutoff: Cutoff?) throws -> FieldState {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT r.event_id, r.value, r.author, r.time FROM cur_revisions r
-                WHERE r.key = ? AND r.field = ? AND r.valid = 1\(cond(cutoff, "r"))
-                AND NOT EXISTS (
-                    SELECT 1 FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                    WHERE b.base_id = r.event_id AND b.field = r.field AND r2.valid = 1\(cond(cutoff, "r2")))
-                """, arguments: arguments([key, field.rawValue], cutoff, times: 2))
-        return FieldState(
-            heads: try rows.map { row in
-                Revision(id: row[0], value: try JSONParser.parse(row[1] as String), author: row[2], time: row[3])
-            })
-    }
-
-    /// The surviving items of an add-wins set: adds no valid removal has seen. When an item
-    /// was added more than once, the value of its latest add is kept.
-    static func items(_ db: Database, key: String, kind: String, cutoff: Cutoff?) throws -> [(item: String, value: JSONValue)] {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT a.item, a.value FROM cur_set_adds a
-                WHERE a.key = ? AND a.kind = ? AND a.valid = 1\(cond(cutoff, "a"))
-                AND NOT EXISTS (
-                    SELECT 1 FROM cur_set_removes r
-                    WHERE r.seen_id = a.event_id AND r.kind = a.kind AND r.item = a.item AND r.valid = 1\(cond(cutoff, "r")))
-                ORDER BY a.item, a.time, a.event_id
-                """, arguments: arguments([key, kind], cutoff, times: 2))
-        var out: [(String, JSONValue)] = []
-        for row in rows {
-            let item: String = row[0]
-            let value = try JSONParser.parse(row[1] as String)
-            if out.last?.0 == item { out[out.count - 1].1 = value } else { out.append((item, value)) }
+    /// The record's valid facts, read with the connection's cached statements.
+    static func facts(_ db: Database, key: String) throws -> RecordFacts {
+        var f = RecordFacts()
+        func each(_ sql: String, _ row: (RawStatement) throws -> Void) throws {
+            let s = try RawStatement(cached: db, sql: sql)
+            s.bind(1, key)
+            try s.rows(row)
         }
-        return out
-    }
-
-    static func withdrawn(_ db: Database, key: String, cutoff: Cutoff?) throws -> Bool {
-        try Bool.fetchOne(
-            db,
-            sql:
-                "SELECT s.withdrawn FROM cur_status s WHERE s.key = ? AND s.valid = 1\(cond(cutoff, "s")) ORDER BY s.time DESC, s.event_id DESC LIMIT 1",
-            arguments: arguments([key], cutoff, times: 1)) ?? false
+        try each(createdSQL) { r in
+            f.creations.append(.init(id: r.text(0) ?? "", symbol: r.text(1) ?? "", time: r.text(2) ?? ""))
+        }
+        try each(revisionsSQL) { r in
+            guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
+            f.revisions.append(
+                .init(id: r.text(0) ?? "", field: field, value: r.text(2) ?? "null", author: r.text(3) ?? "", time: r.text(4) ?? ""))
+        }
+        try each(basesSQL) { r in
+            guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
+            f.bases.append(.init(base: r.text(0) ?? "", field: field, replacer: r.text(2) ?? ""))
+        }
+        try each(addsSQL) { r in
+            guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
+            f.adds.append(.init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", value: r.text(3) ?? "null", time: r.text(4) ?? ""))
+        }
+        try each(removesSQL) { r in
+            guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
+            f.removes.append(.init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", seen: r.text(3) ?? "", time: r.text(4) ?? ""))
+        }
+        try each(statusSQL) { r in
+            f.statuses.append(.init(id: r.text(0) ?? "", withdrawn: r.int(1) != 0, time: r.text(2) ?? ""))
+        }
+        return f
     }
 
     static func state(_ db: Database, key: String, cutoff: Cutoff?) throws -> RecordState? {
-        guard let symbol = try symbol(db, key: key, cutoff: cutoff) else { return nil }
-        var fields: [RecordField: FieldState] = [:]
-        for f in RecordField.allCases {
-            let s = try field(db, key: key, field: f, cutoff: cutoff)
-            if !s.heads.isEmpty { fields[f] = s }
-        }
-        return RecordState(
-            symbol: symbol, withdrawn: try withdrawn(db, key: key, cutoff: cutoff), fields: fields,
-            topics: try items(db, key: key, kind: "topic", cutoff: cutoff).map(\.item),
-            links: try items(db, key: key, kind: "link", cutoff: cutoff).compactMap { try? Link(json: $0.value) },
-            sources: try items(db, key: key, kind: "source", cutoff: cutoff).compactMap { try? Source(json: $0.value) })
+        RecordFold.state(try facts(db, key: key), cutoff: cutoff)
+    }
+
+    /// One field's heads; no heads when the record or the field has none.
+    static func field(_ db: Database, key: String, field: RecordField, cutoff: Cutoff?) throws -> FieldState {
+        try state(db, key: key, cutoff: cutoff)?.fields[field] ?? FieldState(heads: [])
     }
 }

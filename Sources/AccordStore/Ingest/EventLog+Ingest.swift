@@ -331,6 +331,14 @@ extension EventLog {
         let insertEvent = try RawStatement(
             db, sql: "INSERT INTO events(id, author, seq, prev, type, subject, time, envelope, sig) VALUES (?,?,?,?,?,?,?,?,?)")
         let insertBody = try RawStatement(db, sql: "INSERT INTO bodies(pos, body) VALUES (?, ?)")
+        // The read models take the batch's events at once (each touched row written once),
+        // and before any membership change or redaction, which re-fold what they touch.
+        var toProject: [ProjectedEvent] = []
+        func project() throws {
+            guard !toProject.isEmpty else { return }
+            for p in projectors { try p.apply(toProject, db: db) }
+            toProject.removeAll(keepingCapacity: true)
+        }
         // Events that arrive ahead of their predecessor in the same batch get another pass.
         while !pending.isEmpty {
             var retry: [Int] = []
@@ -359,7 +367,7 @@ extension EventLog {
                         try insertBody.run()
                         try db.execute(sql: "DELETE FROM pending_bodies WHERE event_id = ?", arguments: [e.id])
                         let valid = try Bool.fetchOne(db, sql: "SELECT 1 FROM invalid_events WHERE event_id = ?", arguments: [e.id]) == nil
-                        for p in projectors { try p.apply(e, position: pos, valid: valid, db: db) }
+                        toProject.append(ProjectedEvent(event: e, position: pos, valid: valid))
                         outcomes[i] = .accepted(id: e.id)
                         progressed = true
                     }
@@ -453,9 +461,10 @@ extension EventLog {
                         try db.execute(sql: "INSERT INTO pending_bodies(event_id, pos) VALUES (?, ?)", arguments: [e.id, pos])
                         anyPending = true
                     } else {
-                        for p in projectors { try p.apply(stored, position: pos, valid: invalidReason == nil, db: db) }
+                        toProject.append(ProjectedEvent(event: stored, position: pos, valid: invalidReason == nil))
                     }
                     if let authEvent {
+                        try project()
                         if case .redacted = authEvent { anyRedactions = true }
                         membership = try applyAuthorization(
                             authEvent, event: e, valid: invalidReason == nil, membership: membership, db: db)
@@ -504,6 +513,7 @@ extension EventLog {
             if !progressed { break }
             pending = retry
         }
+        try project()
         // The latest clock reading in the log, for the next local event's hybrid logical clock.
         if clock != clockBefore { try Self.setMeta(db, "clock", clock) }
         return outcomes.map { $0! }

@@ -1,6 +1,20 @@
 import AccordCore
 import GRDB
 
+/// One appended event handed to the read models, with its log position and whether it
+/// counts (an event of a revoked signer is stored, and projected marked invalid).
+public struct ProjectedEvent: Sendable {
+    public let event: SignedEvent
+    public let position: Int64
+    public let valid: Bool
+
+    public init(event: SignedEvent, position: Int64, valid: Bool) {
+        self.event = event
+        self.position = position
+        self.valid = valid
+    }
+}
+
 /// A read model maintained inside the ingest transaction. Projectors own their
 /// tables, and can drop and rebuild them from the log.
 public protocol Projector: Sendable {
@@ -9,9 +23,14 @@ public protocol Projector: Sendable {
     /// Checks an event's payload before it is appended (pure, no database); a thrown
     /// rejection stops the event and nothing is written.
     func validate(_ event: SignedEvent) throws(EventRejection)
-    /// Applies one appended event. An invalid event (see `IngestOutcome.invalid`) is
-    /// applied too, marked invalid, so that a later change of membership only flips marks.
-    func apply(_ event: SignedEvent, position: Int64, valid: Bool, db: Database) throws
+    /// Applies a batch of appended events, in log order: each read row the batch touches is
+    /// written once per batch. Invalid events (see `IngestOutcome.invalid`) are applied
+    /// too, marked invalid, so that a later change of membership only flips marks.
+    func apply(_ batch: [ProjectedEvent], db: Database) throws
+    /// During a rebuild: stores what a batch says without materialising anything yet.
+    func replay(_ batch: [ProjectedEvent], db: Database) throws
+    /// Ends a rebuild: materialises everything the replayed batches stored.
+    func finishReplay(db: Database) throws
     /// Marks events valid or invalid after a membership change, and re-folds what they touched.
     func setValidity(_ ids: [String], valid: Bool, db: Database) throws
     /// Forgets what a redacted event's body said.
@@ -22,4 +41,6 @@ public protocol Projector: Sendable {
 
 extension Projector {
     public func validate(_ event: SignedEvent) throws(EventRejection) {}
+    public func replay(_ batch: [ProjectedEvent], db: Database) throws { try apply(batch, db: db) }
+    public func finishReplay(db: Database) throws {}
 }

@@ -5,7 +5,7 @@ import GRDB
 extension EventLog {
     /// Drops every read model and replays the log into them, in one transaction.
     /// Events are decoded from their stored bytes (`accord verify` checks signatures).
-    public func rebuild() throws {
+    public func rebuild(batchSize: Int = 1024) throws {
         try pool.write { db in
             for p in projectors { try p.reset(db: db) }
             for t in MembershipBook.tables { try db.execute(sql: "DELETE FROM \(t)") }
@@ -33,19 +33,20 @@ extension EventLog {
             // Pass 2: every event into the read models, marked by validity.
             let invalid = Set(try String.fetchAll(db, sql: "SELECT event_id FROM invalid_events"))
             let rows = try Row.fetchCursor(db, sql: StoredEvent.selectSQL + " ORDER BY e.pos")
-            var batch: [StoredEvent] = []
+            // Streamed in batches: memory holds one batch of events, then one batch of records.
+            var batch: [ProjectedEvent] = []
             func flush() throws {
-                for s in batch {
-                    guard let e = try? s.decoded() else { continue }
-                    for p in projectors { try p.apply(e, position: s.pos, valid: !invalid.contains(s.id), db: db) }
-                }
+                for p in projectors { try p.replay(batch, db: db) }
                 batch.removeAll(keepingCapacity: true)
             }
             while let row = try rows.next() {
-                batch.append(StoredEvent(row: row))
-                if batch.count == 1024 { try flush() }
+                let s = StoredEvent(row: row)
+                guard let e = try? s.decoded() else { continue }
+                batch.append(ProjectedEvent(event: e, position: s.pos, valid: !invalid.contains(s.id)))
+                if batch.count == batchSize { try flush() }
             }
             try flush()
+            for p in projectors { try p.finishReplay(db: db) }
         }
     }
 }
