@@ -380,6 +380,8 @@ extension EventLog {
                                 EventRejection(
                                     .unauthorized,
                                     "\(env.author) is not a member of dataset \(dataset ?? "-"); an admin must grant it first"))
+                            // Its grant may come later in the same batch.
+                            retry.append(i)
                             continue
                         case .revoked(let n):
                             invalidReason = "\(env.author) was revoked after seq \(n)"
