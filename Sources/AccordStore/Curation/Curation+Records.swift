@@ -180,6 +180,9 @@ extension Curation {
 
     /// Imports records idempotently and minimally, signed by `key` (see `plan` for what a
     /// file changes). With `dryRun`, nothing is signed and the report says what would change.
+    /// Records signed in one transaction by `importRecords`.
+    static let recordsPerTransaction = 500
+
     public func importRecords(
         _ data: [UInt8], csv: Bool, key: SigningKey, replace: Bool = false, dryRun: Bool = false
     ) throws -> RecordImportReport {
@@ -189,6 +192,27 @@ extension Curation {
         report.rows = records.count + errors.filter { $0.row > 0 }.count
         report.errors = errors
         var seenKeys: [String: Int] = [:]
+        // Planned records are signed together, one transaction per group; a group that is
+        // refused is signed again record by record, so a refusal names its row.
+        var group: [(row: Int, events: [DomainEvent], change: RecordChange)] = []
+        func flush() {
+            defer { group.removeAll(keepingCapacity: true) }
+            guard !dryRun, !group.isEmpty else { return }
+            do {
+                try author(group.flatMap(\.events), key: key)
+                return
+            } catch {}
+            for (row, events, change) in group {
+                do {
+                    try author(events, key: key)
+                } catch {
+                    report.errors.append(.init(row: row, reason: "\(error)"))
+                    report.events -= events.count
+                    report.changes.removeAll { $0 == change }
+                    if change.created { report.created -= 1 } else { report.updated -= 1 }
+                }
+            }
+        }
         for (row, r) in records {
             if let first = seenKeys[r.symbol.key] {
                 report.errors.append(.init(row: row, reason: "\(r.symbol) appears again (first at row \(first))"))
@@ -201,14 +225,16 @@ extension Curation {
                     report.unchanged += 1
                     continue
                 }
-                if !dryRun { try author(events, key: key) }
+                group.append((row, events, change))
                 report.events += events.count
                 report.changes.append(change)
                 if change.created { report.created += 1 } else { report.updated += 1 }
             } catch {
                 report.errors.append(.init(row: row, reason: "\(error)"))
             }
+            if group.count == Self.recordsPerTransaction { flush() }
         }
+        flush()
         report.errors.sort { $0.row < $1.row }
         return report
     }

@@ -7,8 +7,14 @@ import GRDB
 /// The benchmark workloads of `accord bench`, each measured against the machine's
 /// limits taken in the same run.
 final class Bench {
-    static let workloads = ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
+    static let workloads =
+        ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
+        + curationWorkloads + ["curation-clone-rss"]
     var rssEvents = 1_000_000
+    /// Results of this run so far, by workload (the baselines of later ratios).
+    var done: [String: Result] = [:]
+    var curationLog: [[UInt8]]?
+    var curationNode: EventLog?
 
     struct Limits {
         let cores: Int
@@ -54,8 +60,13 @@ final class Bench {
         let seconds: Double
         var extra: [String: JSONValue] = [:]
         var eventsPerSecond: Double { Double(events) / seconds }
+        /// What `events` counts: events, or queries and requests for the read workloads.
+        var unit: String { extra["unit"]?.stringValue ?? "events" }
 
         func ratio(_ limits: Limits) -> (String, Double)? {
+            if let name = extra["baseline"]?.stringValue, let base = extra["baselinePerSecond"]?.doubleValue {
+                return (name + " of this run", eventsPerSecond / base)
+            }
             switch workload {
             case "author": return ("signPerSecondOneCore", eventsPerSecond / limits.signPerSecondOneCore)
             case "ingest", "verify":
@@ -70,8 +81,14 @@ final class Bench {
 
         func row(limits: Limits) -> String {
             var s =
-                "\(workload.padding(toLength: 16, withPad: " ", startingAt: 0)) \(events) events  \(String(format: "%.3f", seconds)) s  \(Int(eventsPerSecond)) events/s"
-            if let (name, r) = ratio(limits) { s += String(format: "  = %.0f%% of %@", r * 100, name) }
+                "\(workload.padding(toLength: 18, withPad: " ", startingAt: 0)) \(events) \(unit)  \(String(format: "%.3f", seconds)) s  \(Int(eventsPerSecond)) \(unit)/s"
+            if let (name, r) = ratio(limits) {
+                s += String(format: "  = %.0f%% of %@", r * 100, name)
+                if let goal = extra["goal"]?.doubleValue { s += String(format: " (goal %.0f%%: %@)", goal * 100, r >= goal ? "met" : "MISSED") }
+            }
+            for (k, v) in extra.sorted(by: { $0.key < $1.key }) where ["records", "conflicts", "hits", "peakRSSMiB", "clients"].contains(k) {
+                s += "  \(k) \(v.canonicalString)"
+            }
             return s
         }
 
@@ -203,7 +220,16 @@ final class Bench {
     }
 
     func run(_ workload: String) async throws -> Result {
+        let r = try await measure(workload)
+        done[workload] = r
+        return r
+    }
+
+    func measure(_ workload: String) async throws -> Result {
+        if Self.curationWorkloads.contains(workload) { return try await curationRun(workload) }
         switch workload {
+        case "curation-clone-rss":
+            return try await curationCloneRSS()
         case "clone", "sync-diverged", "sync-in-sync":
             return try await runSync(workload)
         case "clone-rss":
