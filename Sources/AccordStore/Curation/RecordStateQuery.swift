@@ -16,42 +16,66 @@ enum RecordStateQuery {
     static let removesSQL = "SELECT event_id, kind, item, seen_id, time FROM cur_set_removes WHERE key = ? AND valid = 1"
     static let statusSQL = "SELECT event_id, withdrawn, time FROM cur_status WHERE key = ? AND valid = 1"
 
-    /// The record's valid facts, read with the connection's cached statements.
-    static func facts(_ db: Database, key: String) throws -> RecordFacts {
+    /// The facts that can still show now: the earliest creation, revisions no valid
+    /// revision replaced, adds no valid removal saw, the latest status. The fold of these
+    /// equals the fold of all facts without a cut-off, at a cost bounded by what the record
+    /// shows rather than by its history (the SQL anti-joins walk indexes, not values).
+    static let liveCreatedSQL = createdSQL + " ORDER BY time, event_id LIMIT 1"
+    static let liveRevisionsSQL = """
+        SELECT r.event_id, r.field, r.value, r.author, r.time FROM cur_revisions r
+        WHERE r.key = ? AND r.valid = 1 AND NOT EXISTS (
+            SELECT 1 FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
+            WHERE b.base_id = r.event_id AND b.field = r.field AND r2.valid = 1)
+        """
+    static let liveAddsSQL = """
+        SELECT a.event_id, a.kind, a.item, a.value, a.time FROM cur_set_adds a
+        WHERE a.key = ? AND a.valid = 1 AND NOT EXISTS (
+            SELECT 1 FROM cur_set_removes r WHERE r.seen_id = a.event_id AND r.kind = a.kind AND r.item = a.item AND r.valid = 1)
+        """
+    static let liveStatusSQL = statusSQL + " ORDER BY time DESC, event_id DESC LIMIT 1"
+
+    /// The record's valid facts, read with the connection's cached statements; with
+    /// `live`, only those that can still show now (see `liveRevisionsSQL`).
+    static func facts(_ db: Database, key: String, live: Bool = false) throws -> RecordFacts {
         var f = RecordFacts()
         func each(_ sql: String, _ row: (RawStatement) throws -> Void) throws {
             let s = try RawStatement(cached: db, sql: sql)
             s.bind(1, key)
             try s.rows(row)
         }
-        try each(createdSQL) { r in
+        try each(live ? liveCreatedSQL : createdSQL) { r in
             f.creations.append(.init(id: r.text(0) ?? "", symbol: r.text(1) ?? "", time: r.text(2) ?? ""))
         }
-        try each(revisionsSQL) { r in
+        try each(live ? liveRevisionsSQL : revisionsSQL) { r in
             guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
             f.revisions.append(
                 .init(id: r.text(0) ?? "", field: field, value: r.text(2) ?? "null", author: r.text(3) ?? "", time: r.text(4) ?? ""))
         }
-        try each(basesSQL) { r in
-            guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
-            f.bases.append(.init(base: r.text(0) ?? "", field: field, replacer: r.text(2) ?? ""))
+        if !live {
+            try each(basesSQL) { r in
+                guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
+                f.bases.append(.init(base: r.text(0) ?? "", field: field, replacer: r.text(2) ?? ""))
+            }
         }
-        try each(addsSQL) { r in
+        try each(live ? liveAddsSQL : addsSQL) { r in
             guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
             f.adds.append(.init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", value: r.text(3) ?? "null", time: r.text(4) ?? ""))
         }
-        try each(removesSQL) { r in
-            guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
-            f.removes.append(.init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", seen: r.text(3) ?? "", time: r.text(4) ?? ""))
+        if !live {
+            try each(removesSQL) { r in
+                guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
+                f.removes.append(.init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", seen: r.text(3) ?? "", time: r.text(4) ?? ""))
+            }
         }
-        try each(statusSQL) { r in
+        try each(live ? liveStatusSQL : statusSQL) { r in
             f.statuses.append(.init(id: r.text(0) ?? "", withdrawn: r.int(1) != 0, time: r.text(2) ?? ""))
         }
         return f
     }
 
+    /// The state now (from the live facts) or as of a cut-off (from all facts): one fold.
     static func state(_ db: Database, key: String, cutoff: Cutoff?) throws -> RecordState? {
-        RecordFold.state(try facts(db, key: key), cutoff: cutoff)
+        RecordFold.state(try facts(db, key: key, live: cutoff == nil), cutoff: cutoff)
     }
 
     /// One field's heads; no heads when the record or the field has none.

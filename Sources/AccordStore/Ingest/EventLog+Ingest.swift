@@ -60,6 +60,7 @@ extension EventLog {
         }
         let producerError = ErrorBox()
         let admission = try admission()
+        let projection = PendingProjection()
         try pool.writeWithoutTransaction { db in
             var outcomes: [IngestOutcome] = []
             try OrderedPipeline.run(
@@ -90,8 +91,10 @@ extension EventLog {
                         outcomes = []
                     }
                     do {
-                        outcomes += try appendChecked(checked, db: db)
+                        outcomes += try appendChecked(checked, db: db, projection: projection)
+                        if part.last { try projection.flush(projectors, db: db) }
                     } catch {
+                        projection.events.removeAll()
                         try db.rollback()
                         throw error
                     }
@@ -112,6 +115,17 @@ extension EventLog {
             WireFormat.verify(line: line, limits: limits, admit: admission.refusal).flatMap(validatePayload)
         }
         return parallel ? Parallel.map(lines, minChunk: 32, f) : lines.map(f)
+    }
+
+    /// Appended events waiting to be projected within one write transaction.
+    final class PendingProjection {
+        var events: [ProjectedEvent] = []
+
+        func flush(_ projectors: [any Projector], db: Database) throws {
+            guard !events.isEmpty else { return }
+            for p in projectors { try p.apply(events, db: db) }
+            events.removeAll(keepingCapacity: true)
+        }
     }
 
     final class ErrorBox: @unchecked Sendable {
@@ -170,6 +184,7 @@ extension EventLog {
                 HybridLogicalClock.admits($0, wallMillis: wallMillis) ? $0 : nil
             }
             let chunk = 256
+            let projection = PendingProjection()
             var outcomes: [IngestOutcome] = []
             outcomes.reserveCapacity(drafts.count)
             try OrderedPipeline.run(
@@ -200,7 +215,8 @@ extension EventLog {
                 transform: { [self] (part: [UnsignedEvent]) in
                     part.map { u in Result<SignedEvent, EventRejection>.success(u.signed(by: key)).flatMap(validatePayload) }
                 },
-                consume: { signed in outcomes += try appendChecked(signed, db: db) })
+                consume: { signed in outcomes += try appendChecked(signed, db: db, projection: projection) })
+            try projection.flush(projectors, db: db)
             return outcomes
         }
         try scrubIfRedacted()
@@ -308,7 +324,13 @@ extension EventLog {
     static let maxForksPerAuthor = 16
 
     /// The append stage: runs inside the caller's write transaction.
-    func appendChecked(_ checked: [Result<SignedEvent, EventRejection>], db: Database) throws -> [IngestOutcome] {
+    /// `projection`: the transaction's events still to be projected, when the caller
+    /// appends several parts in one transaction and projects them together before it
+    /// commits; without it, this part is projected before returning.
+    func appendChecked(
+        _ checked: [Result<SignedEvent, EventRejection>], db: Database, projection: PendingProjection? = nil
+    ) throws -> [IngestOutcome] {
+        let ownsProjection = projection == nil
         var dataset = try Self.meta(db, "dataset")
         let clockBefore = try Self.meta(db, "clock") ?? ""
         var clock = clockBefore
@@ -331,14 +353,10 @@ extension EventLog {
         let insertEvent = try RawStatement(
             db, sql: "INSERT INTO events(id, author, seq, prev, type, subject, time, envelope, sig) VALUES (?,?,?,?,?,?,?,?,?)")
         let insertBody = try RawStatement(db, sql: "INSERT INTO bodies(pos, body) VALUES (?, ?)")
-        // The read models take the batch's events at once (each touched row written once),
-        // and before any membership change or redaction, which re-fold what they touch.
-        var toProject: [ProjectedEvent] = []
-        func project() throws {
-            guard !toProject.isEmpty else { return }
-            for p in projectors { try p.apply(toProject, db: db) }
-            toProject.removeAll(keepingCapacity: true)
-        }
+        // The read models take the transaction's events at once (each touched row written
+        // once), and before any membership change or redaction, which re-fold what they touch.
+        let projection = projection ?? PendingProjection()
+        func project() throws { try projection.flush(projectors, db: db) }
         // Events that arrive ahead of their predecessor in the same batch get another pass.
         while !pending.isEmpty {
             var retry: [Int] = []
@@ -367,7 +385,7 @@ extension EventLog {
                         try insertBody.run()
                         try db.execute(sql: "DELETE FROM pending_bodies WHERE event_id = ?", arguments: [e.id])
                         let valid = try Bool.fetchOne(db, sql: "SELECT 1 FROM invalid_events WHERE event_id = ?", arguments: [e.id]) == nil
-                        toProject.append(ProjectedEvent(event: e, position: pos, valid: valid))
+                        projection.events.append(ProjectedEvent(event: e, position: pos, valid: valid))
                         outcomes[i] = .accepted(id: e.id)
                         progressed = true
                     }
@@ -463,7 +481,7 @@ extension EventLog {
                         try db.execute(sql: "INSERT INTO pending_bodies(event_id, pos) VALUES (?, ?)", arguments: [e.id, pos])
                         anyPending = true
                     } else {
-                        toProject.append(ProjectedEvent(event: stored, position: pos, valid: invalidReason == nil))
+                        projection.events.append(ProjectedEvent(event: stored, position: pos, valid: invalidReason == nil))
                     }
                     if let authEvent {
                         try project()
@@ -515,7 +533,7 @@ extension EventLog {
             if !progressed { break }
             pending = retry
         }
-        try project()
+        if ownsProjection { try project() }
         // The latest clock reading in the log, for the next local event's hybrid logical clock.
         if clock != clockBefore { try Self.setMeta(db, "clock", clock) }
         return outcomes.map { $0! }

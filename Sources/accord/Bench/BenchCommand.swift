@@ -12,12 +12,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Events per workload (default 100000; author-durable uses at most 3000).")
     var events: Int = 100_000
     @Option(name: .long, help: "Events for clone-rss (peak memory of `accord clone`).") var rssEvents: Int = 1_000_000
-    @Option(name: .long, help: "Run only this workload.") var workload: String?
+    @Option(name: .long, help: "Run only this workload (repeat for several); the workloads a ratio needs run too.")
+    var workload: [String] = []
     @Flag(name: .long, help: "Print one JSON object on stdout.") var json = false
 
     func run() async throws {
-        if let workload, !Bench.workloads.contains(workload) {
-            throw CLIError("unknown workload \(workload); known: \(Bench.workloads.joined(separator: ", "))")
+        if let unknown = workload.first(where: { !Bench.workloads.contains($0) }) {
+            throw CLIError("unknown workload \(unknown); known: \(Bench.workloads.joined(separator: ", "))")
         }
         let bench = try Bench(events: events)
         bench.rssEvents = rssEvents
@@ -26,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
         var limits = bench.measureLimits()
         progress(limits.table)
         var results: [Bench.Result] = []
-        for w in Bench.workloads where workload == nil || workload == w {
+        for w in Bench.workloads where workload.isEmpty || workload.contains(w) {
             let r = try await bench.run(w)
             progress(r.row(limits: limits))
             results.append(r)
