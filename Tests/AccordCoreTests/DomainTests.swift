@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AccordCore
@@ -109,5 +110,17 @@ import Testing
         #expect(bare.symbol.description == "S/RES/2482 (2019)")
         #expect(throws: DomainError.self) { try ResolutionRecord(json: ["symbol": "A/RES/71/19", "body": "SC"]) }
         #expect(throws: DomainError.self) { try ResolutionRecord(json: ["symbol": "A/RES/71/19", "colour": "red"]) }
+    }
+}
+
+@Suite struct TrimmingTests {
+    /// The hot-path trimming removes exactly what Foundation's character sets name.
+    @Test(arguments: [
+        "", " ", "\t", "abc", "  abc  ", "\tabc\n", "\n abc \r\n", "\u{00A0}abc\u{3000}", "a b", "\u{2028}x\u{2029}", "\u{85}y\u{0B}",
+        "é\u{0301} ", " \u{0301}", "\u{200B}z", "😀 ",
+    ])
+    func matchesFoundation(_ s: String) {
+        #expect(s.trimmingSpaces() == s.trimmingCharacters(in: .whitespaces))
+        #expect(s.trimmingSpacesAndNewlines() == s.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -21,7 +21,9 @@ import Testing
     @Test func concurrentRevisionsConflictUntilOneNamesBoth() throws {
         var f = Self.base
         f.revisions = [Self.title(2, "first"), Self.title(3, "mine", by: "bob"), Self.title(4, "yours", by: "carol")]
-        f.bases = [.init(base: Self.id(2), field: .title, replacer: Self.id(3)), .init(base: Self.id(2), field: .title, replacer: Self.id(4))]
+        f.bases = [
+            .init(base: Self.id(2), field: .title, replacer: Self.id(3)), .init(base: Self.id(2), field: .title, replacer: Self.id(4)),
+        ]
         let conflicted = try #require(RecordFold.state(f))
         #expect(conflicted.fields[.title]?.inConflict == true)
         #expect(conflicted.fields[.title]?.heads.map(\.id) == [Self.id(3), Self.id(4)])
@@ -29,7 +31,9 @@ import Testing
         #expect(conflicted.value(.title) == .string("yours"))
 
         f.revisions.append(Self.title(5, "agreed"))
-        f.bases += [.init(base: Self.id(3), field: .title, replacer: Self.id(5)), .init(base: Self.id(4), field: .title, replacer: Self.id(5))]
+        f.bases += [
+            .init(base: Self.id(3), field: .title, replacer: Self.id(5)), .init(base: Self.id(4), field: .title, replacer: Self.id(5)),
+        ]
         let resolved = try #require(RecordFold.state(f))
         #expect(resolved.fields[.title]?.inConflict == false)
         #expect(resolved.value(.title) == .string("agreed"))
@@ -83,7 +87,9 @@ import Testing
         var f = Self.base
         f.creations.append(.init(id: Self.id(0), symbol: "A/RES/71/19", time: Self.t(9)))
         f.revisions = (2..<9).map { Self.title($0, "v\($0)", by: "a\($0 % 3)") }
-        f.bases = [.init(base: Self.id(2), field: .title, replacer: Self.id(5)), .init(base: Self.id(3), field: .title, replacer: Self.id(7))]
+        f.bases = [
+            .init(base: Self.id(2), field: .title, replacer: Self.id(5)), .init(base: Self.id(3), field: .title, replacer: Self.id(7)),
+        ]
         f.adds = (2..<6).map { .init(id: Self.id($0), kind: .topic, item: "t\($0 % 2)", value: "\"t\($0 % 2)\"", time: Self.t($0)) }
         f.removes = [.init(id: Self.id(7), kind: .topic, item: "t0", seen: Self.id(2), time: Self.t(7))]
         let expected = RecordFold.state(f)

@@ -47,7 +47,7 @@ public enum AuthorizationEvent: Sendable, Hashable {
             guard let r = b["role"]?.stringValue, let role = MemberRole(rawValue: r) else {
                 throw DomainError("member.granted body.role must be admin or editor")
             }
-            guard let name = b["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), (1...200).contains(name.count) else {
+            guard let name = b["name"]?.stringValue?.trimmingSpacesAndNewlines(), (1...200).contains(name.count) else {
                 throw DomainError("member.granted body.name must be 1 to 200 characters")
             }
             var from = 1
@@ -68,7 +68,7 @@ public enum AuthorizationEvent: Sendable, Hashable {
             guard let target = b["target"]?.stringValue, Hex.isSHA256(target), subject == target else {
                 throw DomainError("event.redacted body.target must be an event id, equal to the subject")
             }
-            guard let reason = b["reason"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty,
+            guard let reason = b["reason"]?.stringValue?.trimmingSpacesAndNewlines(), !reason.isEmpty,
                 reason.utf8.count <= 2000
             else { throw DomainError("event.redacted body.reason must be 1 to 2000 bytes") }
             self = .redacted(target: target, reason: reason)

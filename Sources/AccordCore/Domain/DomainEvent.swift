@@ -41,14 +41,14 @@ public struct Source: Sendable, Hashable, Comparable {
     public let label: String
 
     public init(url: String, label: String) throws(DomainError) {
-        let u = url.trimmingCharacters(in: .whitespaces)
+        let u = url.trimmingSpaces()
         let lower = u.lowercased()
         let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : ""
         guard !rest.isEmpty, !rest.hasPrefix("/"), u.utf8.count <= 2000, !u.contains(where: { $0.isWhitespace }) else {
             throw DomainError("source url must be an http(s) URL without spaces, got \"\(url.prefix(80))\"")
         }
         self.url = u
-        self.label = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        self.label = label.trimmingSpacesAndNewlines()
     }
 
     public var item: String { url }
@@ -207,7 +207,7 @@ public enum DomainEvent: Sendable, Hashable {
                 guard let text = r.stringValue, text.utf8.count <= 2000 else {
                     throw DomainError("record.withdrawn body.reason must be a string of at most 2000 bytes")
                 }
-                let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let t = text.trimmingSpacesAndNewlines()
                 reason = t.isEmpty ? nil : t
             }
             self = .withdrawn(symbol, reason: reason)
@@ -236,7 +236,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .sourcesRemoved(_, let urls, let seen):
             body = ["urls": .array(urls.map { .string($0) }), "seen": .array(seen.sorted().map { .string($0) })]
         case .withdrawn(_, let reason):
-            let r = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let r = reason?.trimmingSpacesAndNewlines()
             body = r.flatMap { $0.isEmpty ? nil : ["reason": .string($0)] } ?? [:]
         case .restored: body = [:]
         }

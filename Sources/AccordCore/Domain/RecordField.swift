@@ -20,7 +20,7 @@ public enum RecordField: String, Sendable, CaseIterable, Codable {
         switch self {
         case .title, .summary, .interpolRole, .notes:
             guard case .string(let s) = value else { throw DomainError("\(rawValue) must be a string") }
-            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = s.trimmingSpacesAndNewlines()
             guard t.utf8.count <= 20_000 else { throw DomainError("\(rawValue) is longer than 20,000 bytes") }
             return t.isEmpty ? .null : .string(t)
         case .text:
@@ -44,7 +44,7 @@ public enum RecordField: String, Sendable, CaseIterable, Codable {
     public func parse(text: String) throws(DomainError) -> JSONValue {
         switch self {
         case .meeting:
-            guard let n = Int(text.trimmingCharacters(in: .whitespaces)) else { throw DomainError("meeting must be a positive integer") }
+            guard let n = Int(text.trimmingSpaces()) else { throw DomainError("meeting must be a positive integer") }
             return try validate(.int(n))
         case .vote: return try Vote(text: text).json
         default: return try validate(.string(text))
@@ -87,7 +87,7 @@ public enum Vote: Sendable, Hashable {
 
     /// `adopted-without-vote`, `unanimous` or `recorded:YES-NO-ABSTAIN` (e.g. `recorded:14-0-1`).
     public init(text: String) throws(DomainError) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmingSpaces()
         switch t {
         case "adopted-without-vote": self = .adoptedWithoutVote
         case "unanimous": self = .unanimous

@@ -60,7 +60,7 @@ public struct ResolutionSymbol: Sendable, Hashable, Comparable, CustomStringConv
     /// Parses user or payload text. Accepts extra spaces and lowercase, `A/RES/71/19`,
     /// `S/RES/2482 (2019)`, `S/RES/2482(2019)` and `S/RES/2482`.
     public init(parsing raw: String) throws(DomainError) {
-        let text = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        let text = raw.trimmingSpaces().uppercased()
         func number(_ s: Substring) -> Int? {
             guard !s.isEmpty, s.count <= 6, s.allSatisfy(\.isASCIIDigit), let n = Int(s), n > 0 else { return nil }
             return n
@@ -83,7 +83,7 @@ public struct ResolutionSymbol: Sendable, Hashable, Comparable, CustomStringConv
                 year = yy
                 rest = rest[..<open]
             }
-            if let n = number(Substring(rest.trimmingCharacters(in: .whitespaces))) {
+            if let n = number(Substring(rest.trimmingSpaces())) {
                 self.init(sc: n, year: year)
                 return
             }
@@ -106,7 +106,7 @@ public struct ResolutionSymbol: Sendable, Hashable, Comparable, CustomStringConv
 
     /// A link target: a symbol, or for the Security Council a bare resolution number.
     public static func linkTarget(_ raw: String) throws(DomainError) -> ResolutionSymbol {
-        let t = raw.trimmingCharacters(in: .whitespaces)
+        let t = raw.trimmingSpaces()
         if !t.isEmpty, t.allSatisfy(\.isASCIIDigit), let n = Int(t), n > 0 { return ResolutionSymbol(sc: n, year: nil) }
         return try ResolutionSymbol(parsing: t)
     }

@@ -62,6 +62,8 @@ public struct CurationProjector: Projector {
     }
 
     public func setValidity(_ ids: [String], valid: Bool, db: Database) throws {
+        var recounts = Recounts()
+        try recounts.noteStored(ids, db: db)
         for t in Self.factTables {
             let s = try RawStatement(cached: db, sql: "UPDATE \(t) SET valid = ? WHERE event_id = ?")
             for id in ids {
@@ -70,13 +72,17 @@ public struct CurationProjector: Projector {
                 try s.run()
             }
         }
+        try recounts.run(db)
         try Self.materialise(try Self.keys(of: ids, db: db).sorted(), db: db, search: true)
     }
 
     public func redact(_ id: String, db: Database) throws {
         let keys = try Self.keys(of: [id], db: db)
+        var recounts = Recounts()
+        try recounts.noteStored([id], db: db)
         for t in Self.factTables { try db.execute(sql: "DELETE FROM \(t) WHERE event_id = ?", arguments: [id]) }
         try db.execute(sql: "DELETE FROM cur_bases WHERE event_id = ?", arguments: [id])
+        try recounts.run(db)
         try Self.materialise(keys.sorted(), db: db, search: true)
         // Deleted FTS5 rows leave their tokens in the index segments until they merge:
         // merge now, so the redacted words are gone from the search index too.
@@ -102,7 +108,8 @@ public struct CurationProjector: Projector {
             remove = try RawStatement(
                 cached: db,
                 sql:
-                    "INSERT OR IGNORE INTO cur_set_removes(seen_id, kind, item, event_id, key, time, author, valid) VALUES (?,?,?,?,?,?,?,?)")
+                    "INSERT OR IGNORE INTO cur_set_removes(seen_id, kind, item, event_id, key, time, author, valid) VALUES (?,?,?,?,?,?,?,?)"
+            )
             status = try RawStatement(
                 cached: db,
                 sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,?,?,?,?,?)")
@@ -113,6 +120,7 @@ public struct CurationProjector: Projector {
     static func storeFacts(_ batch: [ProjectedEvent], db: Database) throws -> Set<String> {
         var touched: Set<String> = []
         var writer: FactWriter?
+        var recounts = Recounts()
         for p in batch {
             let env = p.event.envelope
             guard DomainEvent.isDomainType(env.type), let body = p.event.body,
@@ -120,9 +128,88 @@ public struct CurationProjector: Projector {
             else { continue }
             if writer == nil { writer = try FactWriter(db) }
             try store(d, id: p.event.id, time: env.timeText, author: env.author, valid: p.valid, writer!)
+            recounts.note(d, id: p.event.id)
             touched.insert(d.symbol.key)
         }
+        try recounts.run(db)
         return touched
+    }
+
+    /// The revisions and adds whose `replaced` / `removed` counts facts may have changed.
+    struct Recounts {
+        var revisions: Set<[String]> = []
+        var adds: Set<[String]> = []
+
+        /// The event's own facts (what replaced or removed them may have arrived first) and the facts it names.
+        mutating func note(_ d: DomainEvent, id: String) {
+            switch d {
+            case .recordCreated(_, let fields):
+                for f in fields.keys { revisions.insert([id, f.rawValue]) }
+            case .fieldSet(_, let field, _, let base):
+                revisions.insert([id, field.rawValue])
+                for b in base { revisions.insert([b, field.rawValue]) }
+            case .topicsAdded(_, let topics):
+                for t in topics { adds.insert([id, ItemKind.topic.rawValue, t]) }
+            case .linksAdded(_, let links):
+                for l in links { adds.insert([id, ItemKind.link.rawValue, l.item]) }
+            case .sourcesAdded(_, let sources):
+                for s in sources { adds.insert([id, ItemKind.source.rawValue, s.item]) }
+            case .topicsRemoved(_, let topics, let seen):
+                for t in topics { for s in seen { adds.insert([s, ItemKind.topic.rawValue, t]) } }
+            case .linksRemoved(_, let links, let seen):
+                for l in links { for s in seen { adds.insert([s, ItemKind.link.rawValue, l.item]) } }
+            case .sourcesRemoved(_, let urls, let seen):
+                for u in urls { for s in seen { adds.insert([s, ItemKind.source.rawValue, u]) } }
+            case .withdrawn, .restored:
+                break
+            }
+        }
+
+        /// What the stored facts of events `ids` name (for a change of validity or a redaction).
+        mutating func noteStored(_ ids: [String], db: Database) throws {
+            let bases = try RawStatement(cached: db, sql: "SELECT base_id, field FROM cur_bases WHERE event_id = ?")
+            let removes = try RawStatement(cached: db, sql: "SELECT seen_id, kind, item FROM cur_set_removes WHERE event_id = ?")
+            for id in ids {
+                bases.bind(1, id)
+                try bases.rows { r in revisions.insert([r.text(0) ?? "", r.text(1) ?? ""]) }
+                removes.bind(1, id)
+                try removes.rows { r in adds.insert([r.text(0) ?? "", r.text(1) ?? "", r.text(2) ?? ""]) }
+            }
+        }
+
+        /// Recounts each noted fact from the sets: idempotent, so the result does not depend on arrival order.
+        func run(_ db: Database) throws {
+            if !revisions.isEmpty {
+                let s = try RawStatement(
+                    cached: db,
+                    sql: """
+                        UPDATE cur_revisions SET replaced = (
+                            SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
+                            WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1)
+                        WHERE event_id = ?1 AND field = ?2
+                        """)
+                for r in revisions {
+                    s.bind(1, r[0])
+                    s.bind(2, r[1])
+                    try s.run()
+                }
+            }
+            if !adds.isEmpty {
+                let s = try RawStatement(
+                    cached: db,
+                    sql: """
+                        UPDATE cur_set_adds SET removed = (
+                            SELECT count(*) FROM cur_set_removes r WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1)
+                        WHERE event_id = ?1 AND kind = ?2 AND item = ?3
+                        """)
+                for a in adds {
+                    s.bind(1, a[0])
+                    s.bind(2, a[1])
+                    s.bind(3, a[2])
+                    try s.run()
+                }
+            }
+        }
     }
 
     static func store(_ d: DomainEvent, id: String, time: String, author: String, valid: Bool, _ w: FactWriter) throws {
@@ -232,8 +319,7 @@ public struct CurationProjector: Projector {
 
     /// The statements that write materialised rows, prepared once per connection.
     struct RowWriter {
-        let old, insert, update, delete, deleteItems, insertItem, deleteConflicts, insertConflict, searchInsert, searchDelete:
-            RawStatement
+        let old, insert, update, delete, deleteItems, insertItem, deleteConflicts, insertConflict, searchInsert, searchDelete: RawStatement
 
         static let dataColumns = ["symbol", "body", "year", "withdrawn"] + RecordField.allCases.map(CurationProjector.column)
         static let searchColumns = RecordField.searchable.map(CurationProjector.column)

@@ -19,19 +19,11 @@ enum RecordStateQuery {
     /// The facts that can still show now: the earliest creation, revisions no valid
     /// revision replaced, adds no valid removal saw, the latest status. The fold of these
     /// equals the fold of all facts without a cut-off, at a cost bounded by what the record
-    /// shows rather than by its history (the SQL anti-joins walk indexes, not values).
+    /// shows rather than by its history (the `replaced` and `removed` counts, partial indexes).
     static let liveCreatedSQL = createdSQL + " ORDER BY time, event_id LIMIT 1"
-    static let liveRevisionsSQL = """
-        SELECT r.event_id, r.field, r.value, r.author, r.time FROM cur_revisions r
-        WHERE r.key = ? AND r.valid = 1 AND NOT EXISTS (
-            SELECT 1 FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-            WHERE b.base_id = r.event_id AND b.field = r.field AND r2.valid = 1)
-        """
-    static let liveAddsSQL = """
-        SELECT a.event_id, a.kind, a.item, a.value, a.time FROM cur_set_adds a
-        WHERE a.key = ? AND a.valid = 1 AND NOT EXISTS (
-            SELECT 1 FROM cur_set_removes r WHERE r.seen_id = a.event_id AND r.kind = a.kind AND r.item = a.item AND r.valid = 1)
-        """
+    static let liveRevisionsSQL =
+        "SELECT event_id, field, value, author, time FROM cur_revisions WHERE key = ? AND valid = 1 AND replaced = 0"
+    static let liveAddsSQL = "SELECT event_id, kind, item, value, time FROM cur_set_adds WHERE key = ? AND valid = 1 AND removed = 0"
     static let liveStatusSQL = statusSQL + " ORDER BY time DESC, event_id DESC LIMIT 1"
 
     /// The record's valid facts, read with the connection's cached statements; with
@@ -64,7 +56,8 @@ enum RecordStateQuery {
         if !live {
             try each(removesSQL) { r in
                 guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
-                f.removes.append(.init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", seen: r.text(3) ?? "", time: r.text(4) ?? ""))
+                f.removes.append(
+                    .init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", seen: r.text(3) ?? "", time: r.text(4) ?? ""))
             }
         }
         try each(live ? liveStatusSQL : statusSQL) { r in

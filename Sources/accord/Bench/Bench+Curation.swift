@@ -152,7 +152,8 @@ extension Bench {
                             for c in 0..<clients {
                                 group.addTask {
                                     for k in 0..<perClient {
-                                        let r = try await http.execute(HTTPClientRequest(url: url + path(c * perClient + k)), timeout: .seconds(30))
+                                        let r = try await http.execute(
+                                            HTTPClientRequest(url: url + path(c * perClient + k)), timeout: .seconds(30))
                                         let body = try await r.body.collect(upTo: 1 << 22)
                                         precondition(r.status == .ok, "bench record-read: \(r.status) \(String(buffer: body))")
                                     }
@@ -165,9 +166,12 @@ extension Bench {
                 _ = try await load { _ in "/health" }  // warm-up: connections and caches
                 health = Double(clients * perClient) / (try await load { _ in "/health" })
                 let all = symbols
-                read = Double(clients * perClient) / (try await load { k in
-                    "/api/v1/record?symbol=" + (all[(k &* 7919) % all.count].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-                })
+                read =
+                    Double(clients * perClient)
+                    / (try await load { k in
+                        "/api/v1/record?symbol="
+                            + (all[(k &* 7919) % all.count].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                    })
             }
             let n = clients * perClient
             return Result(

@@ -84,9 +84,12 @@ final class Bench {
                 "\(workload.padding(toLength: 18, withPad: " ", startingAt: 0)) \(events) \(unit)  \(String(format: "%.3f", seconds)) s  \(Int(eventsPerSecond)) \(unit)/s"
             if let (name, r) = ratio(limits) {
                 s += String(format: "  = %.0f%% of %@", r * 100, name)
-                if let goal = extra["goal"]?.doubleValue { s += String(format: " (goal %.0f%%: %@)", goal * 100, r >= goal ? "met" : "MISSED") }
+                if let goal = extra["goal"]?.doubleValue {
+                    s += String(format: " (goal %.0f%%: %@)", goal * 100, r >= goal ? "met" : "MISSED")
+                }
             }
-            for (k, v) in extra.sorted(by: { $0.key < $1.key }) where ["records", "conflicts", "hits", "peakRSSMiB", "clients"].contains(k) {
+            for (k, v) in extra.sorted(by: { $0.key < $1.key }) where ["records", "conflicts", "hits", "peakRSSMiB", "clients"].contains(k)
+            {
                 s += "  \(k) \(v.canonicalString)"
             }
             return s

@@ -86,8 +86,12 @@ struct CurationLogGenerator {
             }
             r.links = links.sorted()
         }
-        var sources = [try! Source(url: "https://undocs.org/\(symbol.description.replacingOccurrences(of: " ", with: ""))", label: "UN document")]
-        if rng.chance(0.5) { sources.append(try! Source(url: "https://digitallibrary.un.org/record/\(100_000 + i)", label: "Digital library")) }
+        var sources = [
+            try! Source(url: "https://undocs.org/\(symbol.description.replacingOccurrences(of: " ", with: ""))", label: "UN document")
+        ]
+        if rng.chance(0.5) {
+            sources.append(try! Source(url: "https://digitallibrary.un.org/record/\(100_000 + i)", label: "Digital library"))
+        }
         r.sources = sources.sorted()
         return r
     }
