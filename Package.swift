@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(name: "AccordFuzz", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
         .testTarget(name: "AccordCoreTests", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "AccordStoreTests", dependencies: ["AccordStore", "AccordCore"],
+            name: "AccordStoreTests", dependencies: ["AccordStore", "AccordCore"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AccordSyncTests",
