@@ -94,7 +94,7 @@ import Testing
         f.removes = [.init(id: Self.id(7), kind: .topic, item: "t0", seen: Self.id(2), time: Self.t(7))]
         let expected = RecordFold.state(f)
         var g = f
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix64(state: 42)
         for _ in 0..<30 {
             g.creations.shuffle(using: &rng)
             g.revisions.shuffle(using: &rng)
@@ -104,16 +104,5 @@ import Testing
         }
         #expect(expected?.fields[.title]?.heads.map(\.id) == [4, 6, 8, 5, 7].map(Self.id).sorted())
         #expect(expected?.topics == ["t0", "t1"])
-    }
-
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

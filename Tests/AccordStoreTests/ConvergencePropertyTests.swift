@@ -8,18 +8,7 @@ import Testing
 /// gives the same digest, and a rebuild gives the digest of the incremental path.
 @Suite struct ConvergencePropertyTests {
     /// A small deterministic generator (SplitMix64), so each case replays from its seed.
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
-    }
+    typealias Rng = SplitMix64
 
     static let symbols = ["A/RES/71/19", "A/RES/73/11", "S/RES/2482 (2019)"]
     static let topics = ["terrorism", "cybercrime", "corruption", "drugs"]

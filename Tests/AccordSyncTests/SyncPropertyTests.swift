@@ -10,17 +10,7 @@ import Testing
 /// Random edits on 3 to 5 nodes and a random schedule of pairwise syncs over HTTP; after
 /// a final round of syncs every digest is equal.
 @Suite struct SyncPropertyTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Rng = SplitMix64
 
     @Test(arguments: 0..<50)
     func randomSchedulesConverge(seed: Int) async throws {

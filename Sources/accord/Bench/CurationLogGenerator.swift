@@ -6,20 +6,7 @@ import Foundation
 /// The same seed gives the same records and the same signed log on every machine.
 struct CurationLogGenerator {
     /// SplitMix64.
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-        mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + int(r.count) }
-        mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-        mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
-    }
+    typealias Rng = SplitMix64
 
     static let words = """
         international criminal police organization cooperation member states united nations general assembly security council \
