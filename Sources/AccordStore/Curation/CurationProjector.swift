@@ -33,12 +33,27 @@ public struct CurationProjector: Projector {
     }
 
     public func replay(_ batch: [ProjectedEvent], db: Database) throws {
-        _ = try Self.storeFacts(batch, db: db)
+        _ = try Self.storeFacts(batch, db: db, recount: false)
     }
 
-    /// Folds every record once, in batches of keys, then builds the search index in one pass.
+    /// Counts what supersedes each fact in one pass, folds every record once, in batches of
+    /// keys, then builds the search index in one pass.
     public func finishReplay(db: Database) throws {
+        try Self.recountAll(db)
         try Self.materialiseAll(db)
+    }
+
+    /// Every `replaced` and `removed` count from the sets (a rebuild, the v6 migration).
+    static func recountAll(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE cur_revisions SET replaced = (
+                    SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
+                    WHERE b.base_id = cur_revisions.event_id AND b.field = cur_revisions.field AND r2.valid = 1);
+                UPDATE cur_set_adds SET removed = (
+                    SELECT count(*) FROM cur_set_removes r
+                    WHERE r.seen_id = cur_set_adds.event_id AND r.kind = cur_set_adds.kind AND r.item = cur_set_adds.item AND r.valid = 1);
+                """)
     }
 
     public func reset(db: Database) throws {
@@ -117,7 +132,7 @@ public struct CurationProjector: Projector {
     }
 
     /// Stores the facts of the batch's curation events; returns the keys of the records they touch.
-    static func storeFacts(_ batch: [ProjectedEvent], db: Database) throws -> Set<String> {
+    static func storeFacts(_ batch: [ProjectedEvent], db: Database, recount: Bool = true) throws -> Set<String> {
         var touched: Set<String> = []
         var writer: FactWriter?
         var recounts = Recounts()
@@ -128,7 +143,7 @@ public struct CurationProjector: Projector {
             else { continue }
             if writer == nil { writer = try FactWriter(db) }
             try store(d, id: p.event.id, time: env.timeText, author: env.author, valid: p.valid, writer!)
-            recounts.note(d, id: p.event.id)
+            if recount { recounts.note(d, id: p.event.id) }
             touched.insert(d.symbol.key)
         }
         try recounts.run(db)

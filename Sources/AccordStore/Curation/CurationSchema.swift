@@ -106,17 +106,12 @@ enum CurationSchema {
                     -- length of a record's history. Kept by recounting (CurationProjector.recount).
                     ALTER TABLE cur_revisions ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE cur_set_adds ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
-                    UPDATE cur_revisions SET replaced = (
-                        SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                        WHERE b.base_id = cur_revisions.event_id AND b.field = cur_revisions.field AND r2.valid = 1);
-                    UPDATE cur_set_adds SET removed = (
-                        SELECT count(*) FROM cur_set_removes r
-                        WHERE r.seen_id = cur_set_adds.event_id AND r.kind = cur_set_adds.kind AND r.item = cur_set_adds.item AND r.valid = 1);
                     CREATE INDEX cur_revisions_live ON cur_revisions(key) WHERE replaced = 0 AND valid = 1;
                     CREATE INDEX cur_set_adds_live ON cur_set_adds(key) WHERE removed = 0 AND valid = 1;
                     DELETE FROM record_items;
                     DELETE FROM conflicts;
                     """)
+            try CurationProjector.recountAll(db)
             try CurationProjector.materialiseAll(db)
         }
     }
