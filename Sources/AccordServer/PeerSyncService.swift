@@ -17,6 +17,9 @@ struct PeerSyncService: Service {
 
     func run() async throws {
         let http = SyncSession.makeClient()
+        // A peer named twice (`--peer URL --peer URL`) is synced once.
+        var seen: Set<String> = []
+        let peers = self.peers.filter { seen.insert($0).inserted }
         var wait: [String: Duration] = Dictionary(uniqueKeysWithValues: peers.map { ($0, .zero) })
         var due: [String: ContinuousClock.Instant] = Dictionary(uniqueKeysWithValues: peers.map { ($0, .now) })
         while !Task.isCancelled && !Task.isShuttingDownGracefully {

@@ -331,6 +331,17 @@ final class Bench {
 
     static func report(limits: Limits, results: [Result]) -> String {
         let o: JSONValue = ["limits": limits.json, "results": .array(results.map { $0.json(limits: limits) })]
-        return o.canonicalString
+        return finite(o).canonicalString
+    }
+
+    /// JSON has no NaN or infinity (a workload too fast to time, a limit that failed):
+    /// such a figure is printed as null rather than stopping the report.
+    static func finite(_ v: JSONValue) -> JSONValue {
+        switch v {
+        case .number(let d) where !d.isFinite: return .null
+        case .array(let a): return .array(a.map(finite))
+        case .object(let o): return .object(o.mapValues(finite))
+        default: return v
+        }
     }
 }
