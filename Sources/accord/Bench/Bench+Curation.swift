@@ -62,26 +62,10 @@ extension Bench {
         case "curation-ingest":
             let base = try await baseline("ingest")
             let lines = curationLines()
-            var t = Double.infinity
-            var target: EventLog?
-            for r in 0..<2 {
-                let into = try freshLog("curation-ingest-\(r)")
-                let run = try Self.time {
-                    let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
-                    try into.ingest(
-                        next: { batches.next() },
-                        handle: { out in
-                            precondition(out.allSatisfy(\.isAccepted), "bench curation-ingest: \(out.first { !$0.isAccepted }!)")
-                        })
-                }
-                if run < t {
-                    t = run
-                    target = into
-                }
-            }
+            let (target, t) = try bestIngest(lines, name: "curation-ingest")
             curationNode = target
-            let conflicts = try Curation(log: target!).conflicts().count
-            let records = try Curation(log: target!).list().count
+            let conflicts = try Curation(log: target).conflicts().count
+            let records = try Curation(log: target).list().count
             return Result(
                 workload: workload, events: lines.count, seconds: t,
                 extra: [

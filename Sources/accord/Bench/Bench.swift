@@ -301,24 +301,7 @@ final class Bench {
         let checkT = Self.time {
             for l in sample { if case .success = WireFormat.verify(line: l) { okCount += 1 } }
         }
-        // Best of two runs, each into a fresh node.
-        var target = try freshLog("ingest-0")
-        var t = Double.infinity
-        for r in 0..<2 {
-            let into = try freshLog("ingest-\(r)")
-            let run = try Self.time {
-                let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
-                try into.ingest(
-                    next: { batches.next() },
-                    handle: { out in
-                        precondition(out.allSatisfy(\.isAccepted), "bench ingest: \(out.first { !$0.isAccepted }!)")
-                    })
-            }
-            if run < t {
-                t = run
-                target = into
-            }
-        }
+        let (target, t) = try bestIngest(lines, name: "ingest")
         ingested = target
         ingestResult = Result(
             workload: "ingest", events: lines.count, seconds: t,
@@ -327,6 +310,25 @@ final class Bench {
                 "checkPerSecondOneCore": .number((Double(okCount) / checkT).rounded()), "bestOf": 2,
             ])
         return target
+    }
+
+    /// Ingests `lines` into two fresh nodes in the import's batches (timed, each batch
+    /// must be accepted whole); the faster run and its node.
+    func bestIngest(_ lines: [[UInt8]], name: String) throws -> (EventLog, Double) {
+        var best: (EventLog, Double)?
+        for r in 0..<2 {
+            let into = try freshLog("\(name)-\(r)")
+            let t = try Self.time {
+                let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
+                try into.ingest(
+                    next: { batches.next() },
+                    handle: { out in
+                        precondition(out.allSatisfy(\.isAccepted), "bench \(name): \(out.first { !$0.isAccepted }!)")
+                    })
+            }
+            if t < best?.1 ?? .infinity { best = (into, t) }
+        }
+        return best!
     }
 
     static func report(limits: Limits, results: [Result]) -> String {
