@@ -64,6 +64,14 @@ import Testing
             try await http.shutdown()
             try? FileManager.default.removeItem(atPath: dir)
         }
+
+        /// A test that threw before `stop()` must fail as a test, not trap the whole run
+        /// (an HTTPClient released without shutdown traps in debug builds).
+        deinit {
+            task?.cancel()
+            try? http.syncShutdown()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
     }
 
     @Test func everyPathOfTheOpenAPIDocumentAnswers() async throws {
