@@ -57,6 +57,7 @@ public enum NodeServer {
         node.addHealth(to: router)
         node.addSync(to: router)
         node.addAPI(to: router)
+        node.addEvents(to: router)
         node.addWebUI(to: router)
         var services: [any Service] = []
         if !configuration.peers.isEmpty {
@@ -154,12 +155,24 @@ struct NodeHandlers: Sendable {
     let logger: Logger
     /// Pushes run at most this many at a time; more get 429 with Retry-After.
     let pushes = Gate(limit: 2)
+    /// Edit requests in flight at most (each body at most `maxEditBytes`): memory stays bounded.
+    let edits = Gate(limit: 64)
+    /// API edits, and anything else that writes a few events for a waiting client, commit together.
+    let group: GroupCommit
     /// Host names, besides IP literals and localhost, the web UI's edit form answers to.
     var allowedHosts: Set<String> = []
     /// Whether the node serves HTTPS (the scheme its own pages' Origin carries).
     var tls = false
 
     var curation: Curation { Curation(log: log) }
+
+    init(log: EventLog, key: SigningKey?, metrics: Metrics, logger: Logger) {
+        self.log = log
+        self.key = key
+        self.metrics = metrics
+        self.logger = logger
+        group = GroupCommit(log: log)
+    }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
@@ -185,6 +198,9 @@ struct NodeHandlers: Sendable {
             throw Problem.badRequest(e.reason)
         } catch let e as DomainError {
             throw Problem.badRequest(e.message)
+        } catch {
+            if let full = StorageFullError(error) { throw Problem.storageFull(full) }
+            throw error
         }
     }
 

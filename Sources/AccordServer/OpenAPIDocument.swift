@@ -18,6 +18,11 @@ enum OpenAPIDocument {
         ("get", "/sync/v1/info", "Dataset, name and version vector", []),
         ("post", "/sync/v1/pull", "Events the client lacks (NDJSON pages); body: {dataset, vector, after, maxEvents, maxBytes}", []),
         ("post", "/sync/v1/push", "Ingest NDJSON events; answers per-event outcomes", []),
+        (
+            "post", "/api/v1/events",
+            "Edits signed by the client: at most 64 events in wire form, one per line, committed with the writers that arrive together; 200 with each line's outcome once on disk, 422 problem+json naming each refusal, 413, 429 (Retry-After), 507 when storage is full",
+            []
+        ),
     ]
 
     static var text: String {

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordStore
 import Foundation
 import Hummingbird
 
@@ -9,6 +10,8 @@ public struct Problem: HTTPResponseError, Sendable {
     public let detail: String
     /// Extra response headers (e.g. Retry-After on 429).
     public var headers: HTTPFields = [:]
+    /// Extension members (RFC 9457, section 3.2), e.g. each event's outcome.
+    public var extensions: [String: JSONValue] = [:]
 
     public init(_ status: HTTPResponse.Status, _ title: String, _ detail: String, headers: HTTPFields = [:]) {
         self.status = status
@@ -18,10 +21,11 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = JSONValue.object([
+        let members: [String: JSONValue] = [
             "type": "about:blank", "title": .string(title), "status": .int(status.code), "detail": .string(detail),
             "instance": .string(request.uri.path),
-        ]).canonicalString
+        ]
+        let body = JSONValue.object(extensions.merging(members) { _, standard in standard }).canonicalString
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
@@ -29,4 +33,5 @@ public struct Problem: HTTPResponseError, Sendable {
 
     public static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "Bad request", detail) }
     public static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not found", detail) }
+    public static func storageFull(_ e: StorageFullError) -> Problem { Problem(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), "Storage full", e.description) }
 }

@@ -35,6 +35,8 @@ struct Accord: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // Storage that ran out is said as such, with the next step, whatever layer met it.
+            let error: any Error = StorageFullError(error).map { CLIError($0.description) } ?? error
             if CommandLine.arguments.contains("--json"), !(error is ExitCode), !(error is CleanExit) {
                 print(jsonString(["error": fullMessage(for: error)]))
             }

@@ -27,22 +27,25 @@ extension EventLog {
     /// WAL into the database (where secure_delete zeroed the freed pages) and truncate it.
     func scrubIfRedacted() throws {
         guard try pool.read({ db in try Self.meta(db, "scrub") }) != nil else { return }
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "DELETE FROM meta WHERE key = 'scrub'")
-            // Readers finish their snapshot within the busy timeout; retry a few times.
-            for attempt in 0..<5 {
-                let (log, checkpointed) = try db.checkpoint(.truncate)
-                if log == 0 || log == checkpointed { return }
-                Thread.sleep(forTimeInterval: 0.05 * Double(attempt + 1))
-            }
+        try pool.writeWithoutTransaction { db in try Self.scrub(db) }
+    }
+
+    /// The checkpoint after a redaction, on the writer connection outside a transaction.
+    static func scrub(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM meta WHERE key = 'scrub'")
+        // Readers finish their snapshot within the busy timeout; retry a few times.
+        for attempt in 0..<5 {
+            let (log, checkpointed) = try db.checkpoint(.truncate)
+            if log == 0 || log == checkpointed { return }
+            Thread.sleep(forTimeInterval: 0.05 * Double(attempt + 1))
         }
     }
 
     /// Who may be signature-checked, as this node's membership stands now.
-    func admission() throws -> Admission {
-        try pool.read { db in
-            Admission(members: Set(try MembershipBook.state(db).members.keys), dataset: try Self.meta(db, "dataset"))
-        }
+    func admission() throws -> Admission { try pool.read { db in try Self.admission(db) } }
+
+    static func admission(_ db: Database) throws -> Admission {
+        Admission(members: Set(try MembershipBook.state(db).members.keys), dataset: try Self.meta(db, "dataset"))
     }
 
     /// The pipeline over a stream of batches. `next` is called on a producer thread

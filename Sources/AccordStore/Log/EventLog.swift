@@ -10,7 +10,12 @@ public struct EventLog: Sendable {
     let projectors: [any Projector]
 
     /// Opens (creating if needed) the database at `path`, in WAL mode, migrated.
-    public init(path: String, projectors: [any Projector] = [], durable: Bool = false) throws {
+    /// - Parameters:
+    ///   - durable: `synchronous = FULL`: a commit returns once it is on disk, so an
+    ///     acknowledged write survives a power loss (NORMAL survives a process crash only).
+    ///   - maxBytes: the database does not grow beyond this size; a write that would
+    ///     fails with `StorageFullError` and changes nothing (SQLite's `max_page_count`).
+    public init(path: String, projectors: [any Projector] = [], durable: Bool = false, maxBytes: Int64? = nil) throws {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA recursive_triggers = ON")
@@ -44,6 +49,12 @@ public struct EventLog: Sendable {
         if durable {
             // DatabasePool sets NORMAL after prepareDatabase; FULL must be set afterwards.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+        if let maxBytes {
+            try pool.writeWithoutTransaction { db in
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxBytes / pageSize))")
+            }
         }
         self.pool = pool
         self.path = path

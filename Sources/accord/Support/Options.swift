@@ -8,7 +8,27 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: "The node's SQLite file (default: $ACCORD_DB, else ./accord.db).")
     var db: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The largest the database may grow, e.g. 500MB or 2GiB; a write beyond it is refused (HTTP 507) and changes nothing.",
+            valueName: "size"))
+    var maxDbSize: String?
+
     var path: String { db ?? ProcessInfo.processInfo.environment["ACCORD_DB"] ?? "accord.db" }
+
+    /// Every command opens the log durable: an acknowledged edit (exit 0, a 2xx answer)
+    /// is on disk, and survives a power loss as well as a crash (Docs/operations.md).
+    private func openLog() throws -> EventLog {
+        var maxBytes: Int64?
+        if let maxDbSize {
+            guard let n = ByteSize.parse(maxDbSize) else {
+                throw CLIError("--max-db-size \(maxDbSize) is not a size: write e.g. 500MB, 2GiB or a number of bytes")
+            }
+            maxBytes = n
+        }
+        return try EventLog(path: path, projectors: Node.projectors, durable: true, maxBytes: maxBytes)
+    }
 
     /// Opens an existing node. Only `init`, `clone` and `serve` create a database: a
     /// mistyped path must not answer "ok" from a new, empty file.
@@ -27,11 +47,11 @@ struct DatabaseOptions: ParsableArguments {
                 "\(path) is not an Accord database (empty, not SQLite, or another program's): check --db (or ACCORD_DB); nothing was changed"
             )
         }
-        return try EventLog(path: path, projectors: Node.projectors)
+        return try openLog()
     }
 
     /// Opens the node, creating the database when it does not exist.
-    func openOrCreate() throws -> EventLog { try EventLog(path: path, projectors: Node.projectors) }
+    func openOrCreate() throws -> EventLog { try openLog() }
 
     func curation() throws -> Curation { Curation(log: try open()) }
 

@@ -1,0 +1,107 @@
+import AccordCore
+import AccordStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `POST /api/v1/events`: the write endpoint for clients that sign their own edits (a
+/// curator's browser or program). The body is up to `maxEditEvents` signed events in wire
+/// form, one per line; they run the one ingest pipeline as a writer of a group commit, and
+/// the answer comes once the group's transaction is committed (on disk on a durable node).
+extension NodeHandlers {
+    static let maxEditEvents = 64
+    static let maxEditBytes = 4 << 20
+
+    /// One line's outcome.
+    struct EditResult: Encodable {
+        let line: Int
+        let id: String?
+        let outcome: String
+        let code: String?
+        let reason: String?
+
+        init(line: Int, _ o: IngestOutcome) {
+            self.line = line
+            switch o {
+            case .accepted(let id): (self.id, outcome, code, reason) = (id, "accepted", nil, nil)
+            case .duplicate(let id): (self.id, outcome, code, reason) = (id, "duplicate", nil, nil)
+            case .invalid(let id, let why): (self.id, outcome, code, reason) = (id, "invalid", "invalid", why)
+            case .rejected(let r): (id, outcome, code, reason) = (nil, "rejected", r.code.rawValue, r.message)
+            }
+        }
+
+        var json: JSONValue {
+            var o: [String: JSONValue] = ["line": .int(line), "outcome": .string(outcome)]
+            if let id { o["id"] = .string(id) }
+            if let code { o["code"] = .string(code) }
+            if let reason { o["reason"] = .string(reason) }
+            return .object(o)
+        }
+    }
+
+    func addEvents(to router: Router<NodeServer.Context>) {
+        router.post("api/v1/events") { request, _ -> Response in
+            try await checkDataset(request, nil)
+            guard edits.enter() else {
+                var headers = HTTPFields()
+                headers[.retryAfter] = "1"
+                throw Problem(
+                    .tooManyRequests, "Too many edits", "this node takes \(edits.limit) edit requests at a time; retry in a second",
+                    headers: headers)
+            }
+            defer { edits.leave() }
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: Self.maxEditBytes)
+            } catch let e as HTTPError where e.status == .contentTooLarge {
+                throw Problem(
+                    .contentTooLarge, "Edit too large",
+                    "an edit request is at most \(Self.maxEditBytes) bytes; send large sets of events with a push (/sync/v1/push)")
+            }
+            var lines: [[UInt8]] = []
+            for raw in body.readableBytesView.split(separator: 0x0A, omittingEmptySubsequences: true) {
+                var line = [UInt8](raw)
+                if line.last == 0x0D { line.removeLast() }
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                lines.append(line)
+                if lines.count > Self.maxEditEvents {
+                    throw Problem(
+                        .contentTooLarge, "Too many events",
+                        "an edit request carries at most \(Self.maxEditEvents) events; send larger sets with a push (/sync/v1/push)")
+                }
+            }
+            guard !lines.isEmpty else {
+                throw Problem.badRequest("the body carries no event: send signed events in wire form, one per line (Docs/protocol.md)")
+            }
+            guard try await blocking({ [log] in try log.datasetID() }) != nil else {
+                throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
+            }
+            let outcomes: [IngestOutcome]
+            do {
+                outcomes = try await group.ingest(lines: lines)
+            } catch {
+                if let full = StorageFullError(error) { throw Problem.storageFull(full) }
+                throw error
+            }
+            let results = outcomes.enumerated().map { EditResult(line: $0.offset + 1, $0.element) }
+            let summary = IngestSummary(outcomes)
+            metrics.add(eventsReceived: summary.accepted)
+            let members: [String: JSONValue] = [
+                "accepted": .int(summary.accepted), "duplicate": .int(summary.duplicate), "invalid": .int(summary.invalid),
+                "rejected": .int(summary.rejected), "results": .array(results.map(\.json)),
+            ]
+            if summary.rejected > 0 || summary.invalid > 0 {
+                var problem = Problem(
+                    .unprocessableContent, "Events refused",
+                    results.first { $0.outcome != "accepted" && $0.outcome != "duplicate" }.map {
+                        "line \($0.line): \($0.reason ?? $0.outcome)"
+                    } ?? "")
+                problem.extensions = members
+                throw problem
+            }
+            return Self.json(.object(members))
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// Group commit: writers in one process that arrive together share one write transaction
+/// and its one sync to disk.
+///
+/// Each caller's events are size-, hash- and signature-checked on the caller's task. The
+/// first caller that finds no group being written becomes the leader: it takes every
+/// caller waiting at that moment (at most `maxGroupEvents` events), appends each caller's
+/// events in its own savepoint (a caller whose append fails is rolled back alone), commits
+/// once, and only then answers every caller of the group; it goes on with whoever arrived
+/// meanwhile. With `synchronous = FULL` (a durable log) an answer means the events are on
+/// disk; a commit that fails answers every caller of its group with the error and stores
+/// none of their events.
+public final class GroupCommit: @unchecked Sendable {
+    public let log: EventLog
+    /// Most events one group takes; callers beyond wait for the next group.
+    public let maxGroupEvents: Int
+    // `waiting`, `leading` and the counts are guarded by `lock`.
+    private let lock = NSLock()
+    private var waiting: [Ticket] = []
+    private var leading = false
+    private var groupCount = 0
+    private var groupedWriters = 0
+
+    public init(log: EventLog, maxGroupEvents: Int = 4096) {
+        self.log = log
+        self.maxGroupEvents = maxGroupEvents
+    }
+
+    /// How many groups committed and how many writers they carried (writers per group is
+    /// the sync work saved).
+    public var statistics: (groups: Int, writers: Int) { lock.withLock { (groupCount, groupedWriters) } }
+
+    /// Writers waiting for a group to take them.
+    var waitingCount: Int { lock.withLock { waiting.count } }
+
+    /// Checks and appends `lines` (wire-form events) as one writer of a group; returns
+    /// each line's outcome once the group has committed.
+    public func ingest(lines: [[UInt8]], limits: EventLimits = .standard) async throws -> [IngestOutcome] {
+        let admission = try await log.pool.read { db in try EventLog.admission(db) }
+        admission.learnGrants(in: lines, limits: limits)
+        let checked = log.check(lines, limits: limits, admission: admission, parallel: false)
+        let ticket = Ticket(checked: checked)
+        let lead = lock.withLock {
+            waiting.append(ticket)
+            if leading { return false }
+            leading = true
+            return true
+        }
+        if lead { await drain() }
+        return try await ticket.outcome()
+    }
+
+    /// Commits groups until nobody waits.
+    private func drain() async {
+        while true {
+            let group: [Ticket] = lock.withLock {
+                var taken = 0
+                var k = 0
+                while k < waiting.count, k == 0 || taken + waiting[k].checked.count <= maxGroupEvents {
+                    taken += waiting[k].checked.count
+                    k += 1
+                }
+                let group = Array(waiting.prefix(k))
+                waiting.removeFirst(k)
+                if group.isEmpty { leading = false }
+                return group
+            }
+            if group.isEmpty { return }
+            let log = self.log
+            var results: [Result<[IngestOutcome], any Error>]
+            do {
+                results = try await log.pool.write { db in
+                    group.map { ticket in
+                        Result {
+                            var outcomes: [IngestOutcome] = []
+                            try db.inSavepoint {
+                                outcomes = try log.appendChecked(ticket.checked, db: db)
+                                return .commit
+                            }
+                            return outcomes
+                        }
+                    }
+                }
+            } catch {
+                results = group.map { _ in .failure(error) }
+            }
+            // A redaction in the group: its erased text leaves the WAL before anyone hears
+            // "accepted". The group is committed whatever this does; a failure is said to
+            // the writers that were accepted, as the redaction's guarantee is not met yet.
+            do {
+                if try await log.pool.read({ db in try EventLog.meta(db, "scrub") }) != nil {
+                    try await log.pool.writeWithoutTransaction { db in try EventLog.scrub(db) }
+                }
+            } catch {
+                results = results.map { r in r.flatMap { _ in .failure(error) } }
+            }
+            lock.withLock {
+                groupCount += 1
+                groupedWriters += group.count
+            }
+            for (ticket, result) in zip(group, results) {
+                ticket.resolve(result.mapError { StorageFullError($0) ?? $0 })
+            }
+        }
+    }
+
+    /// One writer's checked events and, once its group commits, their outcomes.
+    final class Ticket: @unchecked Sendable {
+        let checked: [Result<SignedEvent, EventRejection>]
+        // `result` and `waiter` are guarded by `lock`.
+        private let lock = NSLock()
+        private var result: Result<[IngestOutcome], any Error>?
+        private var waiter: CheckedContinuation<[IngestOutcome], any Error>?
+
+        init(checked: [Result<SignedEvent, EventRejection>]) { self.checked = checked }
+
+        func resolve(_ r: Result<[IngestOutcome], any Error>) {
+            let w: CheckedContinuation<[IngestOutcome], any Error>? = lock.withLock {
+                result = r
+                defer { waiter = nil }
+                return waiter
+            }
+            w?.resume(with: r)
+        }
+
+        func outcome() async throws -> [IngestOutcome] {
+            try await withCheckedThrowingContinuation { cont in
+                let ready: Result<[IngestOutcome], any Error>? = lock.withLock {
+                    if let result { return result }
+                    waiter = cont
+                    return nil
+                }
+                if let ready { cont.resume(with: ready) }
+            }
+        }
+    }
+}
+
+/// The database could not grow: the disk, or the size limit the node was given
+/// (`--max-db-size`), is full. The transaction that met it was rolled back; nothing
+/// acknowledged before it is lost, and reads go on.
+public struct StorageFullError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    /// The error as a full-storage error, when SQLite said the disk or database is full.
+    public init?(_ error: any Error) {
+        if let e = error as? StorageFullError {
+            self = e
+            return
+        }
+        guard let d = error as? DatabaseError, d.resultCode == .SQLITE_FULL
+        else { return nil }
+        description =
+            "the database cannot grow: the disk or the node's size limit (--max-db-size) is full; nothing of this write was stored and everything acknowledged before is kept. Free space (or raise --max-db-size) and try again"
+    }
+}
