@@ -53,4 +53,25 @@ import Testing
         #expect(r.status == 1 && r.stderr.contains("written by a newer version of accord (schema v9-from-the-future)"), "\(r.stderr)")
         #expect(FileManager.default.contents(atPath: cli.path("a.db")) == before)
     }
+
+    @Test func aCommandThatMeetsAFullDiskSaysSoExits1AndChangesNothing() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("k")])
+        let db = ["--db", cli.path("a.db")]
+        let key = ["--key", cli.path("k")]
+        _ = try cli.ok(["init", "--seed"] + db + key)
+        let digest = try cli.ok(["digest"] + db)
+        let long = String(repeating: "A full text that needs pages of its own. ", count: 3_000)
+        // The limit is below the database's size: it may not grow at all.
+        let full = try cli.run(["set", "A/RES/72/1", "text", long, "--max-db-size", "64KiB"] + db + key)
+        #expect(full.status == 1 && full.stderr.contains("cannot grow") && full.stderr.contains("Free space"), "\(full.stderr)")
+        #expect(try cli.ok(["digest"] + db) == digest)
+        #expect(try cli.ok(["verify"] + db).contains("ok"))
+        let bad = try cli.run(["show", "A/RES/72/1", "--max-db-size", "lots"] + db)
+        #expect(bad.status != 0 && bad.stderr.contains("is not a size"), "\(bad.stderr)")
+        // Space returns: the same command goes through.
+        _ = try cli.ok(["set", "A/RES/72/1", "text", long, "--max-db-size", "1GB"] + db + key)
+        #expect(try cli.ok(["digest"] + db) != digest)
+    }
 }

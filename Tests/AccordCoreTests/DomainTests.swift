@@ -124,3 +124,16 @@ import Testing
         #expect(s.trimmingSpacesAndNewlines() == s.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
+
+@Suite struct ByteSizeTests {
+    @Test func sizesAsOperatorsWriteThem() {
+        #expect(ByteSize.parse("1048576") == 1_048_576)
+        #expect(ByteSize.parse("500MB") == 500_000_000)
+        #expect(ByteSize.parse("2 GiB") == Int64(2_147_483_648))
+        #expect(ByteSize.parse("1.5g") == 1_610_612_736)
+        #expect(ByteSize.parse("64KiB") == 65_536)
+        for bad in ["", "MB", "-5MB", "0", "12 parsecs", "1e3", "٣MB", "1..5G", "99999999999TB"] {
+            #expect(ByteSize.parse(bad) == nil, "\(bad)")
+        }
+    }
+}
