@@ -30,7 +30,7 @@ final class Metrics: @unchecked Sendable {
         lock.unlock()
     }
 
-    func render(events: Int) -> String {
+    func render(events: Int, groupCommits: (groups: Int, writers: Int) = (0, 0)) -> String {
         lock.lock()
         defer { lock.unlock() }
         var out = "# HELP accord_events Events in this node's log.\n# TYPE accord_events gauge\naccord_events \(events)\n"
@@ -43,6 +43,10 @@ final class Metrics: @unchecked Sendable {
         out += "accord_sync_events_received_total \(eventsReceived)\n"
         out += "# HELP accord_peer_syncs_total Background syncs by result.\n# TYPE accord_peer_syncs_total counter\n"
         for (s, n) in syncs.sorted(by: { $0.key < $1.key }) { out += "accord_peer_syncs_total{result=\"\(s)\"} \(n)\n" }
+        out += "# HELP accord_group_commits_total Write transactions of the edit endpoint (one sync each).\n"
+        out += "# TYPE accord_group_commits_total counter\naccord_group_commits_total \(groupCommits.groups)\n"
+        out += "# HELP accord_group_commit_writers_total Edit requests those transactions carried.\n"
+        out += "# TYPE accord_group_commit_writers_total counter\naccord_group_commit_writers_total \(groupCommits.writers)\n"
         return out
     }
 }

@@ -87,7 +87,6 @@ extension NodeHandlers {
             }
             let results = outcomes.enumerated().map { EditResult(line: $0.offset + 1, $0.element) }
             let summary = IngestSummary(outcomes)
-            metrics.add(eventsReceived: summary.accepted)
             let members: [String: JSONValue] = [
                 "accepted": .int(summary.accepted), "duplicate": .int(summary.duplicate), "invalid": .int(summary.invalid),
                 "rejected": .int(summary.rejected), "results": .array(results.map(\.json)),

@@ -213,7 +213,9 @@ struct NodeHandlers: Sendable {
             let events = try await blocking { [log] in try log.eventCount() }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render(events: events))))
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render(events: events, groupCommits: group.statistics))))
         }
     }
 }

@@ -33,5 +33,7 @@ public struct Problem: HTTPResponseError, Sendable {
 
     public static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "Bad request", detail) }
     public static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not found", detail) }
-    public static func storageFull(_ e: StorageFullError) -> Problem { Problem(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), "Storage full", e.description) }
+    public static func storageFull(_ e: StorageFullError) -> Problem {
+        Problem(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), "Storage full", e.description)
+    }
 }

@@ -57,7 +57,8 @@ import Testing
             let (code, body, type) = try await node.post("/api/v1/events", text, type: "application/x-ndjson")
             #expect(code == 422 && type == "application/problem+json", "\(what): \(code) \(body)")
             let problem = try JSONParser.parse(Array(body.utf8))
-            #expect(problem["rejected"]?.intValue == 1 && problem["results"]?.arrayValue?.first?["outcome"] == "rejected", "\(what): \(body)")
+            #expect(
+                problem["rejected"]?.intValue == 1 && problem["results"]?.arrayValue?.first?["outcome"] == "rejected", "\(what): \(body)")
             #expect(problem["detail"]?.stringValue?.contains(reason) == true, "\(what): \(body)")
         }
         // Requests that are not edits at all.

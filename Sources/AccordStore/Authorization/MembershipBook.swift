@@ -1,6 +1,7 @@
 import AccordCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The authorization read models, maintained by the ingest pipeline: membership facts,
 /// the members they establish, the events that are stored but invalid, and redactions.
@@ -32,6 +33,42 @@ enum MembershipBook {
 
     static let tables = ["auth_facts", "members", "invalid_events", "redactions"]
 
+    /// Every change to the membership facts (by any connection, any process, or a rebuild)
+    /// stamps `meta.membership` with a fresh random value: the folded state is cached per
+    /// database and stamp. A value rolled back with its transaction is never used again.
+    /// (An UPDATE, not an insert: the outer `INSERT OR IGNORE` would turn a trigger's
+    /// `INSERT OR REPLACE` into an ignore.)
+    static func registerStamp(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v7-membership-stamp") { db in
+            for (name, when) in [("auth_facts_stamp_insert", "INSERT"), ("auth_facts_stamp_delete", "DELETE")] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER \(name) AFTER \(when) ON auth_facts BEGIN
+                            UPDATE meta SET value = hex(randomblob(16)) WHERE key = 'membership';
+                        END
+                        """)
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('membership', hex(randomblob(16)))")
+        }
+    }
+
+    /// Folded membership states by database file, with the stamp they were folded at.
+    final class Cache: @unchecked Sendable {
+        // `entries` is guarded by `lock`.
+        private let lock = NSLock()
+        private var entries: [String: (stamp: String, state: MembershipState)] = [:]
+
+        func state(file: String, stamp: String) -> MembershipState? {
+            lock.withLock { entries[file].flatMap { $0.stamp == stamp ? $0.state : nil } }
+        }
+
+        func keep(_ state: MembershipState, file: String, stamp: String) {
+            lock.withLock { entries[file] = (stamp, state) }
+        }
+    }
+
+    static let cache = Cache()
+
     static func genesisAuthor(_ db: Database) throws -> String? {
         try String.fetchOne(db, sql: "SELECT author FROM events WHERE pos = (SELECT min(pos) FROM events)")
     }
@@ -47,7 +84,14 @@ enum MembershipBook {
 
     /// The membership as the facts stored so far establish it.
     static func state(_ db: Database) throws -> MembershipState {
-        MembershipState.fold(genesisAuthor: try genesisAuthor(db), facts: try facts(db))
+        let file = sqlite3_db_filename(db.sqliteConnection, "main").map { String(cString: $0) } ?? ""
+        let genesis = try genesisAuthor(db)
+        // The genesis author is the first admin: the state depends on it as on the facts.
+        let stamp = try EventLog.meta(db, "membership").map { $0 + (genesis ?? "") }
+        if !file.isEmpty, let stamp, let known = cache.state(file: file, stamp: stamp) { return known }
+        let state = MembershipState.fold(genesisAuthor: genesis, facts: try facts(db))
+        if !file.isEmpty, let stamp { cache.keep(state, file: file, stamp: stamp) }
+        return state
     }
 
     static func writeMembers(_ db: Database, _ state: MembershipState) throws {

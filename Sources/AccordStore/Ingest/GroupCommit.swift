@@ -49,13 +49,14 @@ public final class GroupCommit: @unchecked Sendable {
             leading = true
             return true
         }
-        if lead { await drain() }
+        if lead { await commitNextGroup() }
         return try await ticket.outcome()
     }
 
-    /// Commits groups until nobody waits.
-    private func drain() async {
-        while true {
+    /// Commits the next group; when writers arrived meanwhile, hands the lead on to a new
+    /// task for them, so that no writer's answer waits for groups after its own.
+    private func commitNextGroup() async {
+        do {
             let group: [Ticket] = lock.withLock {
                 var taken = 0
                 var k = 0
@@ -65,10 +66,8 @@ public final class GroupCommit: @unchecked Sendable {
                 }
                 let group = Array(waiting.prefix(k))
                 waiting.removeFirst(k)
-                if group.isEmpty { leading = false }
                 return group
             }
-            if group.isEmpty { return }
             let log = self.log
             var results: [Result<[IngestOutcome], any Error>]
             do {
@@ -105,6 +104,11 @@ public final class GroupCommit: @unchecked Sendable {
                 ticket.resolve(result.mapError { StorageFullError($0) ?? $0 })
             }
         }
+        let more = lock.withLock {
+            if waiting.isEmpty { leading = false }
+            return leading
+        }
+        if more { Task { await self.commitNextGroup() } }
     }
 
     /// One writer's checked events and, once its group commits, their outcomes.

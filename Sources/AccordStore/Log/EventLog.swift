@@ -68,12 +68,15 @@ public struct EventLog: Sendable {
         registerPeerMigration(&migrator)
         MembershipBook.register(&migrator)
         registerPendingBodies(&migrator)
+        MembershipBook.registerStamp(&migrator)
         return migrator
     }
 
-    /// The schema this version writes with these read models: its last migration's name.
+    /// The schema this version writes with these read models: its newest migration's name
+    /// (migrations are named `vN-…`; the read models register theirs among the log's).
     public static func schemaVersion(projectors: [any Projector]) -> String {
-        migrator(projectors: projectors).migrations.last ?? "-"
+        func number(_ name: String) -> Int { Int(name.dropFirst().prefix { $0.isNumber }) ?? 0 }
+        return migrator(projectors: projectors).migrations.max { number($0) < number($1) } ?? "-"
     }
 
     /// A consistent copy of the database while the node serves and writes (SQLite's online

@@ -9,7 +9,7 @@ import GRDB
 final class Bench {
     static let workloads =
         ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
-        + curationWorkloads + ["curation-clone-rss"]
+        + curationWorkloads + ["curation-clone-rss", "api-edits"]
     var rssEvents = 1_000_000
     /// Results of this run so far, by workload (the baselines of later ratios).
     var done: [String: Result] = [:]
@@ -88,8 +88,8 @@ final class Bench {
                     s += String(format: " (goal %.0f%%: %@)", goal * 100, r >= goal ? "met" : "MISSED")
                 }
             }
-            for (k, v) in extra.sorted(by: { $0.key < $1.key }) where ["records", "conflicts", "hits", "peakRSSMiB", "clients"].contains(k)
-            {
+            for (k, v) in extra.sorted(by: { $0.key < $1.key })
+            where ["records", "conflicts", "hits", "peakRSSMiB", "clients", "p50ms", "p99ms", "writersPerCommit"].contains(k) {
                 s += "  \(k) \(v.canonicalString)"
             }
             return s
@@ -233,6 +233,8 @@ final class Bench {
         switch workload {
         case "curation-clone-rss":
             return try await curationCloneRSS()
+        case "api-edits":
+            return try await apiEdits()
         case "clone", "sync-diverged", "sync-in-sync":
             return try await runSync(workload)
         case "clone-rss":

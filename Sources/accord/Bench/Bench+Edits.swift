@@ -1,0 +1,95 @@
+import AccordCore
+import AccordStore
+import AccordSync
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// `api-edits`: curators saving edits at once through the HTTP API on a durable node.
+extension Bench {
+    static let editClients = 32
+
+    func apiEdits() async throws -> Result {
+        let base = try await baseline("author-durable")
+        let log = try freshLog("api-edits", durable: true)
+        _ = try log.author([.genesis(name: "bench")], key: author)
+        var g = CurationLogGenerator(admin: author, editors: editors)
+        let recordCount = 640
+        let records = (0..<recordCount).map { g.record($0) }
+        let c = Curation(log: log)
+        _ = try c.importRecords(Array(Curation.recordsJSON(records).utf8), csv: false, key: author)
+        let symbols = try c.list().map(\.symbol)
+        let keys = (0..<Self.editClients).map { SigningKey.fixed("bench-curator-\($0)") }
+        try c.authorize(keys.enumerated().map { .granted(key: $1.author, role: .editor, name: "Curator \($0)") }, key: author)
+        let dataset = try log.datasetID()!
+        // Each curator edits its own records' notes (replacing its own last revision), about
+        // 300 characters each: the events users write, one save per request.
+        let perClient = max(20, min(400, events / 250))
+        let summaries = (0..<64).map { _ in g.sentence(atLeast: 300) }
+        // One connection per curator, as 32 browsers would hold.
+        var config = HTTPClient.Configuration()
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.editClients
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        defer { Task { try? await http.shutdown() } }
+        let latencies = LatencyBook()
+        let before = try log.eventCount()
+        var metrics = ""
+        let t = try await serving(log) { url in
+            defer { metrics = (try? String(contentsOf: URL(string: url + "/metrics")!, encoding: .utf8)) ?? "" }
+            return try await Self.timeAsync {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (k, key) in keys.enumerated() {
+                        group.addTask {
+                            var chain = ChainSigner(key: key, dataset: dataset)
+                            var last: [Int: String] = [:]
+                            for n in 0..<perClient {
+                                let r = k + Self.editClients * (n % (recordCount / Self.editClients))
+                                let symbol = try ResolutionSymbol(parsing: symbols[r])
+                                let value = JSONValue.string(summaries[(k + n) % summaries.count] + " (\(n))")
+                                let e = chain.sign(
+                                    DomainEvent.fieldSet(symbol, field: .notes, value: value, base: last[r].map { [$0] } ?? []).draft)
+                                last[r] = e.id
+                                var request = HTTPClientRequest(url: url + "/api/v1/events")
+                                request.method = .POST
+                                request.headers.add(name: "content-type", value: "application/x-ndjson")
+                                request.body = .bytes(ByteBuffer(bytes: e.wireLine + [0x0A]))
+                                let t0 = DispatchTime.now().uptimeNanoseconds
+                                let response = try await http.execute(request, timeout: .seconds(60))
+                                let body = try await response.body.collect(upTo: 1 << 20)
+                                latencies.add(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                                precondition(response.status == .ok, "bench api-edits: \(response.status) \(String(buffer: body))")
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+        let n = Self.editClients * perClient
+        let stored = try log.eventCount() - before
+        precondition(stored == n, "bench api-edits: \(stored) of \(n) edits stored")
+        func counter(_ name: String) -> Double {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? .nan
+        }
+        let sorted = latencies.values.sorted()
+        func pct(_ p: Double) -> Double { (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 100).rounded() / 100 }
+        return Result(
+            workload: "api-edits", events: n, seconds: t,
+            extra: [
+                "clients": .int(Self.editClients), "baseline": "author-durable events/s",
+                "baselinePerSecond": .number(base.eventsPerSecond.rounded()), "goal": .number(10),
+                "p50ms": .number(pct(0.5)), "p99ms": .number(pct(0.99)), "synchronous": "FULL",
+                "writersPerCommit": Self.finite(
+                    .number((counter("accord_group_commit_writers_total") / counter("accord_group_commits_total") * 10).rounded() / 10)),
+            ])
+    }
+
+    /// Request latencies from many tasks.
+    final class LatencyBook: @unchecked Sendable {
+        // `values` is guarded by `lock`.
+        private let lock = NSLock()
+        private var all: [Double] = []
+        func add(_ ms: Double) { lock.withLock { all.append(ms) } }
+        var values: [Double] { lock.withLock { all } }
+    }
+}
