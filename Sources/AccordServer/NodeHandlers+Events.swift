@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordSync
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -42,7 +43,15 @@ extension NodeHandlers {
 
     func addEvents(to router: Router<NodeServer.Context>) {
         router.post("api/v1/events") { request, _ -> Response in
-            try await checkDataset(request, nil)
+            // One read, without a thread hop: the dataset this node holds, to check the request's.
+            guard let mine = try await log.readDatasetID() else {
+                throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
+            }
+            if let claimed = request.headers[HTTPField.Name(SyncProtocol.datasetHeader)!], claimed != mine {
+                throw Problem(
+                    .conflict, "Another dataset",
+                    "this node holds dataset \(mine), the request is for dataset \(claimed); nothing was stored")
+            }
             guard edits.enter() else {
                 var headers = HTTPFields()
                 headers[.retryAfter] = "1"
@@ -74,9 +83,6 @@ extension NodeHandlers {
             }
             guard !lines.isEmpty else {
                 throw Problem.badRequest("the body carries no event: send signed events in wire form, one per line (Docs/protocol.md)")
-            }
-            guard try await blocking({ [log] in try log.datasetID() }) != nil else {
-                throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
             }
             let outcomes: [IngestOutcome]
             do {

@@ -341,8 +341,8 @@ extension EventLog {
         var membership = try MembershipBook.state(db)
         let isRedacted = try db.cachedStatement(sql: "SELECT 1 FROM redactions WHERE target = ?")
         // Most batches meet no redaction and no pending body: skip the per-event lookups then.
-        var anyRedactions = try Bool.fetchOne(db, sql: "SELECT 1 FROM redactions LIMIT 1") ?? false
-        var anyPending = try Bool.fetchOne(db, sql: "SELECT 1 FROM pending_bodies LIMIT 1") ?? false
+        var anyRedactions = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM redactions LIMIT 1")) ?? false
+        var anyPending = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM pending_bodies LIMIT 1")) ?? false
         var heads: [String: ChainHead?] = [:]
         var outcomes = [IngestOutcome?](repeating: nil, count: checked.count)
         var pending: [Int] = []
@@ -353,9 +353,10 @@ extension EventLog {
             }
         }
         let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
+        // Cached: a group commit appends many small parts, each would prepare them again.
         let insertEvent = try RawStatement(
-            db, sql: "INSERT INTO events(id, author, seq, prev, type, subject, time, envelope, sig) VALUES (?,?,?,?,?,?,?,?,?)")
-        let insertBody = try RawStatement(db, sql: "INSERT INTO bodies(pos, body) VALUES (?, ?)")
+            cached: db, sql: "INSERT INTO events(id, author, seq, prev, type, subject, time, envelope, sig) VALUES (?,?,?,?,?,?,?,?,?)")
+        let insertBody = try RawStatement(cached: db, sql: "INSERT INTO bodies(pos, body) VALUES (?, ?)")
         // The read models take the transaction's events at once (each touched row written
         // once), and before any membership change or redaction, which re-fold what they touch.
         let projection = projection ?? PendingProjection()

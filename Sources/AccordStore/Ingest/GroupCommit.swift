@@ -7,8 +7,9 @@ import GRDB
 ///
 /// Each caller's events are size-, hash- and signature-checked on the caller's task. The
 /// first caller that finds no group being written becomes the leader: it takes every
-/// caller waiting at that moment (at most `maxGroupEvents` events), appends each caller's
-/// events in its own savepoint (a caller whose append fails is rolled back alone), commits
+/// caller waiting at that moment (at most `maxGroupEvents` events), appends their events
+/// together (and, should that fail, each caller's in its own savepoint, so that a caller
+/// whose append fails is rolled back alone), commits
 /// once, and only then answers every caller of the group; it goes on with whoever arrived
 /// meanwhile. With `synchronous = FULL` (a durable log) an answer means the events are on
 /// disk; a commit that fails answers every caller of its group with the error and stores
@@ -72,7 +73,20 @@ public final class GroupCommit: @unchecked Sendable {
             var results: [Result<[IngestOutcome], any Error>]
             do {
                 results = try await log.pool.write { db in
-                    group.map { ticket in
+                    // The group's events in one append (one projection pass); should it fail,
+                    // each writer's alone, so that one writer's failure is its own.
+                    var together: [IngestOutcome]?
+                    try? db.inSavepoint {
+                        together = try log.appendChecked(group.flatMap(\.checked), db: db)
+                        return .commit
+                    }
+                    if var rest = together?[...] {
+                        return group.map { ticket in
+                            defer { rest = rest.dropFirst(ticket.checked.count) }
+                            return .success(Array(rest.prefix(ticket.checked.count)))
+                        }
+                    }
+                    return group.map { ticket in
                         Result {
                             var outcomes: [IngestOutcome] = []
                             try db.inSavepoint {

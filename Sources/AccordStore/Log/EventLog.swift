@@ -105,6 +105,11 @@ public struct EventLog: Sendable {
         try pool.read { db in try Self.meta(db, "dataset") }
     }
 
+    /// The dataset id, read without blocking a thread (GRDB's async access).
+    public func readDatasetID() async throws -> String? {
+        try await pool.read { db in try Self.meta(db, "dataset") }
+    }
+
     public func datasetName() throws -> String? {
         try pool.read { db in try Self.meta(db, "name") }
     }

@@ -35,8 +35,7 @@ extension Bench {
         let before = try log.eventCount()
         var metrics = ""
         let t = try await serving(log) { url in
-            defer { metrics = (try? String(contentsOf: URL(string: url + "/metrics")!, encoding: .utf8)) ?? "" }
-            return try await Self.timeAsync {
+            let t = try await Self.timeAsync {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for (k, key) in keys.enumerated() {
                         group.addTask {
@@ -64,6 +63,9 @@ extension Bench {
                     try await group.waitForAll()
                 }
             }
+            let response = try await http.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10))
+            metrics = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            return t
         }
         let n = Self.editClients * perClient
         let stored = try log.eventCount() - before
