@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 import Testing
 
@@ -73,5 +74,41 @@ import Testing
         // Space returns: the same command goes through.
         _ = try cli.ok(["set", "A/RES/72/1", "text", long, "--max-db-size", "1GB"] + db + key)
         #expect(try cli.ok(["digest"] + db) != digest)
+    }
+
+    static let seedFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Events/seed/resolutions.json").path
+
+    @Test func longCommandsShowProgressOnlyWhereSomeoneWatches() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("k")])
+        let db = ["--db", cli.path("a.db")]
+        _ = try cli.ok(["init", "--seed", "--key", cli.path("k")] + db)
+        _ = try cli.ok(["export", "--out", cli.path("log.ndjson")] + db)
+        let events = try cli.ok(["log", "--json"] + db).components(separatedBy: "\"id\"").count - 1
+        #expect(events > 20)
+        // Forced (as a terminal would get it): the lines say what, how many of how many, how fast.
+        let clone = try cli.run(["clone", cli.path("log.ndjson"), "--db", cli.path("b.db"), "--progress"])
+        #expect(clone.status == 0 && clone.stderr.contains("\rclone: \(events) / \(events) events (100%)"), "\(clone.stderr)")
+        for (command, label) in [(["verify"], "verify"), (["rebuild"], "rebuild")] {
+            let r = try cli.run(command + ["--db", cli.path("b.db"), "--progress"])
+            #expect(r.status == 0 && r.stderr.contains("\r\(label): \(events) / \(events) events (100%)"), "\(label): \(r.stderr)")
+        }
+        let records = try cli.run(
+            ["import-records", Self.seedFile, "--key", cli.path("k"), "--progress", "--replace"] + db)
+        #expect(records.stderr.contains("\rimport-records: ") && records.stderr.contains("records (100%)"), "\(records.stderr)")
+        let server = ServeProcess(arguments: ["serve", "--port", "0", "--key", cli.path("k")] + db, env: cli.env)
+        try server.start()
+        defer { _ = server.terminate() }
+        let network = try cli.run(["clone", server.url, "--db", cli.path("c.db"), "--progress"])
+        #expect(network.status == 0 && network.stderr.contains("\rclone: \(events) events"), "\(network.stderr)")
+        // --json keeps stdout one JSON document; --quiet and a pipe show nothing.
+        let json = try cli.run(["verify", "--json", "--progress", "--db", cli.path("b.db")])
+        #expect((try? JSONParser.parse(Array(json.stdout.utf8))) != nil && json.stderr.contains("verify: "), "\(json.stdout)")
+        for quiet in [["--quiet", "--progress"], []] {
+            let r = try cli.run(["verify", "--db", cli.path("b.db")] + quiet)
+            #expect(r.status == 0 && !r.stderr.contains("verify:"), "\(quiet): \(r.stderr)")
+        }
     }
 }

@@ -137,3 +137,17 @@ import Testing
         }
     }
 }
+
+@Suite struct ProgressLineTests {
+    @Test func progressSaysHowManyOfHowManyHowFastAndHowLong() {
+        #expect(
+            ProgressLine.text(label: "import", done: 120_000, total: 1_000_000, seconds: 10)
+                == "import: 120,000 / 1,000,000 events (12%), 12,000 events/s, 1m14s left")
+        #expect(ProgressLine.text(label: "clone", done: 5_000, total: nil, seconds: 2) == "clone: 5,000 events, 2,500 events/s")
+        #expect(ProgressLine.text(label: "verify", done: 0, total: 10, seconds: 0) == "verify: 0 / 10 events (0%)")
+        #expect(
+            ProgressLine.text(label: "x", done: 10, total: 10, unit: "records", seconds: 1) == "x: 10 / 10 records (100%), 10 records/s")
+        #expect(ProgressLine.duration(3_725) == "1h02m" && ProgressLine.duration(59.2) == "1m00s" && ProgressLine.duration(7) == "7s")
+        #expect(ProgressLine.grouped(999) == "999" && ProgressLine.grouped(1_000) == "1,000" && ProgressLine.grouped(-12_345) == "-12,345")
+    }
+}

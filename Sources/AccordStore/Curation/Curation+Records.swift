@@ -184,9 +184,11 @@ extension Curation {
     static let recordsPerTransaction = 500
 
     public func importRecords(
-        _ data: [UInt8], csv: Bool, key: SigningKey, replace: Bool = false, dryRun: Bool = false
+        _ data: [UInt8], csv: Bool, key: SigningKey, replace: Bool = false, dryRun: Bool = false,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> RecordImportReport {
         let (records, errors) = Self.parseRecords(data, csv: csv)
+        var handled = 0
         var report = RecordImportReport()
         report.dryRun = dryRun
         report.rows = records.count + errors.filter { $0.row > 0 }.count
@@ -196,7 +198,10 @@ extension Curation {
         // refused is signed again record by record, so a refusal names its row.
         var group: [(row: Int, events: [DomainEvent], change: RecordChange)] = []
         func flush() {
-            defer { group.removeAll(keepingCapacity: true) }
+            defer {
+                group.removeAll(keepingCapacity: true)
+                progress?(handled, records.count)
+            }
             guard !dryRun, !group.isEmpty else { return }
             do {
                 try author(group.flatMap(\.events), key: key)
@@ -214,6 +219,7 @@ extension Curation {
             }
         }
         for (row, r) in records {
+            handled += 1
             if let first = seenKeys[r.symbol.key] {
                 report.errors.append(.init(row: row, reason: "\(r.symbol) appears again (first at row \(first))"))
                 continue

@@ -5,8 +5,11 @@ import GRDB
 extension EventLog {
     /// Drops every read model and replays the log into them, in one transaction.
     /// Events are decoded from their stored bytes (`accord verify` checks signatures).
-    public func rebuild(batchSize: Int = 1024) throws {
+    /// - Parameter progress: called after each batch with the events replayed so far and the total.
+    public func rebuild(batchSize: Int = 1024, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         try pool.write { db in
+            let total = try Int.fetchOne(db, sql: "SELECT coalesce(max(pos), 0) FROM events") ?? 0
+            var done = 0
             for p in projectors { try p.reset(db: db) }
             for t in MembershipBook.tables { try db.execute(sql: "DELETE FROM \(t)") }
             // Pass 1: membership facts and redactions decide which events count.
@@ -37,6 +40,8 @@ extension EventLog {
             var batch: [ProjectedEvent] = []
             func flush() throws {
                 for p in projectors { try p.replay(batch, db: db) }
+                done += batch.count
+                progress?(done, total)
                 batch.removeAll(keepingCapacity: true)
             }
             while let row = try rows.next() {

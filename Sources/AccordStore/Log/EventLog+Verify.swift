@@ -27,8 +27,10 @@ public struct VerificationReport: Sendable, Codable {
 extension EventLog {
     /// Re-reads every stored event and checks ids, body hashes, signatures (on every
     /// core), the stored columns against the signed envelope, chains and the dataset.
-    public func verify() throws -> VerificationReport {
+    /// - Parameter progress: called after each chunk with the events checked so far and the total.
+    public func verify(progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> VerificationReport {
         var report = VerificationReport()
+        let total = try eventCount()
         let dataset = try datasetID()
         let redacted = Set(try pool.read { db in try String.fetchAll(db, sql: "SELECT subject FROM events WHERE type = 'event.redacted'") })
         let pending = Set(try pendingBodyIDs())
@@ -62,6 +64,7 @@ extension EventLog {
                 )
             },
             consume: { (chunk, checked) in
+                defer { progress?(report.events, total) }
                 for (s, c) in zip(chunk, checked) {
                     report.events += 1
                     if s.bodyBytes != nil {

@@ -89,7 +89,10 @@ public enum NDJSONImport {
     /// Events per transaction: large batches rewrite fewer random index pages per event.
     public static let defaultBatchSize = 16384
 
-    public static func run(data: [UInt8], into log: EventLog, batchSize: Int = defaultBatchSize) throws -> Result {
+    /// - Parameter progress: called after each batch with the lines handled so far and the total.
+    public static func run(
+        data: [UInt8], into log: EventLog, batchSize: Int = defaultBatchSize, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> Result {
         var result = Result()
         let all = lines(data)
         let batches = BatchIterator(all.map(\.1), batchSize: batchSize)
@@ -104,6 +107,7 @@ public enum NDJSONImport {
                     }
                 }
                 handled += outcomes.count
+                progress?(handled, all.count)
             })
         return result
     }

@@ -236,6 +236,7 @@ struct ImportRecordsCommand: ParsableCommand {
     var replace = false
     @Flag(name: .long, help: "Print what would change, record by record, and sign nothing.") var dryRun = false
     @Flag(name: .long) var json = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
@@ -249,7 +250,9 @@ struct ImportRecordsCommand: ParsableCommand {
         }
         let curation = try edit.db.curation()
         let key = try edit.key.load(for: edit.db)
-        let report = try curation.importRecords(bytes, csv: csv, key: key, replace: replace, dryRun: dryRun)
+        let shown = progress.reporter("import-records", unit: "records")
+        let report = try curation.importRecords(bytes, csv: csv, key: key, replace: replace, dryRun: dryRun, progress: shown.update)
+        shown.finish()
         if json {
             print(jsonString(report))
         } else {

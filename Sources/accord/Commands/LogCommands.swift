@@ -101,11 +101,14 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var dbOptions: DatabaseOptions
     @Argument(help: "The NDJSON file.") var file: String
     @Flag(name: .long, help: "Print the result as JSON.") var json = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
         let log = try dbOptions.open()
-        let result = try NDJSONImport.run(data: [UInt8](data), into: log)
+        let shown = progress.reporter("import")
+        let result = try NDJSONImport.run(data: [UInt8](data), into: log, progress: shown.update)
+        shown.finish()
         if json {
             print(jsonString(result))
         } else {
@@ -128,10 +131,13 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Re-check every stored event from its stored bytes: ids, body hashes, signatures, chains, dataset.")
     @OptionGroup var dbOptions: DatabaseOptions
     @Flag(name: .long, help: "Print the report as JSON.") var json = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         let log = try dbOptions.open()
-        let report = try log.verify()
+        let shown = progress.reporter("verify")
+        let report = try log.verify(progress: shown.update)
+        shown.finish()
         if try log.datasetID() != nil, try log.membership().activeAdmins.isEmpty {
             printErr(
                 "warning: this dataset has no admin (every admin key is revoked or no longer an admin); `accord members` shows who is left")

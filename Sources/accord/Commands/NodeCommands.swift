@@ -124,6 +124,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Argument(help: "The peer's base URL, e.g. http://127.0.0.1:8080.") var url: String
     @Flag(name: .long, help: "Print the report (or the error) as JSON.") var json = false
     @Option(name: .long, help: "Events per page.") var pageEvents: Int = SyncProtocol.defaultPageEvents
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         let peer: String
@@ -137,7 +138,11 @@ struct SyncCommand: AsyncParsableCommand {
         let http = SyncSession.makeClient()
         var session = SyncSession(log: log, peer: peer, http: http)
         session.pageEvents = pageEvents
-        let result = await attempt { try await session.sync() }
+        let shown = progress.reporter("sync (received)")
+        session.onBatch = { shown.add($0) }
+        let s = session
+        let result = await attempt { try await s.sync() }
+        shown.finish()
         try? await http.shutdown()
         switch result {
         case .success(let report):
@@ -170,6 +175,7 @@ struct CloneCommand: AsyncParsableCommand {
     @OptionGroup var key: KeyOptions
     @Argument(help: "The peer's base URL (http://HOST:PORT), or an NDJSON file from `accord export`.") var source: String
     @Flag(name: .long) var json = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         if FileManager.default.fileExists(atPath: db.path), try db.open().eventCount() > 0 {
@@ -186,12 +192,19 @@ struct CloneCommand: AsyncParsableCommand {
         var report = SyncReport(peer: peer)
         if fromFile {
             guard let data = FileManager.default.contents(atPath: source) else { throw CLIError("cannot read \(source)") }
-            let result = try NDJSONImport.run(data: [UInt8](data), into: log)
+            let shown = progress.reporter("clone")
+            let result = try NDJSONImport.run(data: [UInt8](data), into: log, progress: shown.update)
+            shown.finish()
             report.eventsReceived = result.summary.accepted + result.summary.invalid
             report.rejectedReceived = result.summary.rejected
         } else {
             let http = SyncSession.makeClient()
-            let result = await attempt { try await SyncSession(log: log, peer: peer, http: http).sync(push: false) }
+            let shown = progress.reporter("clone")
+            var session = SyncSession(log: log, peer: peer, http: http)
+            session.onBatch = { shown.add($0) }
+            let s = session
+            let result = await attempt { try await s.sync(push: false) }
+            shown.finish()
             try? await http.shutdown()
             switch result {
             case .success(let r): report = r
