@@ -59,7 +59,7 @@ public enum NodeServer {
         node.addAPI(to: router)
         node.addEvents(to: router)
         node.addWebUI(to: router)
-        var services: [any Service] = []
+        var services: [any Service] = [CheckpointService(log: log, logger: logger)]
         if !configuration.peers.isEmpty {
             services.append(
                 PeerSyncService(

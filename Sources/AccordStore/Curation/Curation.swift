@@ -199,7 +199,9 @@ public struct Curation: Sendable {
 
     /// Every change to a record, oldest first, each event's signature re-checked from its stored bytes.
     public func history(_ symbol: ResolutionSymbol, field: RecordField? = nil) throws -> [HistoryEntry] {
-        var entries: [HistoryEntry] = try log.pool.read { db in
+        // One read for the entries, their stored events and why any is invalid: under load a
+        // read per entry queued for a reader connection each time.
+        var (entries, stored, invalid) = try log.pool.read { db in
             var out: [HistoryEntry] = []
             let revs = try Row.fetchAll(
                 db,
@@ -253,14 +255,22 @@ public struct Curation: Sendable {
                             new: (r[4] as String?).map { .string($0) }, signature: "", invalid: nil))
                 }
             }
-            return out
+            var stored: [String: StoredEvent] = [:]
+            var invalid: [String: String] = [:]
+            let event = try db.cachedStatement(sql: StoredEvent.selectSQL + " WHERE e.id = ?")
+            let reason = try db.cachedStatement(sql: "SELECT reason FROM invalid_events WHERE event_id = ?")
+            for id in Set(out.map(\.id)) {
+                stored[id] = try Row.fetchOne(event, arguments: [id]).map(StoredEvent.init(row:))
+                invalid[id] = try String.fetchOne(reason, arguments: [id])
+            }
+            return (out, stored, invalid)
         }
         entries.sort { ($0.time, $0.id, $0.field ?? "") < ($1.time, $1.id, $1.field ?? "") }
         var checked: [String: String] = [:]
         for k in entries.indices {
             let id = entries[k].id
             if checked[id] == nil {
-                if let e = try log.event(id: id) {
+                if let e = stored[id] {
                     switch WireFormat.verifyStored(
                         envelopeBytes: e.envelopeBytes, signature: e.signature, bodyBytes: e.bodyBytes, storedID: e.id)
                     {
@@ -272,7 +282,7 @@ public struct Curation: Sendable {
                 }
             }
             entries[k].signature = checked[id]!
-            entries[k].invalid = try log.invalidReason(id)
+            entries[k].invalid = invalid[id]
         }
         return entries
     }

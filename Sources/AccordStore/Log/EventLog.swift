@@ -26,6 +26,8 @@ public struct EventLog: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
         config.busyMode = .timeout(10)
+        // Readers for a serving node's concurrent requests (GRDB's default is 5).
+        config.maximumReaderCount = 16
         let migrator = Self.migrator(projectors: projectors)
         // A database written by a newer version is refused before anything opens it for writing.
         if FileManager.default.fileExists(atPath: path) {
@@ -135,6 +137,11 @@ public struct EventLog: Sendable {
         try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
 
+    /// A connection of its own that folds the WAL into the database in the background
+    /// (PASSIVE: it waits for no reader and blocks no writer), so that the writer's own
+    /// automatic checkpoint, which runs inside a commit, rarely has anything to do.
+    public func backgroundCheckpointer() throws -> Checkpointer { try Checkpointer(path: path) }
+
     /// Reads the `synchronous` pragma of the writer connection (0 OFF, 1 NORMAL, 2 FULL).
     public func synchronousMode() throws -> Int {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
@@ -237,4 +244,22 @@ public struct Fork: Sendable, Codable, Equatable {
     public let existingID: String
     public let forkID: String
     public let detectedAt: String
+}
+
+/// Background WAL checkpoints for a serving node (`EventLog.backgroundCheckpointer`).
+public final class Checkpointer: Sendable {
+    let queue: DatabaseQueue
+
+    init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(1)
+        queue = try DatabaseQueue(path: path, configuration: config)
+    }
+
+    /// One passive checkpoint; returns the WAL's frames and how many are now in the database.
+    @discardableResult
+    public func checkpoint() async throws -> (walFrames: Int, checkpointed: Int) {
+        let (frames, done) = try await queue.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        return (frames, done)
+    }
 }

@@ -9,8 +9,10 @@ import GRDB
 final class Bench {
     static let workloads =
         ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
-        + curationWorkloads + ["curation-clone-rss", "api-edits"]
+        + curationWorkloads + ["curation-clone-rss", "api-edits", "load"]
     var rssEvents = 1_000_000
+    /// How long the `load` workload runs (a soak when long).
+    var loadSeconds = 30
     /// Results of this run so far, by workload (the baselines of later ratios).
     var done: [String: Result] = [:]
     var curationLog: [[UInt8]]?
@@ -89,8 +91,16 @@ final class Bench {
                 }
             }
             for (k, v) in extra.sorted(by: { $0.key < $1.key })
-            where ["records", "conflicts", "hits", "peakRSSMiB", "clients", "p50ms", "p99ms", "writersPerCommit"].contains(k) {
+            where [
+                "records", "conflicts", "hits", "peakRSSMiB", "clients", "p50ms", "p99ms", "writersPerCommit", "errors",
+                "replicasConverged", "rssMiB",
+            ]
+            .contains(k) {
                 s += "  \(k) \(v.canonicalString)"
+            }
+            for (kind, v) in (extra["kinds"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+                s += "\n    \(kind): \(v["count"]?.canonicalString ?? "") requests, \(v["perSecond"]?.canonicalString ?? "")/s"
+                s += ", p50 \(v["p50ms"]?.canonicalString ?? "") ms, p99 \(v["p99ms"]?.canonicalString ?? "") ms"
             }
             return s
         }
@@ -235,6 +245,8 @@ final class Bench {
             return try await curationCloneRSS()
         case "api-edits":
             return try await apiEdits()
+        case "load":
+            return try await load()
         case "clone", "sync-diverged", "sync-in-sync":
             return try await runSync(workload)
         case "clone-rss":

@@ -14,6 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Events for clone-rss (peak memory of `accord clone`).") var rssEvents: Int = 1_000_000
     @Option(name: .long, help: "Run only this workload (repeat for several); the workloads a ratio needs run too.")
     var workload: [String] = []
+    @Option(name: .long, help: "Seconds the load workload runs (a soak when long).") var loadSeconds: Int = 30
     @Flag(name: .long, help: "Print one JSON object on stdout.") var json = false
 
     func run() async throws {
@@ -22,6 +23,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let bench = try Bench(events: events)
         bench.rssEvents = rssEvents
+        guard loadSeconds > 0 else { throw CLIError("--load-seconds must be at least 1") }
+        bench.loadSeconds = loadSeconds
         defer { bench.cleanUp() }
         let progress: (String) -> Void = { line in if !json { print(line) } else { printErr(line) } }
         var limits = bench.measureLimits()

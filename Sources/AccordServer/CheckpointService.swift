@@ -1,0 +1,24 @@
+import AccordStore
+import Logging
+import ServiceLifecycle
+
+/// Folds the WAL into the database every second, off the commit path. Without it the
+/// writer's automatic checkpoint (every 16,384 pages, sized for bulk imports) ran inside
+/// an edit's commit and held every write for up to 15 s on this machine's disk.
+struct CheckpointService: Service {
+    let log: EventLog
+    let logger: Logger
+    var interval: Duration = .seconds(1)
+
+    func run() async throws {
+        let checkpointer = try log.backgroundCheckpointer()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: interval)
+            do {
+                try await checkpointer.checkpoint()
+            } catch {
+                logger.warning("background checkpoint failed; the writer's own checkpoints go on", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import AccordCore
+import AccordStore
+import AccordSync
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// `load`: one `accord serve` process on loopback under a realistic mix for a bounded time
+/// (`--load-seconds`, a soak when long): 16 readers (record 60 %, search 25 %, history
+/// 15 %), 8 curators saving edits through the API, and 3 replicas pulling every second.
+/// Reports requests/s, p50/p99 per kind, errors, and the server's RSS over time.
+extension Bench {
+    func load() async throws -> Result {
+        // The node: the curation dataset of `events` events plus 8 curators, served by a child process.
+        let path = dir + "/load.db"
+        let node = try EventLog(path: path, projectors: Node.projectors, durable: true)
+        let lines = curationLines()
+        let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
+        try node.ingest(next: { batches.next() }, handle: { out in precondition(out.allSatisfy(\.isAccepted)) })
+        let curators = (0..<8).map { SigningKey.fixed("load-curator-\($0)") }
+        try Curation(log: node).authorize(
+            curators.enumerated().map { .granted(key: $1.author, role: .editor, name: "Curator \($0)") }, key: author)
+        let symbols = try Curation(log: node).list().map(\.symbol)
+        let dataset = try node.datasetID()!
+        try KeyStore.create(author, path: dir + "/load.key")
+        // The bulk load's WAL is folded in first: the served node starts as a node that has
+        // run for a while, not with a checkpoint of the whole dataset due at its first edit.
+        try node.checkpoint()
+
+        // The replicas hold the dataset before the clock starts (as running replicas would):
+        // each second they pull what the curators added.
+        let replicas = try (0..<3).map { try freshLog("load-replica-\($0)") }
+        for replica in replicas {
+            let all = NDJSONImport.BatchIterator(try allLines(node), batchSize: NDJSONImport.defaultBatchSize)
+            try replica.ingest(next: { all.next() }, handle: { out in precondition(out.allSatisfy(\.isAccepted)) })
+        }
+
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        server.arguments = ["serve", "--db", path, "--key", dir + "/load.key", "--port", "0"]
+        // The request log goes to a file: a pipe this process drains late would block the
+        // server's logging, and with it every request.
+        let logPath = dir + "/load-serve.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        var url = ""
+        for _ in 0..<600 {
+            let head = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            if let r = head.range(of: "url=http") {
+                url = "http" + head[r.upperBound...].prefix { !$0.isWhitespace }
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard !url.isEmpty else { throw CLIError("bench load: accord serve did not start") }
+        let served = url
+
+        var config = HTTPClient.Configuration()
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
+        config.timeout = .init(connect: .seconds(5), read: .seconds(60))
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        defer { Task { try? await http.shutdown() } }
+        let book = KindBook()
+        let words = ["terrorism", "cooperation", "INTERPOL", "cybercrime", "border", "foreign", "police", "sanctions", "travel", "data"]
+        let serverPID = server.processIdentifier
+        var rss: [Double] = []
+        let deadline = ContinuousClock.now + .seconds(loadSeconds)
+        let t = try await Self.timeAsync {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for r in 0..<16 {
+                    group.addTask {
+                        var rng = SplitMix64(state: UInt64(r + 1))
+                        while ContinuousClock.now < deadline {
+                            let pick = rng.int(100)
+                            let symbol = symbols[Int(Double(symbols.count) * pow(Double(rng.int(1_000_000)) / 1e6, 3))]
+                            let s = symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                            let (kind, path) =
+                                pick < 60
+                                ? ("record", "/api/v1/record?symbol=\(s)")
+                                : pick < 85
+                                    ? ("search", "/api/v1/search?q=\(words[rng.int(words.count)])")
+                                    : ("history", "/api/v1/history?symbol=\(s)")
+                            await book.time(kind) {
+                                let response = try await http.execute(HTTPClientRequest(url: served + path), timeout: .seconds(60))
+                                _ = try await response.body.collect(upTo: 16 << 20)
+                                return response.status == .ok
+                            }
+                        }
+                    }
+                }
+                for (k, key) in curators.enumerated() {
+                    group.addTask {
+                        var chain = ChainSigner(key: key, dataset: dataset)
+                        var last: [String: String] = [:]
+                        var n = 0
+                        while ContinuousClock.now < deadline {
+                            n += 1
+                            let symbol = symbols[(k * 997 + n * 31) % symbols.count]
+                            let e = chain.sign(
+                                DomainEvent.fieldSet(
+                                    try ResolutionSymbol(parsing: symbol), field: .notes,
+                                    value: .string("Curator \(k) checked this against the adopted text (\(n))."),
+                                    base: last[symbol].map { [$0] } ?? []
+                                ).draft)
+                            var request = HTTPClientRequest(url: served + "/api/v1/events")
+                            request.method = .POST
+                            request.headers.add(name: "content-type", value: "application/x-ndjson")
+                            request.body = .bytes(ByteBuffer(bytes: e.wireLine + [0x0A]))
+                            let ok = await book.time("edit") {
+                                let response = try await http.execute(request, timeout: .seconds(60))
+                                _ = try await response.body.collect(upTo: 1 << 20)
+                                return response.status == .ok
+                            }
+                            if ok { last[symbol] = e.id }
+                        }
+                    }
+                }
+                for replica in replicas {
+                    group.addTask {
+                        while ContinuousClock.now < deadline {
+                            await book.time("sync-pull") {
+                                _ = try await SyncSession(log: replica, peer: served, http: http).sync(push: false)
+                                return true
+                            }
+                            try await Task.sleep(for: .seconds(1))
+                        }
+                    }
+                }
+                group.addTask {
+                    while ContinuousClock.now < deadline {
+                        if let kb = Self.residentKB(pid: serverPID) { book.sample(rssMiB: Double(kb) / 1024) }
+                        try await Task.sleep(for: .seconds(5))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        rss = book.rss
+        // The replicas end where the hub is (edits stopped): one more pull each.
+        for replica in replicas { _ = try await SyncSession(log: replica, peer: url, http: http).sync(push: false) }
+        let hubDigest = try Curation(log: node).digest()
+        let converged = try replicas.allSatisfy { try Curation(log: $0).digest() == hubDigest }
+        var extra: [String: JSONValue] = [
+            "unit": "requests", "seconds": .number(Double(loadSeconds)), "errors": .int(book.errors),
+            "replicasConverged": .bool(converged),
+            "rssMiB": .array(rss.map { .number(($0 * 10).rounded() / 10) }),
+        ]
+        var kinds: [String: JSONValue] = [:]
+        for (kind, values) in book.latencies {
+            let sorted = values.sorted()
+            func pct(_ p: Double) -> Double { (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 100).rounded() / 100 }
+            kinds[kind] = [
+                "count": .int(sorted.count), "perSecond": .number((Double(sorted.count) / t).rounded()), "p50ms": .number(pct(0.5)),
+                "p99ms": .number(pct(0.99)),
+            ]
+        }
+        extra["kinds"] = .object(kinds)
+        return Result(workload: "load", events: book.latencies.values.map(\.count).reduce(0, +), seconds: t, extra: extra)
+    }
+
+    static func residentKB(pid: Int32) -> Int? {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "")
+    }
+
+    /// Latencies by request kind, errors, and RSS samples, from many tasks.
+    final class KindBook: @unchecked Sendable {
+        // Guarded by `lock`.
+        private let lock = NSLock()
+        private var all: [String: [Double]] = [:]
+        private var failed = 0
+        private var samples: [Double] = []
+
+        /// Times `request`; a false result or a thrown error counts as an error.
+        @discardableResult
+        func time(_ kind: String, _ request: () async throws -> Bool) async -> Bool {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let ok = (try? await request()) ?? false
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            lock.withLock {
+                all[kind, default: []].append(ms)
+                if !ok { failed += 1 }
+            }
+            return ok
+        }
+
+        func sample(rssMiB: Double) { lock.withLock { samples.append(rssMiB) } }
+        var latencies: [String: [Double]] { lock.withLock { all } }
+        var errors: Int { lock.withLock { failed } }
+        var rss: [Double] { lock.withLock { samples } }
+    }
+}
