@@ -24,6 +24,8 @@ public struct NodeConfiguration: Sendable {
     public var idleTimeout: TimeAmount = .seconds(60)
     /// Host names (besides IP literals and localhost) the web UI's edit form answers to.
     public var allowedHosts: [String] = []
+    /// Most events one group commit of API edits takes (1: every edit commits alone).
+    public var maxGroupEvents = 4096
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, peers: [String] = [], syncEvery: Duration = .seconds(30), dataset: String? = nil
@@ -51,7 +53,7 @@ public enum NodeServer {
         let metrics = Metrics()
         let router = Router(context: Context.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger, metrics: metrics))
-        var node = NodeHandlers(log: log, key: key, metrics: metrics, logger: logger)
+        var node = NodeHandlers(log: log, key: key, metrics: metrics, logger: logger, maxGroupEvents: configuration.maxGroupEvents)
         node.allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
         node.tls = configuration.tls != nil
         node.addHealth(to: router)
@@ -166,12 +168,12 @@ struct NodeHandlers: Sendable {
 
     var curation: Curation { Curation(log: log) }
 
-    init(log: EventLog, key: SigningKey?, metrics: Metrics, logger: Logger) {
+    init(log: EventLog, key: SigningKey?, metrics: Metrics, logger: Logger, maxGroupEvents: Int = 4096) {
         self.log = log
         self.key = key
         self.metrics = metrics
         self.logger = logger
-        group = GroupCommit(log: log)
+        group = GroupCommit(log: log, maxGroupEvents: maxGroupEvents)
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -137,7 +137,7 @@ public final class StreamingIngest: @unchecked Sendable {
         batchNumbers = []
         // `put` blocks while the queue is full: off the cooperative pool.
         await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async { [queue] in
+            syncWorkQueue.async { [queue] in
                 queue.put(lines)
                 cont.resume()
             }

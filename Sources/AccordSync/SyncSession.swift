@@ -6,12 +6,16 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// Runs blocking database work off the cooperative thread pool.
+/// Runs blocking database work off the cooperative thread pool, on a queue of its own
+/// (Linux's global queue runs one thread per core: a long ingest there starved everything
+/// else queued on it).
 func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { cont in
-        DispatchQueue.global().async { cont.resume(with: Result { try work() }) }
+        syncWorkQueue.async { cont.resume(with: Result { try work() }) }
     }
 }
+
+let syncWorkQueue = DispatchQueue(label: "accord.sync", attributes: .concurrent)
 
 /// The end line of a pull page, set from the streaming ingest's intercept.
 final class EndBox: @unchecked Sendable {

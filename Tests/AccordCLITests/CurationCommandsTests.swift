@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 import Testing
 
@@ -104,5 +105,52 @@ import Testing
                 FileManager.default.contents(atPath: cli.path("r.\(format)"))
                     == FileManager.default.contents(atPath: cli.path("r2.\(format)")))
         }
+    }
+
+    @Test func eachRecordCommandChangesWhatItSaysAndHistoryShowsIt() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("k")])
+        let db = ["--db", cli.path("a.db")]
+        let signed = db + ["--key", cli.path("k")]
+        _ = try cli.ok(["init", "--seed"] + signed)
+        func record() throws -> JSONValue { try JSONParser.parse(Array(try cli.ok(["show", "A/RES/70/1", "--json"] + db).utf8)) }
+        _ = try cli.ok(["add", "A/RES/70/1", "--adopted", "2015-09-25", "--title", "Transforming our world"] + signed)
+        _ = try cli.ok(["tag", "A/RES/70/1", "sustainable development", "policing"] + signed)
+        _ = try cli.ok(["link", "A/RES/70/1", "--cites", "A/RES/72/1"] + signed)
+        _ = try cli.ok(["source", "A/RES/70/1", "https://undocs.org/A/RES/70/1", "--label", "UN"] + signed)
+        var r = try record()
+        #expect(r["title"] == "Transforming our world" && r["adopted"] == "2015-09-25")
+        #expect(r["topics"] == ["policing", "sustainable development"])
+        #expect(r["links"] == [["rel": "cites", "target": "A/RES/72/1"]])
+        #expect(r["sources"] == [["label": "UN", "url": "https://undocs.org/A/RES/70/1"]])
+        _ = try cli.ok(["untag", "A/RES/70/1", "policing"] + signed)
+        _ = try cli.ok(["unlink", "A/RES/70/1", "--cites", "A/RES/72/1"] + signed)
+        _ = try cli.ok(["source", "A/RES/70/1", "https://undocs.org/A/RES/70/1", "--remove"] + signed)
+        _ = try cli.ok(["withdraw", "A/RES/70/1", "--reason", "entered twice"] + signed)
+        r = try record()
+        #expect(r["topics"] == ["sustainable development"] && r["links"] == [] && r["sources"] == [])
+        #expect(r["withdrawn"] == true)
+        _ = try cli.ok(["restore", "A/RES/70/1"] + signed)
+        #expect(try record()["withdrawn"] == false)
+        let history = try cli.ok(["history", "A/RES/70/1"] + db)
+        for change in [
+            "created", "topic added policing", "link added cites A/RES/72/1", "source added UN", "topic removed policing",
+            "link removed cites A/RES/72/1", "withdrawn entered twice", "restored",
+        ] {
+            #expect(history.contains(change), "history lacks \(change): \(history)")
+        }
+        #expect(!history.contains("BAD"))
+        // What cannot be done is refused with why, and changes nothing.
+        let digest = try cli.ok(["digest"] + db)
+        for (args, why) in [
+            (["add", "A/RES/70/1", "--adopted", "2015-09-25"], "already in the dataset"),
+            (["restore", "A/RES/99/99"], "not in the dataset"),
+            (["source", "A/RES/70/1", "not a url"], "url"),
+        ] {
+            let out = try cli.run(args + signed)
+            #expect(out.status != 0 && out.stderr.lowercased().contains(why.lowercased()), "\(args): \(out.stderr)")
+        }
+        #expect(try cli.ok(["digest"] + db) == digest)
     }
 }

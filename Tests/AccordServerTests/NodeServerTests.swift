@@ -42,7 +42,7 @@ import Testing
         }
 
         func get(_ path: String) async throws -> (Int, String, String?) {
-            let r = try await http.execute(HTTPClientRequest(url: url + path), timeout: .seconds(10))
+            let r = try await http.execute(HTTPClientRequest(url: url + path), timeout: .seconds(60))
             let body = try await r.body.collect(upTo: 8 << 20)
             return (Int(r.status.code), String(buffer: body), r.headers.first(name: "content-type"))
         }
@@ -53,7 +53,7 @@ import Testing
             req.headers.add(name: "content-type", value: type)
             for (k, v) in headers { req.headers.add(name: k, value: v) }
             req.body = .bytes(ByteBuffer(string: body))
-            let r = try await http.execute(req, timeout: .seconds(10))
+            let r = try await http.execute(req, timeout: .seconds(60))
             let b = try await r.body.collect(upTo: 8 << 20)
             return (Int(r.status.code), String(buffer: b), r.headers.first(name: "content-type"))
         }

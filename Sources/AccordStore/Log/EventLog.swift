@@ -22,7 +22,8 @@ public struct EventLog: Sendable {
             // Redacted bodies and the read-model rows derived from them are zeroed, not just unlinked.
             try db.execute(sql: "PRAGMA secure_delete = ON")
             // Readers keep a small page cache; the writer gets a large one below.
-            try db.execute(sql: "PRAGMA cache_size = -8192")
+            // (16 readers x 4 MiB + the writer's 64 MiB bound a serving node's page caches.)
+            try db.execute(sql: "PRAGMA cache_size = -4096")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
         }
         config.busyMode = .timeout(10)
@@ -33,14 +34,19 @@ public struct EventLog: Sendable {
         if FileManager.default.fileExists(atPath: path) {
             var readOnly = Configuration()
             readOnly.readonly = true
-            if let queue = try? DatabaseQueue(path: path, configuration: readOnly),
-                let applied = try? queue.read({ db in try db.tableExists("grdb_migrations") ? migrator.appliedIdentifiers(db) : [] })
-            {
+            // (A read-only connection may leave the WAL's empty side files beside the database;
+            // removing them could pull them from under another process that opened it since.)
+            var applied: Set<String>?
+            if let queue = try? DatabaseQueue(path: path, configuration: readOnly) {
+                applied = try? queue.read({ db in try db.tableExists("grdb_migrations") ? migrator.appliedIdentifiers(db) : [] })
+                try? queue.close()
+            }
+            if let applied {
                 let newer = applied.subtracting(migrator.migrations)
                 if !newer.isEmpty {
                     throw StoreError(
                         "\(path) was written by a newer version of accord (schema \(newer.sorted().joined(separator: ", "))); "
-                            + "upgrade accord to open it; nothing was changed")
+                            + "upgrade accord to open it; the database was not changed")
                 }
             }
         }

@@ -14,10 +14,12 @@ extension Bench {
     }
 
     /// Serves `log` on an ephemeral loopback port for the duration of `body`.
-    func serving<T>(_ log: EventLog, _ body: (String) async throws -> T) async throws -> T {
+    func serving<T>(_ log: EventLog, maxGroupEvents: Int = 4096, _ body: (String) async throws -> T) async throws -> T {
         let (stream, cont) = AsyncStream.makeStream(of: Int.self)
+        var configuration = NodeConfiguration(host: "127.0.0.1", port: 0)
+        configuration.maxGroupEvents = maxGroupEvents
         let app = try NodeServer.application(
-            log: log, key: nil, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: Self.quietLogger,
+            log: log, key: nil, configuration: configuration, logger: Self.quietLogger,
             onRunning: { cont.yield($0) })
         let task = Task { try await app.run() }
         var url = ""

@@ -92,7 +92,8 @@ final class Bench {
             }
             for (k, v) in extra.sorted(by: { $0.key < $1.key })
             where [
-                "records", "conflicts", "hits", "peakRSSMiB", "clients", "p50ms", "p99ms", "writersPerCommit", "errors",
+                "records", "conflicts", "hits", "peakRSSMiB", "clients", "p50ms", "p99ms", "writersPerCommit", "ungroupedEventsPerSecond",
+                "errors",
                 "replicasConverged", "rssMiB",
             ]
             .contains(k) {

@@ -61,7 +61,11 @@ struct DatabaseOptions: ParsableArguments {
 
 /// Where the signing key is: `--key`, else `ACCORD_KEY`, else the per-user config directory.
 struct KeyOptions: ParsableArguments {
-    @Option(name: .long, help: "The private key file (default: $ACCORD_KEY, else $XDG_CONFIG_HOME/accord/key).")
+    @Option(
+        name: .long,
+        help:
+            "The private key file (default: the node's device key DB.key beside the database when it exists, else $ACCORD_KEY, else $XDG_CONFIG_HOME/accord/key)."
+    )
     var key: String?
 
     var path: String { key ?? ProcessInfo.processInfo.environment["ACCORD_KEY"] ?? KeyStore.defaultPath }
