@@ -184,8 +184,8 @@ import Testing
         }
         let acknowledged = (editors + [pusher, importer]).map(\.acknowledged.count).reduce(0, +)
         outcome.everyWriterGotThrough = editors.allSatisfy { !$0.acknowledged.isEmpty } && !pusher.acknowledged.isEmpty
-        outcome.report = (
-            "crash report: kills \(kills), restarts \(restarts), acknowledged events checked \(acknowledged) "
+        outcome.report =
+            ("crash report: kills \(kills), restarts \(restarts), acknowledged events checked \(acknowledged) "
                 + "(API edits \(editors.map(\.acknowledged.count).reduce(0, +)), pushed \(pusher.acknowledged.count), "
                 + "imported \(importer.acknowledged.count) in \(importer.acknowledged.count / 1_500) of \(kills) imports), "
                 + "lost \(lostTotal)")
