@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Testing
 
 @testable import AccordServer
@@ -16,6 +17,7 @@ import Testing
         let key = SigningKey.fixed("server-admin")
         var url = ""
         var task: Task<Void, any Error>?
+        var services: ServiceGroup?
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
         init() throws {
@@ -34,7 +36,10 @@ import Testing
             let app = try NodeServer.application(
                 log: log, key: key, configuration: NodeConfiguration(host: "127.0.0.1", port: 0, peers: peers), logger: quiet,
                 onRunning: { cont.yield($0) })
-            task = Task { try await app.run() }
+            // Stopped by a graceful shutdown, which the server does not log as an error.
+            let services = ServiceGroup(services: [app], logger: quiet)
+            self.services = services
+            task = Task { try await services.run() }
             for await port in stream {
                 url = "http://127.0.0.1:\(port)"
                 break
@@ -59,7 +64,7 @@ import Testing
         }
 
         func stop() async throws {
-            task?.cancel()
+            await services?.triggerGracefulShutdown()
             _ = await task?.result
             try await http.shutdown()
             try? FileManager.default.removeItem(atPath: dir)

@@ -6,6 +6,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// A real node for tests: its own SQLite file and a Hummingbird server on an ephemeral
 /// loopback port.
@@ -15,6 +16,7 @@ final class TestNode: @unchecked Sendable {
     let key: SigningKey
     private(set) var url = ""
     private var task: Task<Void, any Error>?
+    private var services: ServiceGroup?
 
     var curation: Curation { Curation(log: log) }
 
@@ -35,7 +37,10 @@ final class TestNode: @unchecked Sendable {
         let app = try NodeServer.application(
             log: log, key: key, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: Self.quiet,
             onRunning: { port in cont.yield(port) })
-        task = Task { try await app.run() }
+        // Stopped by a graceful shutdown, which the server does not log as an error.
+        let services = ServiceGroup(services: [app], logger: Self.quiet)
+        self.services = services
+        task = Task { try await services.run() }
         for await port in stream {
             url = "http://127.0.0.1:\(port)"
             break
@@ -43,9 +48,10 @@ final class TestNode: @unchecked Sendable {
     }
 
     func stop() async {
-        task?.cancel()
+        await services?.triggerGracefulShutdown()
         _ = await task?.result
         task = nil
+        services = nil
     }
 
     func sync(with other: TestNode, http: HTTPClient) async throws -> SyncReport {

@@ -4,6 +4,7 @@ import AccordStore
 import AccordSync
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// The sync workloads: a real server on a loopback port, and a client node.
 extension Bench {
@@ -21,14 +22,23 @@ extension Bench {
         let app = try NodeServer.application(
             log: log, key: nil, configuration: configuration, logger: Self.quietLogger,
             onRunning: { cont.yield($0) })
-        let task = Task { try await app.run() }
+        let services = ServiceGroup(services: [app], logger: Self.quietLogger)
+        let task = Task { try await services.run() }
         var url = ""
         for await port in stream {
             url = "http://127.0.0.1:\(port)"
             break
         }
-        defer { task.cancel() }
-        return try await body(url)
+        do {
+            let result = try await body(url)
+            await services.triggerGracefulShutdown()
+            _ = await task.result
+            return result
+        } catch {
+            await services.triggerGracefulShutdown()
+            _ = await task.result
+            throw error
+        }
     }
 
     /// A source node with `n` events by two authors (the genesis admin grants the second).
