@@ -52,13 +52,7 @@ extension NodeHandlers {
                     .conflict, "Another dataset",
                     "this node holds dataset \(mine), the request is for dataset \(claimed); nothing was stored")
             }
-            guard edits.enter() else {
-                var headers = HTTPFields()
-                headers[.retryAfter] = "1"
-                throw Problem(
-                    .tooManyRequests, "Too many edits", "this node takes \(edits.limit) edit requests at a time; retry in a second",
-                    headers: headers)
-            }
+            try edits.enterOrRefuse("Too many edits", "this node takes \(edits.limit) edit requests at a time; retry in a second")
             defer { edits.leave() }
             var request = request
             let body: ByteBuffer

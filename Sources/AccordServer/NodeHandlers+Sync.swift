@@ -89,13 +89,7 @@ extension NodeHandlers {
                     "this node holds no dataset yet: it adopts the dataset of its configured peers on its first sync, and takes pushes after that"
                 )
             }
-            guard pushes.enter() else {
-                var headers = HTTPFields()
-                headers[.retryAfter] = "1"
-                throw Problem(
-                    .tooManyRequests, "Too many pushes", "this node runs \(pushes.limit) pushes at a time; retry in a second",
-                    headers: headers)
-            }
+            try pushes.enterOrRefuse("Too many pushes", "this node runs \(pushes.limit) pushes at a time; retry in a second")
             defer { pushes.leave() }
             // The body streams into the ingest pipeline: memory stays bounded whatever its size.
             let stream = StreamingIngest(log: log)

@@ -118,6 +118,15 @@ final class Gate: @unchecked Sendable {
         return true
     }
 
+    /// Enters, or throws 429 with `Retry-After: 1` when the gate is full.
+    func enterOrRefuse(_ title: String, _ detail: String) throws {
+        guard enter() else {
+            var headers = HTTPFields()
+            headers[.retryAfter] = "1"
+            throw Problem(.tooManyRequests, title, detail, headers: headers)
+        }
+    }
+
     func leave() {
         lock.lock()
         inside -= 1
