@@ -41,6 +41,34 @@ import Testing
         #expect(try c.log.verify().isClean)
     }
 
+    @Test func editsAtOnceOnOneNodeNeverSlipPastTheConflictRule() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        let symbol = try c.existing("A/RES/72/1")
+        // Two writers on one node, each setting the same field 40 times: each set reads the
+        // field's heads and writes in one transaction, so none is based on a stale head.
+        final class Count: @unchecked Sendable {
+            // Guarded by `lock`.
+            let lock = NSLock()
+            var value = 0
+        }
+        let refused = Count()
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            for n in 0..<40 {
+                do {
+                    try c.set(symbol, .notes, .string("writer \(k), edit \(n)"), key: k == 0 ? Fixtures.alice : Fixtures.bob)
+                } catch {
+                    refused.lock.withLock { refused.value += 1 }
+                }
+            }
+        }
+        #expect(refused.lock.withLock { refused.value } == 0)
+        let notes = try #require(try c.state(symbol)?.fields[.notes])
+        #expect(!notes.inConflict && notes.heads.count == 1)
+        let history = try c.history(symbol, field: .notes)
+        #expect(history.filter { $0.new?.stringValue?.hasPrefix("writer ") == true }.count == 80, "\(history.count)")
+    }
+
     @Test func concurrentTitleEditsBecomeConflictAndResolveOnBothSides() throws {
         let dir = TempDir()
         let a = try Self.seeded(dir, "a.db")

@@ -19,7 +19,12 @@ extension Curation {
     /// The ids of the signed events; any event that did not count is an error saying why.
     func sign(_ drafts: [EventDraft], key: SigningKey) throws -> [String] {
         guard !drafts.isEmpty else { return [] }
-        return try log.author(drafts, key: key).map { o in
+        return try sign(key: key) { _ in drafts }
+    }
+
+    /// The same, with the drafts made (and checked) inside the write transaction.
+    func sign(key: SigningKey, making: (Database) throws -> [EventDraft]) throws -> [String] {
+        try log.author(key: key, making: making).map { o in
             switch o {
             case .accepted(let id), .duplicate(let id): return id
             case .rejected(let r): throw StoreError("refused: \(r.message)")
@@ -37,10 +42,13 @@ extension Curation {
         guard symbol.isComplete else {
             throw StoreError("\(symbol) needs its year: write it as \(symbol) (YEAR) or give --adopted YYYY-MM-DD")
         }
-        if try log.pool.read({ db in try CurationProjector.exists(db, key: symbol.key) }) {
-            throw StoreError("\(symbol) is already in the dataset; change it with `accord set`")
+        let created = symbol
+        _ = try sign(key: key) { db in
+            if try CurationProjector.exists(db, key: created.key) {
+                throw StoreError("\(created) is already in the dataset; change it with `accord set`")
+            }
+            return [DomainEvent.recordCreated(created, fields: fields.filter { !$0.value.isNull }).draft]
         }
-        try author([.recordCreated(symbol, fields: fields.filter { !$0.value.isNull })], key: key)
         return symbol
     }
 
@@ -54,18 +62,21 @@ extension Curation {
     {
         let value = try field.validate(value)
         if field == .adopted, let adopted = value.stringValue, let why = symbol.contradiction(adopted: adopted) { throw StoreError(why) }
-        let current = try log.pool.read { db in try RecordStateQuery.field(db, key: symbol.key, field: field, cutoff: nil) }
-        if resolving {
-            guard current.inConflict else { throw StoreError("\(symbol) \(field.rawValue) is not in conflict; use `accord set`") }
-        } else {
-            if current.inConflict {
-                throw StoreError(
-                    "\(symbol) \(field.rawValue) is in conflict (\(current.heads.count) values, see `accord conflicts`); choose the value with `accord resolve`"
-                )
+        // The check and the write in one transaction: the base is the heads this write replaces.
+        return try sign(key: key) { db in
+            let current = try RecordStateQuery.field(db, key: symbol.key, field: field, cutoff: nil)
+            if resolving {
+                guard current.inConflict else { throw StoreError("\(symbol) \(field.rawValue) is not in conflict; use `accord set`") }
+            } else {
+                if current.inConflict {
+                    throw StoreError(
+                        "\(symbol) \(field.rawValue) is in conflict (\(current.heads.count) values, see `accord conflicts`); choose the value with `accord resolve`"
+                    )
+                }
+                if current.value == value { return [] }
             }
-            if current.value == value { return nil }
-        }
-        return try author([.fieldSet(symbol, field: field, value: value, base: current.heads.map(\.id))], key: key).first
+            return [DomainEvent.fieldSet(symbol, field: field, value: value, base: current.heads.map(\.id)).draft]
+        }.first
     }
 
     func liveAdds(_ symbol: ResolutionSymbol, kind: String, item: String) throws -> [String] {

@@ -146,7 +146,18 @@ extension EventLog {
     ) throws
         -> [IngestOutcome]
     {
-        let authored = try pool.write { db in
+        try author(key: key, wallMillis: wallMillis) { _ in drafts }
+    }
+
+    /// Authoring whose drafts are made inside the write transaction, from what it reads
+    /// there: a check (a field in conflict, a record that exists) and the write it allows
+    /// see the same state, so two edits at once cannot both pass it. No drafts: nothing.
+    public func author(
+        key: SigningKey, wallMillis: Int64 = HybridLogicalClock.wallMillis(), making: (Database) throws -> [EventDraft]
+    ) throws -> [IngestOutcome] {
+        let authored = try pool.write { db -> [IngestOutcome] in
+            let drafts = try making(db)
+            if drafts.isEmpty { return [] }
             // One key, one chain: once this node has seen the key sign two different events
             // with one seq, anything more it signs would extend a branch other nodes refuse.
             if let seq = try Int.fetchOne(db, sql: "SELECT min(seq) FROM forks WHERE author = ?", arguments: [key.author.text]) {
