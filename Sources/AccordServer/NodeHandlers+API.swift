@@ -39,7 +39,7 @@ extension NodeHandlers {
             let json: JSONValue = try await blocking { [curation] in
                 let s = try curation.resolveSymbol(symbol)
                 guard let state = try curation.state(s, cutoff: try curation.cutoff(asOf: asOf, at: at)) else {
-                    throw StoreError("\(s) is not in the dataset")
+                    throw RecordNotFound(symbol: s)
                 }
                 var o = state.record.json.objectValue!
                 o["withdrawn"] = .bool(state.withdrawn)

@@ -167,7 +167,7 @@ extension NodeHandlers {
             let symbol = try symbolParameter(request)
             let page: String = try await blocking { [curation, key] in
                 let s = try curation.existing(symbol)
-                guard let state = try curation.state(s) else { throw StoreError("\(s) is not in the dataset") }
+                guard let state = try curation.state(s) else { throw RecordNotFound(symbol: s) }
                 var html = "<h1>\(Self.esc(s.description))\(state.withdrawn ? " <span class=\"muted\">(withdrawn)</span>" : "")</h1><table>"
                 for f in RecordField.allCases {
                     guard let st = state.fields[f] else { continue }

@@ -210,6 +210,8 @@ struct NodeHandlers: Sendable {
             return try await withCheckedThrowingContinuation { cont in
                 Self.storeQueue.async { cont.resume(with: Result { try work() }) }
             }
+        } catch let e as RecordNotFound {
+            throw Problem.notFound(e.description)
         } catch let e as StoreError {
             throw Problem.badRequest(e.reason)
         } catch let e as DomainError {

@@ -28,13 +28,12 @@ enum OpenAPIDocument {
     static var text: String {
         var p: [String: JSONValue] = [:]
         for (method, path, summary, query) in paths {
-            var op: [String: JSONValue] = [
-                "summary": .string(summary),
-                "responses": [
-                    "200": ["description": "OK"],
-                    "400": ["description": "Bad request (application/problem+json)"],
-                ],
+            var responses: [String: JSONValue] = [
+                "200": ["description": "OK"],
+                "400": ["description": "Bad request (application/problem+json)"],
             ]
+            if query.contains("symbol") { responses["404"] = ["description": "No such record (application/problem+json)"] }
+            var op: [String: JSONValue] = ["summary": .string(summary), "responses": .object(responses)]
             if !query.isEmpty {
                 op["parameters"] = .array(
                     query.map {

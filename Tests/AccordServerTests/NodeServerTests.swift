@@ -125,7 +125,8 @@ import Testing
         try await node.start()
         for (path, expected) in [
             ("/api/v1/record?symbol=A/RES/x", 400), ("/api/v1/record", 400), ("/api/v1/search", 400),
-            ("/api/v1/history?symbol=A/RES/99/1", 400),
+            ("/api/v1/history?symbol=A/RES/99/1", 404), ("/api/v1/record?symbol=S/RES/9999", 404),
+            ("/api/v1/chain?symbol=A/RES/99/1", 404),
         ] {
             let (code, body, type) = try await node.get(path)
             #expect(code == expected, "\(path)")

@@ -38,9 +38,7 @@ public struct Curation: Sendable {
     /// The symbol of an existing record, or an error that says it is not in the dataset.
     public func existing(_ text: String) throws -> ResolutionSymbol {
         let s = try resolveSymbol(text)
-        guard try log.pool.read({ db in try CurationProjector.exists(db, key: s.key) }) else {
-            throw StoreError("\(s) is not in the dataset (`accord list` shows what is)")
-        }
+        guard try log.pool.read({ db in try CurationProjector.exists(db, key: s.key) }) else { throw RecordNotFound(symbol: s) }
         return s
     }
 
@@ -370,4 +368,11 @@ public struct Curation: Sendable {
             return ContentHash.sha256Hex(out)
         }
     }
+}
+
+/// A record the dataset does not hold (the API answers 404).
+public struct RecordNotFound: Error, CustomStringConvertible, Sendable {
+    public let symbol: ResolutionSymbol
+    public init(symbol: ResolutionSymbol) { self.symbol = symbol }
+    public var description: String { "\(symbol) is not in the dataset (`accord list` shows what is)" }
 }
