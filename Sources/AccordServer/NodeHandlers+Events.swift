@@ -15,7 +15,7 @@ extension NodeHandlers {
     static let maxEditBytes = 4 << 20
 
     /// One line's outcome.
-    struct EditResult: Encodable {
+    struct EditResult {
         let line: Int
         let id: String?
         let outcome: String
@@ -43,14 +43,8 @@ extension NodeHandlers {
 
     func addEvents(to router: Router<NodeServer.Context>) {
         router.post("api/v1/events") { request, _ -> Response in
-            // One read, without a thread hop: the dataset this node holds, to check the request's.
-            guard let mine = try await log.readDatasetID() else {
+            guard try await checkDataset(request, nil) != nil else {
                 throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
-            }
-            if let claimed = request.headers[HTTPField.Name(SyncProtocol.datasetHeader)!], claimed != mine {
-                throw Problem(
-                    .conflict, "Another dataset",
-                    "this node holds dataset \(mine), the request is for dataset \(claimed); nothing was stored")
             }
             try edits.enterOrRefuse("Too many edits", "this node takes \(edits.limit) edit requests at a time; retry in a second")
             defer { edits.leave() }
@@ -63,29 +57,23 @@ extension NodeHandlers {
                     .contentTooLarge, "Edit too large",
                     "an edit request is at most \(Self.maxEditBytes) bytes; send large sets of events with a push (/sync/v1/push)")
             }
-            var lines: [[UInt8]] = []
-            for raw in body.readableBytesView.split(separator: 0x0A, omittingEmptySubsequences: true) {
-                var line = [UInt8](raw)
-                if line.last == 0x0D { line.removeLast() }
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                lines.append(line)
-                if lines.count > Self.maxEditEvents {
-                    throw Problem(
-                        .contentTooLarge, "Too many events",
-                        "an edit request carries at most \(Self.maxEditEvents) events; send larger sets with a push (/sync/v1/push)")
-                }
+            // Numbered as the client wrote them (blank lines skipped), as an import numbers them.
+            let numbered = NDJSONImport.lines(Array(body.readableBytesView))
+            guard numbered.count <= Self.maxEditEvents else {
+                throw Problem(
+                    .contentTooLarge, "Too many events",
+                    "an edit request carries at most \(Self.maxEditEvents) events; send larger sets with a push (/sync/v1/push)")
             }
-            guard !lines.isEmpty else {
+            guard !numbered.isEmpty else {
                 throw Problem.badRequest("the body carries no event: send signed events in wire form, one per line (Docs/protocol.md)")
             }
             let outcomes: [IngestOutcome]
             do {
-                outcomes = try await group.ingest(lines: lines)
-            } catch {
-                if let full = StorageFullError(error) { throw Problem.storageFull(full) }
-                throw error
+                outcomes = try await group.ingest(lines: numbered.map(\.1))
+            } catch let full as StorageFullError {
+                throw Problem.storageFull(full)
             }
-            let results = outcomes.enumerated().map { EditResult(line: $0.offset + 1, $0.element) }
+            let results = zip(numbered, outcomes).map { EditResult(line: $0.0, $1) }
             let summary = IngestSummary(outcomes)
             let members: [String: JSONValue] = [
                 "accepted": .int(summary.accepted), "duplicate": .int(summary.duplicate), "invalid": .int(summary.invalid),

@@ -8,14 +8,17 @@ import NIOCore
 
 /// `/sync/v1`: the merge protocol (Docs/protocol.md, section 5).
 extension NodeHandlers {
-    func checkDataset(_ request: Request, _ claimed: String?) async throws {
-        let mine = try await blocking { [log] in try log.datasetID() }
+    /// Refuses (409) a request for another dataset than this node's; returns this node's.
+    @discardableResult
+    func checkDataset(_ request: Request, _ claimed: String?) async throws -> String? {
+        let mine = try await log.readDatasetID()
         let header = request.headers[HTTPField.Name(SyncProtocol.datasetHeader)!]
         for c in [claimed, header].compactMap({ $0 }) where mine != nil && c != mine {
             throw Problem(
                 .conflict, "Another dataset",
                 "this node holds dataset \(mine!), the request is for dataset \(c); no events were exchanged")
         }
+        return mine
     }
 
     func addSync(to router: Router<NodeServer.Context>) {
@@ -82,8 +85,7 @@ extension NodeHandlers {
         }
 
         router.post(RouterPath(SyncProtocol.pushPath)) { request, context -> Response in
-            try await checkDataset(request, nil)
-            guard try await blocking({ [log] in try log.datasetID() }) != nil else {
+            guard try await checkDataset(request, nil) != nil else {
                 throw Problem(
                     .conflict, "No dataset yet",
                     "this node holds no dataset yet: it adopts the dataset of its configured peers on its first sync, and takes pushes after that"

@@ -30,6 +30,12 @@ extension EventLog {
         try pool.writeWithoutTransaction { db in try Self.scrub(db) }
     }
 
+    /// The same without blocking a thread (GRDB's async access), for async writers.
+    func scrubIfRedacted() async throws {
+        guard try await pool.read({ db in try Self.meta(db, "scrub") }) != nil else { return }
+        try await pool.writeWithoutTransaction { db in try Self.scrub(db) }
+    }
+
     /// The checkpoint after a redaction, on the writer connection outside a transaction.
     static func scrub(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM meta WHERE key = 'scrub'")

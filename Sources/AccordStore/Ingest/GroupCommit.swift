@@ -57,66 +57,62 @@ public final class GroupCommit: @unchecked Sendable {
     /// Commits the next group; when writers arrived meanwhile, hands the lead on to a new
     /// task for them, so that no writer's answer waits for groups after its own.
     private func commitNextGroup() async {
+        let group: [Ticket] = lock.withLock {
+            var taken = 0
+            var k = 0
+            while k < waiting.count, k == 0 || taken + waiting[k].checked.count <= maxGroupEvents {
+                taken += waiting[k].checked.count
+                k += 1
+            }
+            let group = Array(waiting.prefix(k))
+            waiting.removeFirst(k)
+            return group
+        }
+        let log = self.log
+        var results: [Result<[IngestOutcome], any Error>]
         do {
-            let group: [Ticket] = lock.withLock {
-                var taken = 0
-                var k = 0
-                while k < waiting.count, k == 0 || taken + waiting[k].checked.count <= maxGroupEvents {
-                    taken += waiting[k].checked.count
-                    k += 1
+            results = try await log.pool.write { db in
+                // The group's events in one append (one projection pass); should it fail,
+                // each writer's alone, so that one writer's failure is its own.
+                var together: [IngestOutcome]?
+                try? db.inSavepoint {
+                    together = try log.appendChecked(group.flatMap(\.checked), db: db)
+                    return .commit
                 }
-                let group = Array(waiting.prefix(k))
-                waiting.removeFirst(k)
-                return group
-            }
-            let log = self.log
-            var results: [Result<[IngestOutcome], any Error>]
-            do {
-                results = try await log.pool.write { db in
-                    // The group's events in one append (one projection pass); should it fail,
-                    // each writer's alone, so that one writer's failure is its own.
-                    var together: [IngestOutcome]?
-                    try? db.inSavepoint {
-                        together = try log.appendChecked(group.flatMap(\.checked), db: db)
-                        return .commit
-                    }
-                    if var rest = together?[...] {
-                        return group.map { ticket in
-                            defer { rest = rest.dropFirst(ticket.checked.count) }
-                            return .success(Array(rest.prefix(ticket.checked.count)))
-                        }
-                    }
+                if var rest = together?[...] {
                     return group.map { ticket in
-                        Result {
-                            var outcomes: [IngestOutcome] = []
-                            try db.inSavepoint {
-                                outcomes = try log.appendChecked(ticket.checked, db: db)
-                                return .commit
-                            }
-                            return outcomes
-                        }
+                        defer { rest = rest.dropFirst(ticket.checked.count) }
+                        return .success(Array(rest.prefix(ticket.checked.count)))
                     }
                 }
-            } catch {
-                results = group.map { _ in .failure(error) }
-            }
-            // A redaction in the group: its erased text leaves the WAL before anyone hears
-            // "accepted". The group is committed whatever this does; a failure is said to
-            // the writers that were accepted, as the redaction's guarantee is not met yet.
-            do {
-                if try await log.pool.read({ db in try EventLog.meta(db, "scrub") }) != nil {
-                    try await log.pool.writeWithoutTransaction { db in try EventLog.scrub(db) }
+                return group.map { ticket in
+                    Result {
+                        var outcomes: [IngestOutcome] = []
+                        try db.inSavepoint {
+                            outcomes = try log.appendChecked(ticket.checked, db: db)
+                            return .commit
+                        }
+                        return outcomes
+                    }
                 }
-            } catch {
-                results = results.map { r in r.flatMap { _ in .failure(error) } }
             }
-            lock.withLock {
-                groupCount += 1
-                groupedWriters += group.count
-            }
-            for (ticket, result) in zip(group, results) {
-                ticket.resolve(result.mapError { StorageFullError($0) ?? $0 })
-            }
+        } catch {
+            results = group.map { _ in .failure(error) }
+        }
+        // A redaction in the group: its erased text leaves the WAL before anyone hears
+        // "accepted". The group is committed whatever this does; a failure is said to
+        // the writers that were accepted, as the redaction's guarantee is not met yet.
+        do {
+            try await log.scrubIfRedacted()
+        } catch {
+            results = results.map { r in r.flatMap { _ in .failure(error) } }
+        }
+        lock.withLock {
+            groupCount += 1
+            groupedWriters += group.count
+        }
+        for (ticket, result) in zip(group, results) {
+            ticket.resolve(result.mapError { StorageFullError($0) ?? $0 })
         }
         let more = lock.withLock {
             if waiting.isEmpty { leading = false }

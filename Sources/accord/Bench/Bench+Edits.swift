@@ -52,7 +52,7 @@ extension Bench {
         config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.editClients
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         defer { Task { try? await http.shutdown() } }
-        let latencies = LatencyBook()
+        let latencies = KindBook()
         let before = try log.eventCount()
         var metrics = ""
         let t = try await serving(log, maxGroupEvents: maxGroupEvents) { url in
@@ -73,11 +73,12 @@ extension Bench {
                                 request.method = .POST
                                 request.headers.add(name: "content-type", value: "application/x-ndjson")
                                 request.body = .bytes(ByteBuffer(bytes: e.wireLine + [0x0A]))
-                                let t0 = DispatchTime.now().uptimeNanoseconds
-                                let response = try await http.execute(request, timeout: .seconds(60))
-                                let body = try await response.body.collect(upTo: 1 << 20)
-                                latencies.add(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-                                precondition(response.status == .ok, "bench api-edits: \(response.status) \(String(buffer: body))")
+                                let ok = await latencies.time("edit") {
+                                    let response = try await http.execute(request, timeout: .seconds(60))
+                                    _ = try await response.body.collect(upTo: 1 << 20)
+                                    return response.status == .ok
+                                }
+                                precondition(ok, "bench api-edits: an edit was not accepted")
                             }
                         }
                     }
@@ -94,18 +95,9 @@ extension Bench {
         func counter(_ name: String) -> Double {
             metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? .nan
         }
-        let sorted = latencies.values.sorted()
-        func pct(_ p: Double) -> Double { (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 100).rounded() / 100 }
+        let sorted = latencies.latencies["edit", default: []].sorted()
+        func pct(_ p: Double) -> Double { Self.percentile(sorted, p) }
         let perCommit = counter("accord_group_commit_writers_total") / counter("accord_group_commits_total")
         return (n, t, pct(0.5), pct(0.99), (perCommit * 10).rounded() / 10)
-    }
-
-    /// Request latencies from many tasks.
-    final class LatencyBook: @unchecked Sendable {
-        // `values` is guarded by `lock`.
-        private let lock = NSLock()
-        private var all: [Double] = []
-        func add(_ ms: Double) { lock.withLock { all.append(ms) } }
-        var values: [Double] { lock.withLock { all } }
     }
 }

@@ -69,7 +69,6 @@ extension Bench {
         let book = KindBook()
         let words = ["terrorism", "cooperation", "INTERPOL", "cybercrime", "border", "foreign", "police", "sanctions", "travel", "data"]
         let serverPID = server.processIdentifier
-        var rss: [Double] = []
         let deadline = ContinuousClock.now + .seconds(loadSeconds)
         let t = try await Self.timeAsync {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -134,14 +133,14 @@ extension Bench {
                 }
                 group.addTask {
                     while ContinuousClock.now < deadline {
-                        if let kb = Self.residentKB(pid: serverPID) { book.sample(rssMiB: Double(kb) / 1024) }
+                        if let kb = Self.statusKB(pid: serverPID, "VmRSS") { book.sample(rssMiB: Double(kb) / 1024) }
                         try await Task.sleep(for: .seconds(5))
                     }
                 }
                 try await group.waitForAll()
             }
         }
-        rss = book.rss
+
         // The replicas end where the hub is (edits stopped): one more pull each.
         for replica in replicas { _ = try await SyncSession(log: replica, peer: url, http: http).sync(push: false) }
         let hubDigest = try Curation(log: node).digest()
@@ -149,12 +148,12 @@ extension Bench {
         var extra: [String: JSONValue] = [
             "unit": "requests", "seconds": .number(Double(loadSeconds)), "errors": .int(book.errors),
             "replicasConverged": .bool(converged),
-            "rssMiB": .array(rss.map { .number(($0 * 10).rounded() / 10) }),
+            "rssMiB": .array(book.rss.map { .number(($0 * 10).rounded() / 10) }),
         ]
         var kinds: [String: JSONValue] = [:]
         for (kind, values) in book.latencies {
             let sorted = values.sorted()
-            func pct(_ p: Double) -> Double { (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 100).rounded() / 100 }
+            func pct(_ p: Double) -> Double { Self.percentile(sorted, p) }
             kinds[kind] = [
                 "count": .int(sorted.count), "perSecond": .number((Double(sorted.count) / t).rounded()), "p50ms": .number(pct(0.5)),
                 "p99ms": .number(pct(0.99)),
@@ -164,9 +163,15 @@ extension Bench {
         return Result(workload: "load", events: book.latencies.values.map(\.count).reduce(0, +), seconds: t, extra: extra)
     }
 
-    static func residentKB(pid: Int32) -> Int? {
+    /// The `percentile` (0 – 1) of `sorted` (ascending, not empty), to 0.01.
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 100).rounded() / 100
+    }
+
+    /// A kB figure of a process's `/proc/PID/status` (`VmRSS`, `VmHWM`).
+    static func statusKB(pid: Int32, _ field: String) -> Int? {
         guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+            let line = s.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
         else { return nil }
         return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "")
     }

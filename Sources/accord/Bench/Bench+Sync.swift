@@ -172,12 +172,7 @@ extension Bench {
                 try p.run()
                 // Poll the child's high-water mark while it runs (VmHWM is in kB).
                 while p.isRunning {
-                    if let s = try? String(contentsOfFile: "/proc/\(p.processIdentifier)/status", encoding: .utf8),
-                        let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-                        let kb = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "")
-                    {
-                        peakKB = max(peakKB, kb)
-                    }
+                    if let kb = Self.statusKB(pid: p.processIdentifier, "VmHWM") { peakKB = max(peakKB, kb) }
                     try await Task.sleep(for: .milliseconds(50))
                 }
             }
