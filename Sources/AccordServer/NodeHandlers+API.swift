@@ -77,6 +77,18 @@ extension NodeHandlers {
             let d = try await blocking { [curation] in try curation.digest() }
             return Self.json(["digest": .string(d)])
         }
+        api.get("members") { _, _ -> Response in
+            let state = try await blocking { [log] in try log.membership() }
+            let members: [JSONValue] = state.members.values.sorted { ($0.name, $0.key) < ($1.name, $1.key) }.map { m in
+                var o: [String: JSONValue] = [
+                    "key": .string(m.key), "name": .string(m.name), "role": .string(m.role.rawValue),
+                    "revoked": .bool(m.validThroughSeq != nil),
+                ]
+                if let cut = m.validThroughSeq { o["validThroughSeq"] = .int(cut) }
+                return .object(o)
+            }
+            return Self.json(.array(members))
+        }
         api.get("peers") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.peers() }) }
         api.get("forks") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.forks() }) }
     }

@@ -43,6 +43,7 @@ extension NodeHandlers {
 
     func addEvents(to router: Router<NodeServer.Context>) {
         router.post("api/v1/events") { request, _ -> Response in
+            if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
             guard try await checkDataset(request, nil) != nil else {
                 throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
             }

@@ -14,17 +14,9 @@ extension NodeHandlers {
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(esc(title)) · Accord</title>
-            <style>
-            body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
-            header{display:flex;gap:1rem;align-items:baseline;border-bottom:2px solid #0b4f8a;margin-bottom:1rem}
-            header a{color:#0b4f8a;text-decoration:none;font-weight:600}
-            table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}td{overflow-wrap:anywhere}th,td.nw{white-space:nowrap;overflow-wrap:normal}
-            .conflict{background:#fff4d6;border-left:4px solid #d99a00;padding:.4rem .6rem;margin:.3rem 0}
-            .muted{color:#666;font-size:.9em} .tag{background:#e6eef6;border-radius:.6rem;padding:0 .5rem;margin-right:.3rem;white-space:nowrap}
-            form.inline{display:flex;gap:.4rem;flex-wrap:wrap;margin:.5rem 0} input[type=text]{flex:1;min-width:12rem}
-            </style></head><body>
+            <link rel="stylesheet" href="/static/accord.css"><script src="/static/accord.js" defer></script></head><body>
             <header><a href="/">Accord</a><span class="muted">UN resolutions highlighting INTERPOL's role</span>
-            <a href="/conflicts">Conflicts</a><a href="/members">Members</a></header>
+            <a href="/conflicts">Conflicts</a><a href="/members">Members</a><a href="/new">New record</a><a href="/key" id="nav-key">Your key</a></header>
             \(body)
             </body></html>
             """
@@ -44,17 +36,18 @@ extension NodeHandlers {
     func crossSite(_ request: Request) -> String? {
         let host = request.head.authority ?? ""
         if !Self.isOwnHost(host, allowed: allowedHosts) {
-            return "this node does not answer to the host \"\(host)\" for edits; use its address, or start it with --allowed-host NAME"
+            return
+                "this node does not answer to the host \"\(host)\" for edits from a browser; use its address, or start it with --allowed-host NAME"
         }
         if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
-            return "this form post comes from another site (Sec-Fetch-Site: \(site)); edit from this node's own pages"
+            return "this request comes from another site (Sec-Fetch-Site: \(site)); edit from this node's own pages"
         }
         let own = "\(tls ? "https" : "http")://\(host)"
         if let origin = request.headers[.origin], origin != own {
-            return "this form post comes from \(origin), not from this node (\(own)); edit from this node's own pages"
+            return "this request comes from \(origin), not from this node (\(own)); edit from this node's own pages"
         }
         if let referer = request.headers[.referer], referer != own, !referer.hasPrefix(own + "/") {
-            return "this form post comes from \(referer), not from this node (\(own)); edit from this node's own pages"
+            return "this request comes from \(referer), not from this node (\(own)); edit from this node's own pages"
         }
         return nil
     }
@@ -99,18 +92,6 @@ extension NodeHandlers {
 
     static func link(_ symbol: String) -> String {
         "<a href=\"/record?symbol=\(esc(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol))\">\(esc(symbol))</a>"
-    }
-
-    /// Parses an `application/x-www-form-urlencoded` body.
-    static func form(_ body: ByteBuffer) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in String(buffer: body).split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            if let k = kv.first { out[k] = kv.count > 1 ? kv[1] : "" }
-        }
-        return out
     }
 
     func addWebUI(to router: Router<NodeServer.Context>) {
@@ -165,92 +146,56 @@ extension NodeHandlers {
 
         router.get("/record") { request, _ -> Response in
             let symbol = try symbolParameter(request)
-            let page: String = try await blocking { [curation, key] in
+            let page: String = try await blocking { [curation, log] in
                 let s = try curation.existing(symbol)
                 guard let state = try curation.state(s) else { throw RecordNotFound(symbol: s) }
-                var html = "<h1>\(Self.esc(s.description))\(state.withdrawn ? " <span class=\"muted\">(withdrawn)</span>" : "")</h1><table>"
-                for f in RecordField.allCases {
-                    guard let st = state.fields[f] else { continue }
-                    html += "<tr><th>\(f.rawValue)</th><td>\(Self.esc(Self.display(st.value)))"
-                    if st.inConflict {
-                        html +=
-                            "<div class=\"conflict\"><strong>Conflict:</strong> \(st.heads.count) concurrent values; the one shown is provisional.<ul>"
-                        for h in st.heads {
-                            html +=
-                                "<li>\(Self.esc(Self.display(h.value))) <span class=\"muted\">by \(Self.esc(String(h.author.prefix(24))))… at \(Self.esc(h.time))</span></li>"
-                        }
-                        html += "</ul></div>"
-                    }
-                    html += "</td></tr>"
-                }
-                html +=
-                    "<tr><th>topics</th><td>" + state.topics.map { "<span class=\"tag\">\(Self.esc($0))</span>" }.joined() + "</td></tr>"
-                for l in state.links {
-                    let target = try curation.resolveTarget(l.target)
-                    html +=
-                        "<tr><th>\(l.rel.rawValue)</th><td>\(target.map(Self.link) ?? Self.esc(l.target.description) + " <span class=\"muted\">(not in the dataset yet)</span>")</td></tr>"
-                }
-                for (rel, from) in try curation.incomingLinks(s) { html += "<tr><th>\(rel) by</th><td>\(Self.link(from))</td></tr>" }
-                for src in state.sources {
-                    html +=
-                        "<tr><th>source</th><td><a href=\"\(Self.esc(src.url))\">\(Self.esc(src.label.isEmpty ? src.url : src.label))</a></td></tr>"
-                }
-                html += "</table>"
-                let chain = try curation.chain(s)
-                if chain.count > 1 {
-                    html += "<p>Review chain: " + chain.map { Self.link($0.description) }.joined(separator: " → ") + "</p>"
-                }
-                if key != nil {
-                    html += """
-                        <h2>Edit</h2><form class="inline" method="post" action="/record/set">
-                        <input type="hidden" name="symbol" value="\(Self.esc(s.description))">
-                        <select name="field" aria-label="Field">\(RecordField.allCases.map { "<option>\($0.rawValue)</option>" }.joined())</select>
-                        <input type="text" name="value" aria-label="Value"><button>Sign and save</button></form>
-                        """
-                }
-                html += "<h2>History</h2><table><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
-                for e in try curation.history(s).reversed() {
-                    let validity = e.invalid.map { " · invalid: \($0)" } ?? ""
-                    html +=
-                        "<tr><td class=\"muted\">\(Self.esc(e.time))</td><td class=\"muted\">\(Self.esc(String(e.author.prefix(20))))…</td><td>\(Self.esc(e.summary))</td><td class=\"nw\">\(Self.esc(e.signature + validity))</td></tr>"
-                }
-                return html + "</tbody></table>"
+                let names = Self.names(try log.membership())
+                return try Self.recordPage(s, state, names: names, curation: curation)
             }
             return Self.html(symbol, page)
         }
 
-        router.post("/record/set") { request, _ -> Response in
-            guard let key else { throw Problem(.forbidden, "Read-only node", "this node has no key to sign edits with") }
-            if let why = crossSite(request) { throw Problem(.forbidden, "Cross-site form post", why) }
-            var request = request
-            let form = Self.form(try await request.collectBody(upTo: 1 << 20))
-            guard let symbol = form["symbol"], let fieldName = form["field"] else {
-                throw Problem.badRequest("symbol and field are required")
+        router.get("/new") { _, _ -> Response in
+            var html = "<h1>New record</h1>" + Self.editingNote
+            html +=
+                "<form class=\"edit stack\" data-edit=\"add\" hidden><label>Symbol <input type=\"text\" name=\"symbol\" required placeholder=\"A/RES/80/5 or S/RES/2700 (2024)\"></label>"
+            for f in RecordField.allCases {
+                html +=
+                    "<label>\(Self.fieldLabel(f)) \(Self.input(f, name: "field:" + f.rawValue, value: ""))</label><span class=\"muted\">\(Self.esc(Self.rule(f)))</span>"
             }
-            let value = form["value"] ?? ""
-            try await blocking { [curation] in
-                let s = try curation.existing(symbol)
-                let f = try RecordField(parsing: fieldName)
-                let v = value.isEmpty ? JSONValue.null : try f.parse(text: value)
-                let state = try curation.state(s)?.fields[f]
-                _ = try curation.set(s, f, v, key: key, resolving: state?.inConflict ?? false)
-            }
-            var headers = HTTPFields()
-            headers[.location] = "/record?symbol=" + (symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol)
-            return Response(status: .seeOther, headers: headers)
+            html += "<button>Sign and add</button></form>"
+            return Self.html("New record", html)
         }
 
+        router.get("/key") { _, _ -> Response in
+            let html = """
+                <h1>Your key</h1>
+                <p>Your edits are signed in this browser with a key of your own, kept in this browser (IndexedDB) and never sent anywhere: \
+                the node only ever sees its public half and your signatures. One key per browser, like one key per laptop for the command line.</p>
+                \(Self.editingNote)
+                <div id="key-none" hidden><p>This browser has no key for this node yet.</p>
+                <p><button id="key-create">Create a key in this browser</button></p>
+                <p><label>Or import a key file made by <code>accord keygen</code>: <input type="file" id="key-import"></label></p></div>
+                <div id="key-some" hidden><p>Public key: <code id="key-public"></code></p><p id="key-member"></p>
+                <p>An admin makes it a member on a node that holds their admin key:</p><pre id="key-grant"></pre>
+                <p><label>Your name, for the command: <input type="text" id="key-name" value="Your Name"></label></p>
+                <p><button id="key-forget" class="secondary">Forget this key in this browser</button></p></div>
+                """
+            return Self.html("Your key", html)
+        }
+
+        router.get("/static/accord.js") { _, _ -> Response in Self.asset(WebAssets.script, type: "text/javascript; charset=utf-8") }
+        router.get("/static/accord.css") { _, _ -> Response in Self.asset(WebAssets.style, type: "text/css; charset=utf-8") }
+
         router.get("/conflicts") { _, _ -> Response in
-            let conflicts = try await blocking { [curation] in try curation.conflicts() }
-            var html = "<h1>Conflicts</h1>"
+            let (conflicts, names) = try await blocking { [curation, log] in (try curation.conflicts(), Self.names(try log.membership())) }
+            var html = "<h1>Conflicts</h1>" + Self.editingNote
             if conflicts.isEmpty { html += "<p>No conflicts.</p>" }
             for c in conflicts {
+                guard let field = RecordField(rawValue: c.field) else { continue }
                 html +=
-                    "<div class=\"conflict\">\(Self.link(c.symbol)) <strong>\(c.field)</strong>: showing \(Self.esc(Self.display(c.provisional.value)))<ul>"
-                for h in c.heads {
-                    html += "<li>\(Self.esc(Self.display(h.value))) <span class=\"muted\">by \(Self.esc(h.author))</span></li>"
-                }
-                html += "</ul></div>"
+                    "<div class=\"conflict\">\(Self.link(c.symbol)) <strong>\(Self.fieldLabel(field))</strong>: \(c.heads.count) values written concurrently"
+                html += Self.headsList(c.heads, symbol: c.symbol, field: field, names: names) + "</div>"
             }
             return Self.html("Conflicts", html)
         }

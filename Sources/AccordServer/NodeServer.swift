@@ -44,22 +44,23 @@ public enum NodeServer {
     public typealias Context = BasicRequestContext
 
     /// - Parameters:
-    ///   - key: the node's key, used by the web UI's edit forms; nil makes the UI read-only.
     ///   - onRunning: called with the bound port once the server listens.
     public static func application(
-        log: EventLog, key: SigningKey?, configuration: NodeConfiguration, logger: Logger,
+        log: EventLog, configuration: NodeConfiguration, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let metrics = Metrics()
         let router = Router(context: Context.self)
         router.middlewares.add(RequestLogMiddleware(logger: logger, metrics: metrics))
-        var node = NodeHandlers(log: log, key: key, metrics: metrics, logger: logger, maxGroupEvents: configuration.maxGroupEvents)
+        router.middlewares.add(PageMiddleware(logger: logger))
+        var node = NodeHandlers(log: log, metrics: metrics, logger: logger, maxGroupEvents: configuration.maxGroupEvents)
         node.allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
         node.tls = configuration.tls != nil
         node.addHealth(to: router)
         node.addSync(to: router)
         node.addAPI(to: router)
         node.addEvents(to: router)
+        node.addDrafts(to: router)
         node.addWebUI(to: router)
         var services: [any Service] = [CheckpointService(log: log, logger: logger)]
         if !configuration.peers.isEmpty {
@@ -161,7 +162,6 @@ extension NodeServer {
 /// The request handlers, over one node's log.
 struct NodeHandlers: Sendable {
     let log: EventLog
-    let key: SigningKey?
     let metrics: Metrics
     let logger: Logger
     /// Pushes run at most this many at a time; more get 429 with Retry-After.
@@ -177,9 +177,8 @@ struct NodeHandlers: Sendable {
 
     var curation: Curation { Curation(log: log) }
 
-    init(log: EventLog, key: SigningKey?, metrics: Metrics, logger: Logger, maxGroupEvents: Int = 4096) {
+    init(log: EventLog, metrics: Metrics, logger: Logger, maxGroupEvents: Int = 4096) {
         self.log = log
-        self.key = key
         self.metrics = metrics
         self.logger = logger
         group = GroupCommit(log: log, maxGroupEvents: maxGroupEvents)
@@ -212,6 +211,10 @@ struct NodeHandlers: Sendable {
             }
         } catch let e as RecordNotFound {
             throw Problem.notFound(e.description)
+        } catch let e as EditConflict {
+            throw Problem(.conflict, "Edit refused", e.description)
+        } catch is NoDatasetYet {
+            throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
         } catch let e as StoreError {
             throw Problem.badRequest(e.reason)
         } catch let e as DomainError {

@@ -1,7 +1,9 @@
 import AccordCore
 import AccordStore
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Logging
 
 /// An RFC 9457 problem: every refused request gets one, as `application/problem+json`.
 public struct Problem: HTTPResponseError, Sendable {
@@ -21,6 +23,14 @@ public struct Problem: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        if Self.wantsPage(request) {
+            var page = NodeHandlers.html(
+                title,
+                "<h1>\(NodeHandlers.esc(title))</h1><p class=\"problem\">\(NodeHandlers.esc(detail))</p><p><a href=\"/\">All records</a></p>",
+                status: status)
+            for field in headers { page.headers.append(field) }
+            return page
+        }
         let members: [String: JSONValue] = [
             "type": "about:blank", "title": .string(title), "status": .int(status.code), "detail": .string(detail),
             "instance": .string(request.uri.path),
@@ -31,9 +41,63 @@ public struct Problem: HTTPResponseError, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
+    /// Whether the request is a browser's page load (an error is then a page, not
+    /// problem+json): it accepts HTML and is not for the API, sync, health or metrics.
+    static func wantsPage(_ request: Request) -> Bool {
+        let path = request.uri.path
+        guard !path.hasPrefix("/api/"), !path.hasPrefix("/sync/"), path != "/health", path != "/metrics" else { return false }
+        return request.headers[.accept]?.contains("text/html") ?? false
+    }
+
     public static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "Bad request", detail) }
     public static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not found", detail) }
     public static func storageFull(_ e: StorageFullError) -> Problem {
         Problem(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), "Storage full", e.description)
+    }
+}
+
+/// Every response carries the browser's safety headers; every error becomes a problem
+/// (a page for a browser's page load, problem+json otherwise), routes not found included.
+struct PageMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    /// Scripts and styles only from the node itself (no inline script, so injected markup
+    /// cannot run), no framing, no sniffing, no referrer to other sites.
+    static var securityHeaders: HTTPFields {
+        var h = HTTPFields()
+        h[.contentSecurityPolicy] =
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        h[.xContentTypeOptions] = "nosniff"
+        h[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        h[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        return h
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let p as Problem {
+            response = try p.response(from: request, context: context)
+        } catch let e as HTTPError {
+            response = try Problem(e.status, e.status.reasonPhrase, e.body ?? Self.detail(e.status, request)).response(
+                from: request, context: context)
+        } catch let e as any HTTPResponseError {
+            response = try e.response(from: request, context: context)
+        } catch {
+            logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
+            response = try Problem(.internalServerError, "Internal error", "the node failed to answer; its log says why").response(
+                from: request, context: context)
+        }
+        for field in Self.securityHeaders where response.headers[field.name] == nil { response.headers.append(field) }
+        return response
+    }
+
+    static func detail(_ status: HTTPResponse.Status, _ request: Request) -> String {
+        switch status {
+        case .notFound: return "nothing at \(request.uri.path)"
+        case .methodNotAllowed: return "\(request.method) is not allowed on \(request.uri.path)"
+        default: return status.reasonPhrase
+        }
     }
 }

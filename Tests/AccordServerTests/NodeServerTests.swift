@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 import Testing
 
@@ -34,7 +35,7 @@ import Testing
             quiet.logLevel = .error
             let (stream, cont) = AsyncStream.makeStream(of: Int.self)
             let app = try NodeServer.application(
-                log: log, key: key, configuration: NodeConfiguration(host: "127.0.0.1", port: 0, peers: peers), logger: quiet,
+                log: log, configuration: NodeConfiguration(host: "127.0.0.1", port: 0, peers: peers), logger: quiet,
                 onRunning: { cont.yield($0) })
             // Stopped by a graceful shutdown, which the server does not log as an error.
             let services = ServiceGroup(services: [app], logger: quiet)
@@ -50,6 +51,14 @@ import Testing
             let r = try await http.execute(HTTPClientRequest(url: url + path), timeout: .seconds(60))
             let body = try await r.body.collect(upTo: 8 << 20)
             return (Int(r.status.code), String(buffer: body), r.headers.first(name: "content-type"))
+        }
+
+        func fetch(_ path: String, accept: String? = nil) async throws -> (Int, String, HTTPHeaders) {
+            var req = HTTPClientRequest(url: url + path)
+            if let accept { req.headers.add(name: "accept", value: accept) }
+            let r = try await http.execute(req, timeout: .seconds(60))
+            let body = try await r.body.collect(upTo: 8 << 20)
+            return (Int(r.status.code), String(buffer: body), r.headers)
         }
 
         func post(_ path: String, _ body: String, type: String, headers: [(String, String)] = []) async throws -> (Int, String, String?) {
@@ -150,43 +159,126 @@ import Testing
         try await node.stop()
     }
 
-    @Test func theWebUIReadsWithoutJavaScriptAndSignsEdits() async throws {
+    @Test func theWebUIReadsWithoutJavaScriptAndNeverSignsForABrowser() async throws {
         let node = try Running()
         try await node.start()
-        let (code, home, type) = try await node.get("/")
-        #expect(code == 200 && type?.hasPrefix("text/html") == true)
-        #expect(home.contains("A/RES/71/19") && home.contains("S/RES/2529 (2020)") && !home.contains("<script"))
+        let (code, home, headers) = try await node.fetch("/")
+        #expect(code == 200 && headers["content-type"].first?.hasPrefix("text/html") == true)
+        #expect(home.contains("A/RES/71/19") && home.contains("S/RES/2529 (2020)"))
+        // Scripts only from the node (none inline), no framing, no sniffing.
+        #expect(home.components(separatedBy: "<script").count == home.components(separatedBy: "<script src=\"/static/").count)
+        let csp = headers["content-security-policy"].first ?? ""
+        #expect(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"))
+        #expect(headers["x-content-type-options"].first == "nosniff" && headers["referrer-policy"].first == "same-origin")
         let (_, page, _) = try await node.get("/record?symbol=A%2FRES%2F73%2F11")
-        // History shows each event's signature as re-checked from its stored bytes.
-        #expect(page.contains("Review chain") && page.contains("History") && page.contains("<th>Signature</th>"))
-        #expect(page.contains("<td class=\"nw\">valid"))
-        let (_, search, _) = try await node.get("/search?q=cybercrime")
-        #expect(search.contains("A/RES/75/10"))
-        let (status, _, _) = try await node.post(
-            "/record/set", "symbol=A%2FRES%2F73%2F11&field=notes&value=Edited+in+the+browser", type: "application/x-www-form-urlencoded")
-        #expect(status == 303)
+        // History names the author and shows each signature as re-checked from its stored bytes.
+        #expect(page.contains("Review chain") && page.contains("<th>Signature</th>") && page.contains("<td>valid</td>"))
+        #expect(page.contains("<span class=\"who\" title=\"\(node.key.author.text)\">"))
+        // Edit forms are hidden until the script finds a key in the browser; they post nowhere themselves.
+        #expect(page.contains("data-edit=\"set\"") && !page.contains("method=\"post\""))
+        let (search, _, _) = try await node.get("/search?q=cybercrime")
+        #expect(search == 200)
+
+        // No route signs anything for a browser: the old form post is gone, and a page on
+        // another site cannot post to the write endpoint, even with a body it did not sign.
+        let before = try node.log.eventCount()
+        for origin in ["http://evil.example", "null"] {
+            let (refused, _, _) = try await node.post(
+                "/record/set", "symbol=A%2FRES%2F73%2F11&field=notes&value=Forged", type: "application/x-www-form-urlencoded",
+                headers: [("Origin", origin)])
+            #expect(refused == 404)
+        }
         let s = try ResolutionSymbol(parsing: "A/RES/73/11")
-        #expect(try Curation(log: node.log).state(s)?.value(.notes) == "Edited in the browser")
-        let after = try await node.get("/record?symbol=A%2FRES%2F73%2F11").1
-        #expect(after.contains("Edited in the browser"))
-        // A page on another site posting the same form changes nothing.
+        let notes = try Curation(log: node.log).state(s)?.value(.notes)
+        let dataset = try #require(try node.log.datasetID())
+        var admin = ChainSigner(
+            key: node.key, dataset: dataset, seq: try #require(try node.log.chainHead(author: node.key.author.text)).seq,
+            prev: try node.log.chainHead(author: node.key.author.text)?.id)
+        let signed = admin.sign(DomainEvent.fieldSet(s, field: .notes, value: "replayed", base: []).draft)
+        let line = String(decoding: signed.wireLine, as: UTF8.self)
         let attacks: [[(String, String)]] = [
             [("Origin", "http://evil.example")], [("Sec-Fetch-Site", "cross-site")], [("Origin", "null")],
-            [("Referer", "http://evil.example/page")],
             // DNS rebinding: the attacker's name now points at this node, so Origin and Host agree.
             [("Host", "evil.example"), ("Origin", "http://evil.example")],
         ]
-        for headers in attacks {
-            let (refused, problem, _) = try await node.post(
-                "/record/set", "symbol=A%2FRES%2F73%2F11&field=notes&value=Forged", type: "application/x-www-form-urlencoded",
-                headers: headers)
-            #expect(refused == 403 && problem.contains("Cross-site form post"), "\(headers)")
+        for h in attacks {
+            for path in ["/api/v1/events", "/api/v1/drafts"] {
+                let (refused, problem, _) = try await node.post(path, line, type: "text/plain", headers: h)
+                #expect(refused == 403 && problem.contains("Cross-site request"), "\(path) \(h)")
+            }
         }
-        #expect(try Curation(log: node.log).state(s)?.value(.notes) == "Edited in the browser")
+        #expect(try node.log.eventCount() == before)
+        #expect(try Curation(log: node.log).state(s)?.value(.notes) == notes && notes != "replayed")
+
+        // Errors are pages for a browser and problem+json for everyone else.
+        let (missing, missingPage, missingHeaders) = try await node.fetch("/record?symbol=A%2FRES%2F99%2F99", accept: "text/html")
+        #expect(missing == 404 && missingHeaders["content-type"].first?.hasPrefix("text/html") == true)
+        #expect(missingPage.contains("<h1>Not found</h1>") && missingPage.contains("A/RES/99/99"))
+        let (nowhere, nowherePage, _) = try await node.fetch("/no/such/page", accept: "text/html")
+        #expect(nowhere == 404 && nowherePage.contains("nothing at /no/such/page"))
+        let (api404, _, apiHeaders) = try await node.fetch("/api/v1/record?symbol=A%2FRES%2F99%2F99", accept: "text/html")
+        #expect(api404 == 404 && apiHeaders["content-type"].first == "application/problem+json")
         let (nul, _, nulType) = try await node.get("/api/v1/search?q=%00")
         #expect(nul == 400 && nulType == "application/problem+json")
         let (escaped, text, _) = try await node.get("/search?q=%3Cscript%3E")
         #expect(escaped == 200 && !text.contains("<script>"))
+        try await node.stop()
+    }
+
+    /// What the web UI's script does, done here in Swift: ask for the drafts, sign them as the
+    /// chain's next events, post them.
+    @Test func draftsAreTheSameRulesAsTheCommandLineAndSignedByTheClient() async throws {
+        let node = try Running()
+        let curator = SigningKey.fixed("drafts-curator")
+        try Curation(log: node.log).authorize([.granted(key: curator.author, role: .editor, name: "Dora Drafts")], key: node.key)
+        try await node.start()
+        let s = try ResolutionSymbol(parsing: "A/RES/73/11")
+        func drafts(_ edit: String) async throws -> (Int, JSONValue) {
+            let body = "{\"author\":\"\(curator.author.text)\"," + edit.dropFirst()
+            let (code, text, _) = try await node.post("/api/v1/drafts", body, type: "application/json")
+            return (code, try JSONParser.parse(Array(text.utf8)))
+        }
+        func signAndPost(_ answer: JSONValue) async throws -> (Int, String) {
+            var chain = ChainSigner(
+                key: curator, dataset: answer["dataset"]!.stringValue!, seq: answer["seq"]!.intValue!, prev: answer["prev"]?.stringValue,
+                last: answer["after"]?.stringValue.flatMap(HLCTime.init))
+            let events = answer["drafts"]!.arrayValue!.map { d in
+                chain.sign(
+                    EventDraft(
+                        type: d["type"]!.stringValue!, schema: d["schema"]!.intValue!, subject: d["subject"]?.stringValue, body: d["body"]!)
+                )
+            }
+            let (code, text, _) = try await node.post("/api/v1/events", EditEndpointTests.lines(events), type: "application/x-ndjson")
+            return (code, text)
+        }
+        let heads = try Curation(log: node.log).state(s)!.fields[.summary]!.heads.map(\.id)
+        let seen = heads.map { "\"\($0)\"" }.joined(separator: ",")
+        let (ok, first) = try await drafts(
+            #"{"edit":"set","symbol":"A/RES/73/11","field":"summary","text":"Dora's summary","seen":[\#(seen)]}"#)
+        #expect(ok == 200 && first["seq"]?.intValue == 0 && first["member"]?["name"]?.stringValue == "Dora Drafts")
+        #expect(first["drafts"]?.arrayValue?.first?["type"]?.stringValue == "field.set")
+        #expect(try await signAndPost(first).0 == 200)
+        #expect(try Curation(log: node.log).state(s)?.value(.summary) == "Dora's summary")
+        // The same edit from a tab that still shows the old summary: changed meanwhile.
+        let (stale, problem) = try await drafts(
+            #"{"edit":"set","symbol":"A/RES/73/11","field":"summary","text":"older tab","seen":[\#(seen)]}"#)
+        #expect(stale == 409 && problem["detail"]?.stringValue?.contains("changed meanwhile") == true)
+        // The chain continues after the first edit: seq and prev come from the node.
+        let (_, tags) = try await drafts(#"{"edit":"tag","symbol":"A/RES/73/11","topics":["Border Control"]}"#)
+        #expect(tags["seq"]?.intValue == 1)
+        #expect(try await signAndPost(tags).0 == 200)
+        #expect(try Curation(log: node.log).state(s)?.topics.contains("border control") == true)
+        // The review chain's rules: no record reviews itself or closes a loop.
+        for (edit, why) in [
+            (#"{"edit":"link","symbol":"A/RES/73/11","links":[{"rel":"reviews","target":"A/RES/73/11"}]}"#, "itself"),
+            (#"{"edit":"link","symbol":"A/RES/71/19","links":[{"rel":"reviews","target":"A/RES/75/10"}]}"#, "loop"),
+            (#"{"edit":"set","symbol":"A/RES/99/99","field":"notes","text":"x"}"#, "A/RES/99/99"),
+            (#"{"edit":"explode","symbol":"A/RES/73/11"}"#, "unknown edit"),
+            (#"{"edit":"withdraw","symbol":"A/RES/73/11","author":"ed25519:nope"}"#, "author"),
+        ] {
+            let (code, p) = try await drafts(edit)
+            #expect([400, 404].contains(code) && p["detail"]?.stringValue?.contains(why) == true, "\(edit): \(p)")
+        }
         try await node.stop()
     }
 

@@ -35,7 +35,7 @@ final class TestNode: @unchecked Sendable {
     func start() async throws {
         let (stream, cont) = AsyncStream.makeStream(of: Int.self)
         let app = try NodeServer.application(
-            log: log, key: key, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: Self.quiet,
+            log: log, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: Self.quiet,
             onRunning: { port in cont.yield(port) })
         // Stopped by a graceful shutdown, which the server does not log as an error.
         let services = ServiceGroup(services: [app], logger: Self.quiet)

@@ -113,3 +113,19 @@ extension EventLog {
         try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT author FROM forks")) }
     }
 }
+
+extension EventLog {
+    /// Where one author's chain stands on this node: the last event's seq, id and time
+    /// (nil for a key that has signed nothing here). A client that signs its own edits
+    /// places its next event after it.
+    public func chainHead(author: String) throws -> (seq: Int, id: String, time: String)? {
+        try pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT seq, id, time FROM events WHERE author = ? ORDER BY seq DESC LIMIT 1"),
+                    arguments: [author])
+            else { return nil }
+            return (row[0], row[1], row[2])
+        }
+    }
+}

@@ -20,7 +20,7 @@ extension Bench {
         var configuration = NodeConfiguration(host: "127.0.0.1", port: 0)
         configuration.maxGroupEvents = maxGroupEvents
         let app = try NodeServer.application(
-            log: log, key: nil, configuration: configuration, logger: Self.quietLogger,
+            log: log, configuration: configuration, logger: Self.quietLogger,
             onRunning: { cont.yield($0) })
         let services = ServiceGroup(services: [app], logger: Self.quietLogger)
         let task = Task { try await services.run() }

@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
         let scheme = configuration.tls == nil ? "http" : "https"
         // Unreadable TLS files fail here with their own message (TLSFilesError).
         let app = try NodeServer.application(
-            log: log, key: signingKey, configuration: configuration, logger: logger,
+            log: log, configuration: configuration, logger: logger,
             onRunning: { port in logger.info("listening", metadata: ["url": .string("\(scheme)://\(host):\(port)")]) })
         do {
             try await app.runService()

@@ -1,0 +1,72 @@
+import AccordCore
+import AccordStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `POST /api/v1/drafts`: what an edit becomes, for a client that signs its own events (the
+/// web UI's script). The node applies the same rules as `accord set`, `tag`, ... against
+/// the dataset as it stands, and answers the unsigned drafts with where the author's chain
+/// stands; the client signs them and posts them to `/api/v1/events`. Nothing is stored.
+extension NodeHandlers {
+    static let maxDraftBytes = 1 << 20
+
+    func addDrafts(to router: Router<NodeServer.Context>) {
+        router.post("api/v1/drafts") { request, _ -> Response in
+            if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: Self.maxDraftBytes)
+            } catch let e as HTTPError where e.status == .contentTooLarge {
+                throw Problem(.contentTooLarge, "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
+            }
+            let json: JSONValue
+            do {
+                json = try JSONParser.parse(Array(body.readableBytesView))
+            } catch {
+                throw Problem.badRequest("the body is not JSON: \(error)")
+            }
+            guard let author = json["author"]?.stringValue else {
+                throw Problem.badRequest("author is required: the public key (ed25519:...) that will sign the drafts")
+            }
+            do throws(EventRejection) {
+                _ = try AuthorKey(parsing: author)
+            } catch {
+                throw Problem.badRequest(error.message)
+            }
+            let answer: JSONValue = try await blocking { [curation, log] in
+                guard let dataset = try log.datasetID() else { throw NoDatasetYet() }
+                let drafts = try curation.drafts(try curation.edit(json: json))
+                let head = try log.chainHead(author: author)
+                let member = try log.membership().members[author]
+                var o: [String: JSONValue] = [
+                    "dataset": .string(dataset), "author": .string(author), "seq": .int(head?.seq ?? 0),
+                    "prev": head.map { .string($0.id) } ?? .null, "after": head.map { .string($0.time) } ?? .null,
+                    "drafts": .array(
+                        drafts.map { d in
+                            var m: [String: JSONValue] = ["type": .string(d.type), "schema": .int(d.schema), "body": d.body]
+                            if let s = d.subject { m["subject"] = .string(s) }
+                            return .object(m)
+                        }),
+                ]
+                if let member, member.validThroughSeq == nil {
+                    o["member"] = ["name": .string(member.name), "role": .string(member.role.rawValue)]
+                }
+                return .object(o)
+            }
+            return Self.json(answer)
+        }
+    }
+
+    /// Why a request from a browser does not come from this node's own pages, or nil.
+    /// Programs send neither `Origin` nor `Sec-Fetch-Site` and are let through: what
+    /// they post is signed, and a signature is what a cross-site page cannot forge.
+    func crossSiteBrowser(_ request: Request) -> String? {
+        guard request.headers[.origin] != nil || request.headers[HTTPField.Name("Sec-Fetch-Site")!] != nil else { return nil }
+        return crossSite(request)
+    }
+}
+
+/// The node holds no dataset yet (it joins one on its first sync).
+struct NoDatasetYet: Error {}

@@ -1,0 +1,187 @@
+import AccordCore
+import AccordStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The parts of the web UI's pages. Reading needs no script; every edit form is hidden
+/// until the page's script (`WebAssets.script`) finds a key in this browser, and is
+/// signed there: the node never signs for a browser.
+extension NodeHandlers {
+    static let editingNote = """
+        <noscript><p class="note">Reading works without JavaScript. Editing needs it: your edits are signed with your key in this browser.</p></noscript>
+        <p class="note" id="edit-status" role="status" aria-live="polite" hidden></p>
+        """
+
+    static func asset(_ text: String, type: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Member names by key (the latest name each key was granted under).
+    static func names(_ m: MembershipState) -> [String: String] { m.members.mapValues(\.name) }
+
+    /// A member's name with the key on hover; an unknown key shortened.
+    static func who(_ key: String, _ names: [String: String]) -> String {
+        let name = names[key] ?? String(key.prefix(20)) + "…"
+        return "<span class=\"who\" title=\"\(esc(key))\">\(esc(name))</span>"
+    }
+
+    static func fieldLabel(_ f: RecordField) -> String { f == .interpolRole ? "INTERPOL's role" : f.rawValue.capitalized }
+
+    /// What a field accepts, as the form says it.
+    static func rule(_ f: RecordField) -> String {
+        switch f {
+        case .title, .summary, .interpolRole, .notes: return "Text, at most 20,000 bytes; empty clears it."
+        case .text: return "The resolution's full text, at most 1,000,000 bytes; empty clears it."
+        case .adopted: return "A date YYYY-MM-DD; for an SC resolution its year must match the symbol's."
+        case .meeting: return "The meeting number, a positive integer."
+        case .vote: return "adopted-without-vote, unanimous, or recorded:YES-NO-ABSTAIN (e.g. recorded:120-0-3)."
+        }
+    }
+
+    /// The value as the edit box takes it (the CLI's text form).
+    static func editText(_ v: JSONValue) -> String {
+        switch v {
+        case .null: return ""
+        case .string(let s): return s
+        default: return display(v)
+        }
+    }
+
+    /// The value as people read it.
+    static func readable(_ v: JSONValue) -> String {
+        if case .object = v, let vote = try? Vote(json: v) {
+            switch vote {
+            case .adoptedWithoutVote: return "Adopted without a vote"
+            case .unanimous: return "Unanimous"
+            case .recorded(let y, let n, let a): return "Recorded vote: \(y) in favour, \(n) against, \(a) abstaining"
+            }
+        }
+        return display(v)
+    }
+
+    static func input(_ f: RecordField, name: String, value: String) -> String {
+        switch f {
+        case .summary, .interpolRole, .notes, .text:
+            return "<textarea name=\"\(name)\" rows=\"\(f == .text ? 8 : 4)\">\(esc(value))</textarea>"
+        case .adopted:
+            return
+                "<input type=\"text\" name=\"\(name)\" value=\"\(esc(value))\" pattern=\"\\d{4}-\\d{2}-\\d{2}\" placeholder=\"YYYY-MM-DD\">"
+        default: return "<input type=\"text\" name=\"\(name)\" value=\"\(esc(value))\">"
+        }
+    }
+
+    /// A hidden-until-scripted form for one edit; `data` become the edit's members.
+    static func form(_ edit: String, _ data: [String: String], _ inside: String, button: String, cls: String = "inline") -> String {
+        let attrs = data.sorted { $0.key < $1.key }.map { " data-\($0.key)=\"\(esc($0.value))\"" }.joined()
+        return "<form class=\"edit \(cls)\" data-edit=\"\(edit)\"\(attrs) hidden>\(inside)<button>\(esc(button))</button></form>"
+    }
+
+    /// A conflict's heads, each with its value, author and time, and "keep this value".
+    static func headsList(_ heads: [Revision], symbol: String, field: RecordField, names: [String: String]) -> String {
+        var html = "<ul class=\"heads\">"
+        for h in heads {
+            html +=
+                "<li><span class=\"value\">\(esc(readable(h.value)))</span> <span class=\"muted\">by \(who(h.author, names)) at \(esc(h.time))</span> "
+            html += form(
+                "resolve", ["symbol": symbol, "field": field.rawValue, "value": h.value.canonicalString], "", button: "Keep this value")
+            html += "</li>"
+        }
+        html += "</ul><details class=\"edit-only\" hidden><summary>Write a new value</summary>"
+        html += form(
+            "resolve", ["symbol": symbol, "field": field.rawValue],
+            input(field, name: "text", value: editText(heads.first?.value ?? .null)), button: "Sign and save", cls: "stack")
+        return html + "</details>"
+    }
+
+    static func recordPage(_ s: ResolutionSymbol, _ state: RecordState, names: [String: String], curation: Curation) throws -> String {
+        let symbol = s.description
+        var html = "<h1>\(esc(symbol))\(state.withdrawn ? " <span class=\"badge\">withdrawn</span>" : "")</h1>" + editingNote
+        html += "<table class=\"record\">"
+        for f in RecordField.allCases {
+            let st = state.fields[f] ?? FieldState(heads: [])
+            html += "<tr id=\"field-\(f.rawValue)\"><th>\(fieldLabel(f))</th><td><div class=\"value\">\(esc(readable(st.value)))</div>"
+            if st.inConflict {
+                html +=
+                    "<div class=\"conflict\"><strong>Conflict:</strong> \(st.heads.count) values written concurrently; the one shown is provisional."
+                html += headsList(st.heads, symbol: symbol, field: f, names: names) + "</div>"
+            } else {
+                html += "<details class=\"edit-only\" hidden><summary>Edit</summary>"
+                html += form(
+                    "set", ["symbol": symbol, "field": f.rawValue, "seen": st.heads.map(\.id).joined(separator: ",")],
+                    input(f, name: "text", value: editText(st.value)) + "<span class=\"muted\">\(esc(rule(f)))</span>",
+                    button: "Sign and save",
+                    cls: "stack")
+                html += "</details>"
+            }
+            html += "</td></tr>"
+        }
+        html += "<tr id=\"topics\"><th>Topics</th><td>"
+        for t in state.topics {
+            html +=
+                "<span class=\"tag\">\(esc(t)) " + form("untag", ["symbol": symbol, "topics": t], "", button: "×", cls: "mini") + "</span>"
+        }
+        html += form(
+            "tag", ["symbol": symbol],
+            "<input type=\"text\" name=\"topics\" placeholder=\"topics, comma separated\" aria-label=\"New topics\">", button: "Add topics")
+        html += "</td></tr><tr id=\"links\"><th>Links</th><td><ul>"
+        for l in state.links {
+            let target = try curation.resolveTarget(l.target)
+            html +=
+                "<li>\(l.rel.rawValue) \(target.map(link) ?? esc(l.target.description) + " <span class=\"muted\">(not in the dataset yet)</span>") "
+            html +=
+                form(
+                    "unlink", ["symbol": symbol, "rel": l.rel.rawValue, "target": l.target.description], "", button: "Remove", cls: "mini")
+                + "</li>"
+        }
+        for (rel, from) in try curation.incomingLinks(s) { html += "<li>\(esc(rel)) by \(link(from))</li>" }
+        html += "</ul>"
+        let rels = LinkRelation.allCases.map { "<option>\($0.rawValue)</option>" }.joined()
+        html += form(
+            "link", ["symbol": symbol],
+            "<select name=\"rel\" aria-label=\"Relation\">\(rels)</select><input type=\"text\" name=\"target\" placeholder=\"A/RES/71/19\" aria-label=\"Target symbol\">",
+            button: "Add link")
+        html += "</td></tr><tr id=\"sources\"><th>Sources</th><td><ul>"
+        for src in state.sources {
+            html += "<li><a href=\"\(esc(src.url))\" rel=\"noreferrer\">\(esc(src.label.isEmpty ? src.url : src.label))</a> "
+            html += form("remove-sources", ["symbol": symbol, "urls": src.url], "", button: "Remove", cls: "mini") + "</li>"
+        }
+        html += "</ul>"
+        html += form(
+            "add-sources", ["symbol": symbol],
+            "<input type=\"url\" name=\"url\" placeholder=\"https://undocs.org/...\" aria-label=\"Source URL\"><input type=\"text\" name=\"label\" placeholder=\"label\" aria-label=\"Source label\">",
+            button: "Add source")
+        html += "</td></tr></table>"
+        html +=
+            state.withdrawn
+            ? form("restore", ["symbol": symbol], "", button: "Restore this record")
+            : form(
+                "withdraw", ["symbol": symbol],
+                "<input type=\"text\" name=\"reason\" placeholder=\"why (optional)\" aria-label=\"Reason\">", button: "Withdraw this record"
+            )
+        let chain = try curation.chain(s)
+        if chain.count > 1 {
+            html += "<h2>Review chain</h2><ol class=\"chain\">"
+            for c in chain {
+                let st = try curation.state(c)
+                let adopted = st?.fields[.adopted]?.value.stringValue.map { " <span class=\"muted\">adopted \($0)</span>" } ?? ""
+                html += "<li>\(link(c.description))\(adopted)"
+                html += st?.withdrawn == true ? " <span class=\"badge\">withdrawn</span>" : ""
+                html += c == s ? " <span class=\"muted\">this record</span>" : ""
+                html += "</li>"
+            }
+            html += "</ol>"
+        }
+        html +=
+            "<h2>History</h2><table class=\"history\"><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
+        for e in try curation.history(s).reversed() {
+            let validity = e.invalid.map { " · no effect: \($0)" } ?? ""
+            html += "<tr><td class=\"nw muted\">\(esc(e.time))</td><td>\(who(e.author, names))</td><td>\(esc(e.summary))</td>"
+            html += "<td>\(esc(e.signature + validity))</td></tr>"
+        }
+        return html + "</tbody></table>"
+    }
+}

@@ -1,0 +1,264 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// An edit a curator asks for, before it is signed: what `accord set`, `tag`, ... and the
+/// web UI's forms say. `Curation.drafts(_:db:)` turns it into event drafts against the
+/// dataset as one transaction sees it, applying the same rules for every client: the CLI
+/// signs the drafts with its key inside that transaction; a browser gets them from
+/// `POST /api/v1/drafts`, signs them itself and posts them to `/api/v1/events`.
+public enum CurationEdit: Sendable, Equatable {
+    /// A new record (the symbol complete, e.g. from `Curation.completedSymbol`).
+    case add(ResolutionSymbol, fields: [RecordField: JSONValue])
+    /// Sets a field. `seen`: the heads the editor's value replaces, as the editor saw them
+    /// (nil: whatever they are now); when they are no longer the heads, the edit is refused
+    /// as changed meanwhile.
+    case set(ResolutionSymbol, RecordField, JSONValue, seen: [String]? = nil)
+    /// Chooses the value of a field in conflict (replaces every head).
+    case resolve(ResolutionSymbol, RecordField, JSONValue)
+    case tag(ResolutionSymbol, [String])
+    case untag(ResolutionSymbol, [String])
+    case link(ResolutionSymbol, [Link])
+    case unlink(ResolutionSymbol, [Link])
+    case addSources(ResolutionSymbol, [Source])
+    case removeSources(ResolutionSymbol, urls: [String])
+    case withdraw(ResolutionSymbol, reason: String?)
+    case restore(ResolutionSymbol)
+
+    public var symbol: ResolutionSymbol {
+        switch self {
+        case .add(let s, _), .set(let s, _, _, _), .resolve(let s, _, _), .tag(let s, _), .untag(let s, _), .link(let s, _),
+            .unlink(let s, _), .addSources(let s, _), .removeSources(let s, _), .withdraw(let s, _), .restore(let s):
+            return s
+        }
+    }
+}
+
+/// An edit refused because of the dataset's state rather than its input: the record
+/// exists already, the field is in conflict, or it changed since the editor saw it.
+/// The API answers 409; the CLI exits 1 with the message.
+public struct EditConflict: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Curation {
+    /// The drafts `edit` becomes now; an edit that changes nothing gives none.
+    /// Throws `RecordNotFound`, `EditConflict` or `StoreError` (bad input).
+    public static func drafts(_ edit: CurationEdit, db: Database) throws -> [EventDraft] {
+        let symbol = edit.symbol
+        if case .add(_, let fields) = edit {
+            if try CurationProjector.exists(db, key: symbol.key) {
+                throw EditConflict("\(symbol) is already in the dataset; change it with `accord set`")
+            }
+            if let adopted = fields[.adopted]?.stringValue, let why = symbol.contradiction(adopted: adopted) { throw StoreError(why) }
+            return [DomainEvent.recordCreated(symbol, fields: fields.filter { !$0.value.isNull }).draft]
+        }
+        guard let state = try RecordStateQuery.state(db, key: symbol.key, cutoff: nil) else { throw RecordNotFound(symbol: symbol) }
+        func one(_ e: DomainEvent) -> [EventDraft] { [e.draft] }
+        func normalised(_ topics: [String]) throws -> [String] {
+            var out: [String] = []
+            for t in topics {
+                do { out.append(try Topic.normalise(t)) } catch { throw StoreError(error.message) }
+            }
+            return out
+        }
+        switch edit {
+        case .add: return []
+        case .set(_, let field, let raw, let seen):
+            let value = try validated(field, raw, symbol)
+            let current = state.fields[field] ?? FieldState(heads: [])
+            if let seen, Set(seen) != Set(current.heads.map(\.id)) {
+                let now = current.winner.map { "\(Curation.HistoryEntry.display($0.value)) (by \($0.author), \($0.time))" } ?? "empty"
+                throw EditConflict(
+                    "\(symbol) \(field.rawValue) changed meanwhile: it is now \(now); reload, then make your edit again")
+            }
+            if current.inConflict {
+                throw EditConflict(
+                    "\(symbol) \(field.rawValue) is in conflict (\(current.heads.count) values, see `accord conflicts`); choose the value with `accord resolve`"
+                )
+            }
+            if current.value == value { return [] }
+            return one(.fieldSet(symbol, field: field, value: value, base: current.heads.map(\.id)))
+        case .resolve(_, let field, let raw):
+            let value = try validated(field, raw, symbol)
+            let current = state.fields[field] ?? FieldState(heads: [])
+            guard current.inConflict else { throw EditConflict("\(symbol) \(field.rawValue) is not in conflict; use `accord set`") }
+            return one(.fieldSet(symbol, field: field, value: value, base: current.heads.map(\.id)))
+        case .tag(_, let topics):
+            var new: [String] = []
+            for n in try normalised(topics) where !state.topics.contains(n) && !new.contains(n) { new.append(n) }
+            return new.isEmpty ? [] : one(.topicsAdded(symbol, new))
+        case .untag(_, let topics):
+            var names: [String] = []
+            var seen: Set<String> = []
+            for n in try normalised(topics) {
+                let adds = try liveAdds(db, symbol, kind: "topic", item: n)
+                if adds.isEmpty { throw StoreError("\(symbol) has no topic \"\(n)\"") }
+                names.append(n)
+                seen.formUnion(adds)
+            }
+            return one(.topicsRemoved(symbol, names, seen: seen.sorted()))
+        case .link(_, let links):
+            if let why = try reviewCycle(db, symbol, links) { throw StoreError(why) }
+            let present = Set(state.links.map(\.item))
+            let new = links.filter { !present.contains($0.item) }
+            return new.isEmpty ? [] : one(.linksAdded(symbol, new))
+        case .unlink(_, let links):
+            var seen: Set<String> = []
+            for l in links {
+                let adds = try liveAdds(db, symbol, kind: "link", item: l.item)
+                if adds.isEmpty { throw StoreError("\(symbol) has no link \(l.rel.rawValue) \(l.target)") }
+                seen.formUnion(adds)
+            }
+            return one(.linksRemoved(symbol, links, seen: seen.sorted()))
+        case .addSources(_, let sources):
+            let present = Set(state.sources.map { "\($0.url)|\($0.label)" })
+            let new = sources.filter { !present.contains("\($0.url)|\($0.label)") }
+            return new.isEmpty ? [] : one(.sourcesAdded(symbol, new))
+        case .removeSources(_, let urls):
+            var seen: Set<String> = []
+            for u in urls {
+                let adds = try liveAdds(db, symbol, kind: "source", item: u)
+                if adds.isEmpty { throw StoreError("\(symbol) has no source \(u)") }
+                seen.formUnion(adds)
+            }
+            return one(.sourcesRemoved(symbol, urls: urls, seen: seen.sorted()))
+        case .withdraw(_, let reason):
+            guard !state.withdrawn else { throw EditConflict("\(symbol) is already withdrawn") }
+            return one(.withdrawn(symbol, reason: reason))
+        case .restore:
+            guard state.withdrawn else { throw EditConflict("\(symbol) is not withdrawn") }
+            return one(.restored(symbol))
+        }
+    }
+
+    static func validated(_ field: RecordField, _ raw: JSONValue, _ symbol: ResolutionSymbol) throws -> JSONValue {
+        let value: JSONValue
+        do { value = try field.validate(raw) } catch { throw StoreError(error.message) }
+        if field == .adopted, let adopted = value.stringValue, let why = symbol.contradiction(adopted: adopted) { throw StoreError(why) }
+        return value
+    }
+
+    /// The adds of `item` that no valid removal has seen.
+    static func liveAdds(_ db: Database, _ symbol: ResolutionSymbol, kind: String, item: String) throws -> [String] {
+        try String.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT a.event_id FROM cur_set_adds a WHERE a.key = ? AND a.kind = ? AND a.item = ? AND a.valid = 1
+                    AND NOT EXISTS (SELECT 1 FROM cur_set_removes r WHERE r.seen_id = a.event_id AND r.kind = a.kind AND r.item = a.item AND r.valid = 1)
+                    """), arguments: [symbol.key, kind, item])
+    }
+
+    /// Why adding `links` to `symbol` would make a record review or supersede itself,
+    /// directly or around a loop, or nil.
+    static func reviewCycle(_ db: Database, _ symbol: ResolutionSymbol, _ links: [Link]) throws -> String? {
+        for l in links where l.rel == .reviews || l.rel == .supersedes {
+            if l.target.key == symbol.key { return "\(symbol) cannot \(l.rel.rawValue == "reviews" ? "review" : "supersede") itself" }
+            // Follow the same relation from the target: reaching `symbol` closes a loop.
+            var seen: Set<String> = [l.target.key]
+            var frontier = [l.target.key]
+            while let k = frontier.popLast() {
+                let items = try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT item FROM record_items WHERE key = ? AND kind = 'link' AND item LIKE ?"),
+                    arguments: [k, l.rel.rawValue + " %"])
+                for item in items {
+                    let target = String(item.dropFirst(l.rel.rawValue.count + 1))
+                    if target == symbol.key {
+                        return "\(symbol) \(l.rel.rawValue) \(l.target) would close a loop: \(l.target) already leads back to \(symbol)"
+                    }
+                    if seen.insert(target).inserted { frontier.append(target) }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The drafts of `edit` as the dataset stands now (for a client that signs them itself).
+    public func drafts(_ edit: CurationEdit) throws -> [EventDraft] {
+        try log.pool.read { db in try Self.drafts(edit, db: db) }
+    }
+
+    /// Signs `edit`'s drafts with `key` in the transaction that checked them.
+    @discardableResult
+    public func edit(_ edit: CurationEdit, key: SigningKey) throws -> [String] {
+        try sign(key: key) { db in try Self.drafts(edit, db: db) }
+    }
+}
+
+extension Curation {
+    /// Reads an edit as the API takes it (Docs/protocol.md, "Drafts"): `{"edit": "set",
+    /// "symbol": ..., "field": ..., "text": ...}` and the like. Field values come as text, read
+    /// as the CLI reads them (`value` takes the JSON value instead).
+    public func edit(json: JSONValue) throws -> CurationEdit {
+        func string(_ k: String) throws -> String {
+            guard let s = json[k]?.stringValue else { throw StoreError("\(k) is required and must be a string") }
+            return s
+        }
+        func strings(_ k: String) throws -> [String] {
+            guard let a = json[k]?.arrayValue, !a.isEmpty, a.count <= 1000 else {
+                throw StoreError("\(k) is required: an array of 1 to 1000 strings")
+            }
+            return try a.map { v in
+                guard let s = v.stringValue else { throw StoreError("\(k) must hold strings") }
+                return s
+            }
+        }
+        func domain<T>(_ f: () throws(DomainError) -> T) throws -> T {
+            do { return try f() } catch { throw StoreError(error.message) }
+        }
+        func value(_ field: RecordField) throws -> JSONValue {
+            if let v = json["value"] { return v }
+            let text = try string("text")
+            return text.isEmpty ? .null : try domain { () throws(DomainError) in try field.parse(text: text) }
+        }
+        guard case .object = json else { throw StoreError("an edit is a JSON object such as {\"edit\": \"set\", ...}") }
+        let kind = try string("edit")
+        if kind == "add" {
+            var fields: [RecordField: JSONValue] = [:]
+            for (k, v) in json["fields"]?.objectValue ?? [:] {
+                let f = try domain { () throws(DomainError) in try RecordField(parsing: k) }
+                guard let text = v.stringValue else { throw StoreError("fields.\(k) must be text") }
+                if !text.isEmpty { fields[f] = try domain { () throws(DomainError) in try f.parse(text: text) } }
+            }
+            return .add(try completedSymbol(try string("symbol"), adopted: fields[.adopted]?.stringValue), fields: fields)
+        }
+        let symbol = try existing(try string("symbol"))
+        switch kind {
+        case "set", "resolve":
+            let name = try string("field")
+            let field = try domain { () throws(DomainError) in try RecordField(parsing: name) }
+            let v = try value(field)
+            if kind == "resolve" { return .resolve(symbol, field, v) }
+            let seen = try json["seen"].map { s -> [String] in
+                guard let a = s.arrayValue, a.count <= 1000, a.allSatisfy({ $0.stringValue.map(Hex.isSHA256) ?? false }) else {
+                    throw StoreError("seen must be the event ids of the values the edit replaces")
+                }
+                return a.compactMap(\.stringValue)
+            }
+            return .set(symbol, field, v, seen: seen)
+        case "tag": return .tag(symbol, try strings("topics"))
+        case "untag": return .untag(symbol, try strings("topics"))
+        case "link", "unlink":
+            guard let a = json["links"]?.arrayValue, !a.isEmpty, a.count <= 1000 else {
+                throw StoreError("links is required: an array of {\"rel\": ..., \"target\": ...}")
+            }
+            let links = try a.map { v in try domain { () throws(DomainError) in try Link(json: v) } }
+            return kind == "link" ? .link(symbol, links) : .unlink(symbol, links)
+        case "add-sources":
+            guard let a = json["sources"]?.arrayValue, !a.isEmpty, a.count <= 1000 else {
+                throw StoreError("sources is required: an array of {\"url\": ..., \"label\": ...}")
+            }
+            return .addSources(symbol, try a.map { v in try domain { () throws(DomainError) in try Source(json: v) } })
+        case "remove-sources": return .removeSources(symbol, urls: try strings("urls"))
+        case "withdraw":
+            let reason = json["reason"]?.stringValue.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            return .withdraw(symbol, reason: reason?.isEmpty == false ? reason : nil)
+        case "restore": return .restore(symbol)
+        default:
+            throw StoreError(
+                "unknown edit \"\(kind.prefix(40))\"; edits: add, set, resolve, tag, untag, link, unlink, add-sources, remove-sources, withdraw, restore"
+            )
+        }
+    }
+}
