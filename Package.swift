@@ -85,6 +85,9 @@ let package = Package(
             ], swiftSettings: swiftSettings),
         // Runs the built `accord` binary as a user would.
         .testTarget(
-            name: "AccordCLITests", dependencies: ["accord", "AccordStore", "AccordSync", "AccordCore"], swiftSettings: swiftSettings),
+            name: "AccordCLITests",
+            dependencies: [
+                "accord", "AccordStore", "AccordSync", "AccordCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ], swiftSettings: swiftSettings),
     ]
 )

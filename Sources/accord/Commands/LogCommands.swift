@@ -9,6 +9,7 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var dbOptions: DatabaseOptions
     @OptionGroup var keyOptions: KeyOptions
     @Option(name: .long, help: "The dataset's name.") var name: String = "UN resolutions highlighting INTERPOL's role"
+    @Option(name: .long, help: "Your name as the dataset's creator (its first admin), shown in history.") var creator: String?
     @Flag(name: .long, help: "Import the seed records (Events/seed) as events signed by this key.") var seed = false
     @Option(name: .long, help: "The seed records file (default: Events/seed/resolutions.json).") var seedFile: String?
 
@@ -18,13 +19,16 @@ struct InitCommand: ParsableCommand {
         if let existing = try log.datasetID() {
             throw CLIError("\(dbOptions.path) already holds dataset \(existing)")
         }
-        let outcome = try log.author([.genesis(name: name)], key: key)
-        guard case .accepted(let id) = outcome[0] else { throw CLIError("genesis refused: \(outcome[0])") }
-        print(id)
+        var records: [UInt8]?
+        var file = ""
         if seed {
-            let file = try Node.seedFile(seedFile)
+            file = try Node.seedFile(seedFile)
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-            let report = try Curation(log: log).importRecords([UInt8](data), csv: false, key: key)
+            records = [UInt8](data)
+        }
+        let started = try Curation(log: log).createDataset(name: name, creator: creator, seed: records, key: key)
+        print(started.genesis)
+        if let report = started.seeded {
             printErr("seeded \(report.created) records (\(report.events) events) from \(file)")
             for e in report.errors { printErr("row \(e.row): \(e.reason)") }
             if !report.errors.isEmpty { throw ExitCode(1) }

@@ -44,9 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A peer node to sync with (repeatable).") var peer: [String] = []
     @Option(name: .long, help: "Interval between background syncs.") var syncEvery: String = "30s"
     @Option(name: .long, help: "Seed records for a new dataset.") var seedFile: String?
+    @Option(name: .long, help: "On an empty database without --peer: your name as the new dataset's creator.") var creator: String?
     @Option(name: .long, help: "With --peer on an empty database: the only dataset id to adopt from the peers.")
     var dataset: String?
-    @Option(name: .long, help: "A host name the web UI's edit form answers to, besides IP addresses and localhost (repeatable).")
+    @Option(name: .long, help: "A host name browsers may edit through, besides IP addresses and localhost (repeatable).")
     var allowedHost: [String] = []
     @Option(name: .long, help: "Serve HTTPS: the certificate chain (PEM). Needs --tls-key.") var tlsCert: String?
     @Option(name: .long, help: "Serve HTTPS: the private key (PEM).") var tlsKey: String?
@@ -77,11 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
         let signingKey = try KeyStore.load(path: keyPath)
         let log = try db.openOrCreate()
         if try log.datasetID() == nil && peers.isEmpty {
-            _ = try log.author([.genesis(name: "UN resolutions highlighting INTERPOL's role")], key: signingKey)
             let file = try Node.seedFile(seedFile)
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-            let report = try Curation(log: log).importRecords([UInt8](data), csv: false, key: signingKey)
-            logger.info("seeded a new dataset", metadata: ["records": .stringConvertible(report.created), "file": .string(file)])
+            let started = try Curation(log: log).createDataset(
+                name: "UN resolutions highlighting INTERPOL's role", creator: creator, seed: [UInt8](data), key: signingKey)
+            logger.info(
+                "seeded a new dataset", metadata: ["records": .stringConvertible(started.seeded?.created ?? 0), "file": .string(file)])
         }
         let shownDataset = try log.datasetID() ?? dataset.map { "(adopts \($0) from its peers)" } ?? "(joins its peers' dataset)"
         logger.info(
