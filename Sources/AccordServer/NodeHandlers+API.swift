@@ -12,25 +12,25 @@ extension NodeHandlers {
         return s
     }
 
+    /// The query parameters, each name once (the last wins).
+    static func parameters(_ request: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters { out[String(k)] = String(v) }
+        return out
+    }
+
+    static func intParameter(_ p: [String: String], _ name: String) throws -> Int? {
+        guard let v = p[name], !v.isEmpty else { return nil }
+        guard let n = Int(v) else { throw Problem.badRequest("\(name) must be a whole number, got \"\(v.prefix(20))\"") }
+        return n
+    }
+
     func addAPI(to router: Router<NodeServer.Context>) {
         let api = router.group("api/v1")
         api.get("openapi.json") { _, _ -> Response in Self.json(OpenAPIDocument.text) }
         api.get("records") { request, _ -> Response in
-            let q = request.uri.queryParameters
-            var body: ResolutionSymbol.Body?
-            if let b = q["body"] {
-                guard let x = ResolutionSymbol.Body(rawValue: String(b).uppercased()) else { throw Problem.badRequest("body is GA or SC") }
-                body = x
-            }
-            var year: Int?
-            if let y = q["year"] {
-                guard let n = Int(y) else { throw Problem.badRequest("year must be a number") }
-                year = n
-            }
-            let topic = q["topic"].map(String.init)
-            let (b, y) = (body, year)
-            let rows = try await blocking { [curation] in try curation.list(body: b, year: y, topic: topic) }
-            return try Self.json(encoding: rows)
+            let query = try Curation.ListQuery(parameters: Self.parameters(request))
+            return try Self.json(encoding: try await blocking { [curation] in try curation.list(query) })
         }
         api.get("record") { request, _ -> Response in
             let symbol = try symbolParameter(request)
@@ -54,10 +54,11 @@ extension NodeHandlers {
             return Self.json(json)
         }
         api.get("search") { request, _ -> Response in
-            guard let q = request.uri.queryParameters["q"].map(String.init), !q.isEmpty else {
-                throw Problem.badRequest("the q query parameter is required")
-            }
-            return try Self.json(encoding: try await blocking { [curation] in try curation.search(q) })
+            let p = Self.parameters(request)
+            guard let q = p["q"], !q.isEmpty else { throw Problem.badRequest("the q query parameter is required") }
+            let limit = try Self.intParameter(p, "limit") ?? 20
+            let offset = try Self.intParameter(p, "offset") ?? 0
+            return try Self.json(encoding: try await blocking { [curation] in try curation.search(q, limit: limit, offset: offset) })
         }
         api.get("history") { request, _ -> Response in
             let symbol = try symbolParameter(request)

@@ -185,3 +185,49 @@ extension NodeHandlers {
         return html + "</tbody></table>"
     }
 }
+
+extension NodeHandlers {
+    static func searchForm(_ q: String) -> String {
+        "<form class=\"inline\" action=\"/search\"><input type=\"text\" name=\"q\" value=\"\(esc(q))\" placeholder=\"Search titles, summaries, INTERPOL's role, notes, text (word beginnings match)\" aria-label=\"Search\"><button>Search</button></form>"
+    }
+
+    /// "1–50 of 812" (or "0 of 0").
+    static func range(_ offset: Int, _ shown: Int, _ total: Int) -> String {
+        shown == 0 ? "0 of \(total)" : "\(offset + 1)–\(offset + shown) of \(total)"
+    }
+
+    static func listFilters(_ q: Curation.ListQuery) -> String {
+        func select(_ name: String, _ options: [(String, String)], _ chosen: String) -> String {
+            "<select name=\"\(name)\" aria-label=\"\(name)\">"
+                + options.map { "<option value=\"\(esc($0.0))\"\($0.0 == chosen ? " selected" : "")>\(esc($0.1))</option>" }.joined()
+                + "</select>"
+        }
+        var html = "<form class=\"inline filters\" action=\"/\">"
+        html += select("body", [("", "Both bodies"), ("GA", "General Assembly"), ("SC", "Security Council")], q.body?.rawValue ?? "")
+        html +=
+            "<input type=\"text\" name=\"year\" value=\"\(q.year.map(String.init) ?? "")\" placeholder=\"year\" aria-label=\"Year\" size=\"5\" class=\"short\">"
+        html +=
+            "<input type=\"text\" name=\"topic\" value=\"\(esc(q.topic ?? ""))\" placeholder=\"topic\" aria-label=\"Topic\" class=\"short\">"
+        html += select("status", [("all", "Current and withdrawn"), ("current", "Current"), ("withdrawn", "Withdrawn")], q.status.rawValue)
+        html += select("sort", [("symbol", "By symbol"), ("year", "Newest first"), ("title", "By title")], q.order.rawValue)
+        return html + "<button>Filter</button></form>"
+    }
+
+    /// Previous / next links keeping the other parameters.
+    static func pager(_ p: [String: String], offset: Int, limit: Int, shown: Int, total: Int, path: String) -> String {
+        func href(_ o: Int) -> String {
+            var q = p
+            q["offset"] = String(o)
+            let query = q.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map {
+                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }.joined(separator: "&")
+            return esc(path + "?" + query)
+        }
+        var links: [String] = []
+        if offset > 0 { links.append("<a rel=\"prev\" href=\"\(href(max(0, offset - limit)))\">← Previous \(limit)</a>") }
+        if offset + shown < total {
+            links.append("<a rel=\"next\" href=\"\(href(offset + limit))\">Next \(min(limit, total - offset - shown)) →</a>")
+        }
+        return links.isEmpty ? "" : "<p class=\"pager\">" + links.joined(separator: " · ") + "</p>"
+    }
+}

@@ -96,21 +96,21 @@ extension NodeHandlers {
 
     func addWebUI(to router: Router<NodeServer.Context>) {
         router.get("/") { request, _ -> Response in
-            let body = request.uri.queryParameters["body"].map { String($0).uppercased() }
-            let (rows, admins) = try await blocking { [curation, log] in
-                (try curation.list(body: body.flatMap { ResolutionSymbol.Body(rawValue: $0) }), try log.membership().activeAdmins)
-            }
+            let p = Self.parameters(request)
+            let query = try Curation.ListQuery(parameters: p)
+            let (page, admins) = try await blocking { [curation, log] in (try curation.list(query), try log.membership().activeAdmins) }
             var html = admins.isEmpty ? Self.noAdminWarning : ""
-            html += """
-                <form class="inline" action="/search"><input type="text" name="q" placeholder="Search titles, summaries, INTERPOL's role, notes, text" aria-label="Search"><button>Search</button></form>
-                <p><a href="/">All</a> · <a href="/?body=GA">General Assembly</a> · <a href="/?body=SC">Security Council</a></p>
-                <table><thead><tr><th>Symbol</th><th>Year</th><th>Title</th></tr></thead><tbody>
-                """
-            for r in rows {
+            html += Self.searchForm("")
+            html += Self.listFilters(query)
+            html += "<p class=\"muted\" id=\"count\">\(Self.range(page.offset, page.items.count, page.total)) records</p>"
+            html += "<table class=\"list\"><thead><tr><th>Symbol</th><th>Year</th><th>Title</th></tr></thead><tbody>"
+            for r in page.items {
                 html +=
-                    "<tr><td>\(Self.link(r.symbol))</td><td>\(r.year.map(String.init) ?? "")</td><td>\(Self.esc(r.title ?? "—"))\(r.withdrawn ? " <span class=\"muted\">(withdrawn)</span>" : "")</td></tr>"
+                    "<tr><td class=\"nw\">\(Self.link(r.symbol))</td><td class=\"nw\">\(r.year.map(String.init) ?? "")</td><td>\(Self.esc(r.title ?? "—"))\(r.withdrawn ? " <span class=\"badge\">withdrawn</span>" : "")</td></tr>"
             }
-            html += "</tbody></table><p class=\"muted\">\(rows.count) records</p>"
+            html +=
+                "</tbody></table>"
+                + Self.pager(p, offset: page.offset, limit: page.limit, shown: page.items.count, total: page.total, path: "/")
             return Self.html("Records", html)
         }
 
@@ -129,17 +129,21 @@ extension NodeHandlers {
         }
 
         router.get("/search") { request, _ -> Response in
-            let q = request.uri.queryParameters["q"].map(String.init) ?? ""
-            var html =
-                "<form class=\"inline\" action=\"/search\"><input type=\"text\" name=\"q\" value=\"\(Self.esc(q))\" aria-label=\"Search\"><button>Search</button></form>"
+            let p = Self.parameters(request)
+            let q = p["q"] ?? ""
+            var html = Self.searchForm(q)
             if !q.trimmingCharacters(in: .whitespaces).isEmpty {
-                let hits = try await blocking { [curation] in try curation.search(q) }
-                html += hits.isEmpty ? "<p>No match.</p>" : "<ol>"
-                for h in hits {
+                let limit = try Self.intParameter(p, "limit") ?? 20
+                let offset = try Self.intParameter(p, "offset") ?? 0
+                let page = try await blocking { [curation] in try curation.search(q, limit: limit, offset: offset) }
+                html += "<p class=\"muted\" id=\"count\">\(Self.range(page.offset, page.items.count, page.total)) matches</p>"
+                if !page.items.isEmpty { html += "<ol start=\"\(page.offset + 1)\" class=\"hits\">" }
+                for h in page.items {
                     html +=
                         "<li>\(Self.link(h.symbol)) \(Self.esc(h.title ?? ""))<br><span class=\"muted\">\(Self.esc(h.snippet))</span></li>"
                 }
-                if !hits.isEmpty { html += "</ol>" }
+                if !page.items.isEmpty { html += "</ol>" }
+                html += Self.pager(p, offset: page.offset, limit: page.limit, shown: page.items.count, total: page.total, path: "/search")
             }
             return Self.html("Search", html)
         }

@@ -209,19 +209,8 @@ struct NodeHandlers: Sendable {
             return try await withCheckedThrowingContinuation { cont in
                 Self.storeQueue.async { cont.resume(with: Result { try work() }) }
             }
-        } catch let e as RecordNotFound {
-            throw Problem.notFound(e.description)
-        } catch let e as EditConflict {
-            throw Problem(.conflict, "Edit refused", e.description)
-        } catch is NoDatasetYet {
-            throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
-        } catch let e as StoreError {
-            throw Problem.badRequest(e.reason)
-        } catch let e as DomainError {
-            throw Problem.badRequest(e.message)
         } catch {
-            if let full = StorageFullError(error) { throw Problem.storageFull(full) }
-            throw error
+            throw Problem(translating: error) ?? error
         }
     }
 

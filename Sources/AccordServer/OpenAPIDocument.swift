@@ -6,9 +6,18 @@ enum OpenAPIDocument {
     static let paths: [(method: String, path: String, summary: String, query: [String])] = [
         ("get", "/health", "Liveness and the node's dataset and event count", []),
         ("get", "/metrics", "Prometheus metrics", []),
-        ("get", "/api/v1/records", "Records, filtered by body (GA|SC), year or topic", ["body", "year", "topic"]),
+        (
+            "get", "/api/v1/records",
+            "One page of records: {total, offset, limit, items}; filters body (GA|SC), year, topic, status (all|current|withdrawn); sort symbol|year|title; limit 1-500 (50), offset",
+            ["body", "year", "topic", "status", "sort", "limit", "offset"]
+        ),
         ("get", "/api/v1/record", "One record (now, or asOf a time, or at an event), with its conflicts", ["symbol", "asOf", "at"]),
-        ("get", "/api/v1/search", "Full-text search, best first, with snippets", ["q"]),
+        (
+            "get", "/api/v1/search",
+            "Full-text search, best first, with snippets; each word also matches as a prefix; one page: {total, offset, limit, items}",
+            ["q", "limit", "offset"]
+        ),
+        ("get", "/api/v1/members", "Members: key, name, role, revoked", []),
         ("get", "/api/v1/history", "Every change to a record, signatures re-checked", ["symbol", "field"]),
         ("get", "/api/v1/chain", "The review chain of a record, oldest first", ["symbol"]),
         ("get", "/api/v1/conflicts", "Fields edited concurrently", []),
@@ -21,6 +30,11 @@ enum OpenAPIDocument {
         (
             "post", "/api/v1/events",
             "Edits signed by the client: at most 64 events in wire form, one per line, committed with the writers that arrive together; 200 with each line's outcome once on disk, 422 problem+json naming each refusal, 413, 429 (Retry-After), 507 when storage is full",
+            []
+        ),
+        (
+            "post", "/api/v1/drafts",
+            "What an edit becomes, unsigned, under the same rules as the CLI (body: {author, edit, symbol, ...}); answers {dataset, author, seq, prev, after, drafts, member}; 400, 404, 409 (changed meanwhile, in conflict); nothing is stored",
             []
         ),
     ]

@@ -49,6 +49,22 @@ public struct Problem: HTTPResponseError, Sendable {
         return request.headers[.accept]?.contains("text/html") ?? false
     }
 
+    /// The problem a library error stands for, or nil for an error that is no refusal.
+    /// The one place the store's and the domain's typed errors become HTTP statuses.
+    init?(translating error: any Error) {
+        switch error {
+        case let p as Problem: self = p
+        case let e as RecordNotFound: self = .notFound(e.description)
+        case let e as EditConflict: self.init(.conflict, "Edit refused", e.description)
+        case is NoDatasetYet: self.init(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
+        case let e as StoreError: self = .badRequest(e.reason)
+        case let e as DomainError: self = .badRequest(e.message)
+        default:
+            guard let full = StorageFullError(error) else { return nil }
+            self = .storageFull(full)
+        }
+    }
+
     public static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, "Bad request", detail) }
     public static func notFound(_ detail: String) -> Problem { Problem(.notFound, "Not found", detail) }
     public static func storageFull(_ e: StorageFullError) -> Problem {
@@ -77,14 +93,17 @@ struct PageMiddleware<Context: RequestContext>: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let p as Problem {
-            response = try p.response(from: request, context: context)
         } catch let e as HTTPError {
             response = try Problem(e.status, e.status.reasonPhrase, e.body ?? Self.detail(e.status, request)).response(
                 from: request, context: context)
         } catch let e as any HTTPResponseError {
             response = try e.response(from: request, context: context)
         } catch {
+            if let p = Problem(translating: error) {
+                response = try p.response(from: request, context: context)
+                for field in Self.securityHeaders where response.headers[field.name] == nil { response.headers.append(field) }
+                return response
+            }
             logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
             response = try Problem(.internalServerError, "Internal error", "the node failed to answer; its log says why").response(
                 from: request, context: context)

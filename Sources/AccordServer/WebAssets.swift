@@ -11,6 +11,7 @@ enum WebAssets {
         .muted{color:#666;font-size:.9em}.tag{background:#e6eef6;border-radius:.6rem;padding:0 .2rem 0 .5rem;margin-right:.3rem;white-space:nowrap;display:inline-flex;gap:.2rem;align-items:center}
         .badge{background:#eee;border-radius:.3rem;padding:0 .4rem;font-size:.7em;vertical-align:middle;color:#444}
         form.inline{display:flex;gap:.4rem;flex-wrap:wrap;margin:.4rem 0;align-items:center}form.inline input[type=text],form.inline input[type=url]{flex:1;min-width:10rem}
+        form.inline input.short{flex:0 1 7rem;min-width:4rem}.pager{display:flex;gap:1rem}
         form.stack{display:flex;flex-direction:column;gap:.3rem;margin:.4rem 0;max-width:48rem}form.stack textarea,form.stack input{width:100%;box-sizing:border-box}
         form.mini{display:inline;margin:0}form.mini button{border:0;background:none;color:#a00;cursor:pointer;padding:0 .2rem}
         form[hidden],details[hidden],[hidden]{display:none!important}

@@ -111,7 +111,12 @@ import Testing
                     : try await node.post(
                         full,
                         path.hasSuffix("pull")
-                            ? "{\"vector\":{}}" : path.hasSuffix("events") ? String(decoding: genesis, as: UTF8.self) : "",
+                            ? "{\"vector\":{}}"
+                            : path.hasSuffix("events")
+                                ? String(decoding: genesis, as: UTF8.self)
+                                : path.hasSuffix("drafts")
+                                    ? #"{"author":"\#(node.key.author.text)","edit":"tag","symbol":"A/RES/73/11","topics":["sample"]}"#
+                                    : "",
                         type: "application/json")
                 #expect(code == 200, "\(method) \(full) answered \(code)")
             }
@@ -119,8 +124,18 @@ import Testing
         // The documented answers are real data.
         let chain = try await node.get("/api/v1/chain?symbol=A/RES/75/10").1
         #expect(chain == #"["A/RES/71/19","A/RES/73/11","A/RES/75/10"]"#)
-        let sc = try await node.get("/api/v1/records?body=SC").1
-        #expect(sc.components(separatedBy: "\"symbol\"").count - 1 == 8)
+        let sc = try JSONParser.parse(Array(try await node.get("/api/v1/records?body=SC").1.utf8))
+        #expect(sc["total"] == 8 && sc["items"]?.arrayValue?.count == 8)
+        let paged = try JSONParser.parse(Array(try await node.get("/api/v1/records?sort=year&limit=2&offset=1").1.utf8))
+        let all = try JSONParser.parse(Array(try await node.get("/api/v1/records?sort=year").1.utf8))["items"]?.arrayValue ?? []
+        let years = all.map { $0["year"]?.intValue ?? 0 }
+        #expect(all.count == 12 && years == years.sorted(by: >) && years.first == 2020)
+        #expect(paged["total"] == 12 && paged["items"]?.arrayValue == Array(all[1...2]))
+        let prefix = try JSONParser.parse(Array(try await node.get("/api/v1/search?q=cyber&limit=1").1.utf8))
+        #expect(prefix["total"] == 2 && prefix["items"]?.arrayValue?.count == 1)
+        for bad in ["/api/v1/records?limit=0", "/api/v1/records?sort=color", "/api/v1/records?year=soon", "/api/v1/search?q=x&limit=501"] {
+            #expect(try await node.get(bad).0 == 400, "\(bad)")
+        }
         let metrics = try await node.get("/metrics").1
         // The gauge is the log's real size, as /health reports it.
         let health = try JSONParser.parse(Array(try await node.get("/health").1.utf8))

@@ -93,7 +93,7 @@ import Testing
             #expect(try side.state(s)?.value(.title) == conflicts[0].provisional.value)
         }
         // A plain `set` is refused while the field is in conflict; `resolve` ends it.
-        #expect(throws: StoreError.self) { try a.set(s, .title, "x", key: Fixtures.alice) }
+        #expect(throws: EditConflict.self) { try a.set(s, .title, "x", key: Fixtures.alice) }
         try b.set(s, .title, "Agreed title", key: Fixtures.bob, resolving: true)
         #expect(try b.conflicts().isEmpty)
         try exchange()
@@ -145,7 +145,7 @@ import Testing
         #expect(try c.chain(later).map(\.description) == ["A/RES/76/1", "A/RES/77/1"])
         #expect(try c.incomingLinks(ResolutionSymbol(parsing: "S/RES/2178 (2014)")).map(\.from) == ["A/RES/77/1"])
         #expect(throws: StoreError.self) { try c.add("S/RES/9999", fields: [:], key: Fixtures.bob) }
-        #expect(throws: StoreError.self) { try c.add("A/RES/76/1", fields: [:], key: Fixtures.bob) }
+        #expect(throws: EditConflict.self) { try c.add("A/RES/76/1", fields: [:], key: Fixtures.bob) }
     }
 
     @Test func addWinsTopicsAndWithdrawal() throws {
@@ -165,7 +165,7 @@ import Testing
         #expect(try a.digest() == b.digest())
         try a.withdraw(s, reason: "test", key: Fixtures.alice)
         #expect(try a.state(s)?.withdrawn == true)
-        #expect(throws: StoreError.self) { try a.withdraw(s, reason: nil, key: Fixtures.alice) }
+        #expect(throws: EditConflict.self) { try a.withdraw(s, reason: nil, key: Fixtures.alice) }
         try a.restore(s, key: Fixtures.alice)
         #expect(try a.state(s)?.withdrawn == false)
     }

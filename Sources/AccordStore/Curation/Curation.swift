@@ -117,21 +117,7 @@ public struct Curation: Sendable {
 
     /// Full-text search over title, summary, INTERPOL role, notes and text; best first.
     public func search(_ text: String, limit: Int = 20) throws -> [SearchHit] {
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !$0.properties.isWhitespace }) else {
-            throw StoreError("search text has control characters; search for words")
-        }
-        let terms = text.split(whereSeparator: { $0.isWhitespace }).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        guard !terms.isEmpty else { throw StoreError("search needs at least one word") }
-        return try log.pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.symbol, r.title, snippet(record_search, -1, '[', ']', '…', 12), bm25(record_search, 10, 4, 6, 2, 1) AS rank
-                    FROM record_search JOIN records r ON r.id = record_search.rowid
-                    WHERE record_search MATCH ? ORDER BY rank, r.symbol LIMIT ?
-                    """, arguments: [terms.joined(separator: " "), limit]
-            ).map { SearchHit(symbol: $0[0], title: $0[1], snippet: $0[2], rank: $0[3]) }
-        }
+        try search(text, limit: limit, offset: 0).items
     }
 
     public struct Conflict: Sendable, Codable, Equatable {

@@ -114,5 +114,16 @@ enum CurationSchema {
             try CurationProjector.recountAll(db)
             try CurationProjector.materialiseAll(db)
         }
+        // Lists page by index: a page of 50 costs the same at 25,000 records as at 12.
+        // Symbol order is GA by session and number, then SC by number, from the key
+        // (`A/RES/71/19`, `S/RES/2178`); indexes only, so the digest does not change.
+        m.registerMigration("v8-record-order") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX records_symbol_order ON records(\(Curation.symbolOrder));
+                    CREATE INDEX records_year_order ON records(year, \(Curation.symbolOrder));
+                    CREATE INDEX records_title_order ON records(title COLLATE NOCASE, key);
+                    """)
+        }
     }
 }
