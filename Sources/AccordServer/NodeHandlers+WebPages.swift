@@ -97,9 +97,22 @@ extension NodeHandlers {
         return html + "</details>"
     }
 
-    static func recordPage(_ s: ResolutionSymbol, _ state: RecordState, names: [String: String], curation: Curation) throws -> String {
+    /// A record's page: now (with the edit forms), or as of a cut-off (`asOf`, read-only).
+    static func recordPage(
+        _ s: ResolutionSymbol, _ state: RecordState, names: [String: String], curation: Curation, asOf: String? = nil
+    ) throws -> String {
         let symbol = s.description
-        var html = "<h1>\(esc(symbol))\(state.withdrawn ? " <span class=\"badge\">withdrawn</span>" : "")</h1>" + editingNote
+        let editable = asOf == nil
+        func form(_ edit: String, _ data: [String: String], _ inside: String, button: String, cls: String = "inline") -> String {
+            editable ? NodeHandlers.form(edit, data, inside, button: button, cls: cls) : ""
+        }
+        var html = "<h1>\(esc(symbol))\(state.withdrawn ? " <span class=\"badge\">withdrawn</span>" : "")</h1>"
+        if let asOf {
+            html +=
+                "<p class=\"note\">As of \(esc(asOf)): the record as it stood then, on this node. <a href=\"/record?symbol=\(esc(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol))\">Now</a></p>"
+        } else {
+            html += editingNote
+        }
         html += "<table class=\"record\">"
         for f in RecordField.allCases {
             let st = state.fields[f] ?? FieldState(heads: [])
@@ -107,8 +120,8 @@ extension NodeHandlers {
             if st.inConflict {
                 html +=
                     "<div class=\"conflict\"><strong>Conflict:</strong> \(st.heads.count) values written concurrently; the one shown is provisional."
-                html += headsList(st.heads, symbol: symbol, field: f, names: names) + "</div>"
-            } else {
+                html += (editable ? headsList(st.heads, symbol: symbol, field: f, names: names) : "") + "</div>"
+            } else if editable {
                 html += "<details class=\"edit-only\" hidden><summary>Edit</summary>"
                 html += form(
                     "set", ["symbol": symbol, "field": f.rawValue, "seen": st.heads.map(\.id).joined(separator: ",")],
@@ -162,6 +175,7 @@ extension NodeHandlers {
                 "withdraw", ["symbol": symbol],
                 "<input type=\"text\" name=\"reason\" placeholder=\"why (optional)\" aria-label=\"Reason\">", button: "Withdraw this record"
             )
+        if !editable { return html }
         let chain = try curation.chain(s)
         if chain.count > 1 {
             html += "<h2>Review chain</h2><ol class=\"chain\">"
@@ -177,10 +191,41 @@ extension NodeHandlers {
         }
         html +=
             "<h2>History</h2><table class=\"history\"><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
-        for e in try curation.history(s).reversed() {
+        // Redacted events have no facts left to show a change: each shows as its own row,
+        // with who redacted it, when and why.
+        struct Row {
+            let time: String
+            let id: String
+            let html: String
+        }
+        var rows: [Row] = []
+        let entries = try curation.history(s)
+        let shown = Set(entries.map(\.id))
+        for e in entries {
             let validity = e.invalid.map { " · no effect: \($0)" } ?? ""
-            html += "<tr><td class=\"nw muted\">\(esc(e.time))</td><td>\(who(e.author, names))</td><td>\(esc(e.summary))</td>"
-            html += "<td>\(esc(e.signature + validity))</td></tr>"
+            rows.append(
+                Row(
+                    time: e.time, id: e.id,
+                    html: "<td>\(who(e.author, names))</td><td>\(esc(e.summary))</td><td>\(esc(e.signature + validity))</td>"))
+        }
+        for (target, r) in try curation.log.redactedEvents(subject: symbol) where !shown.contains(target.id) {
+            let signature: String
+            switch WireFormat.verifyStored(
+                envelopeBytes: target.envelopeBytes, signature: target.signature, bodyBytes: nil, storedID: target.id)
+            {
+            case .success: signature = "valid (envelope; body erased)"
+            case .failure(let why): signature = "BAD (\(why.code.rawValue))"
+            }
+            rows.append(
+                Row(
+                    time: target.time, id: target.id,
+                    html:
+                        "<td>\(who(target.author, names))</td><td>\(esc(target.type)): <strong>body redacted</strong> by \(who(r.author, names)) at \(esc(r.time)): \(esc(r.reason))</td><td>\(esc(signature))</td>"
+                ))
+        }
+        for row in rows.sorted(by: { ($0.time, $0.id) > ($1.time, $1.id) }) {
+            html +=
+                "<tr><td class=\"nw muted\"><a href=\"/event?id=\(row.id)\" title=\"event \(row.id)\">\(esc(row.time))</a></td>\(row.html)</tr>"
         }
         return html + "</tbody></table>"
     }

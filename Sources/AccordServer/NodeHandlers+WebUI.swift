@@ -16,7 +16,7 @@ extension NodeHandlers {
             <title>\(esc(title)) · Accord</title>
             <link rel="stylesheet" href="/static/accord.css"><script src="/static/accord.js" defer></script></head><body>
             <header><a href="/">Accord</a><span class="muted">UN resolutions highlighting INTERPOL's role</span>
-            <a href="/conflicts">Conflicts</a><a href="/members">Members</a><a href="/new">New record</a><a href="/key" id="nav-key">Your key</a></header>
+            <a href="/conflicts">Conflicts</a><a href="/members">Members</a><a href="/peers">Peers</a><a href="/new">New record</a><a href="/key" id="nav-key">Your key</a></header>
             \(body)
             </body></html>
             """
@@ -128,6 +128,20 @@ extension NodeHandlers {
             return Self.html("Members", html)
         }
 
+        router.get("/peers") { _, _ -> Response in
+            let peers = try await blocking { [log] in try log.peers() }
+            var html = "<h1>Peers</h1><p>The nodes this node syncs with, and how the last sync went.</p>"
+            if peers.isEmpty { html += "<p>No peers: this node syncs with none (start it with --peer URL, or run accord sync).</p>" }
+            html +=
+                "<table><thead><tr><th>Peer</th><th>Last attempt</th><th>Last success</th><th>Failures in a row</th><th>Last result</th></tr></thead><tbody>"
+            for p in peers {
+                html +=
+                    "<tr><td><code>\(Self.esc(p.url))</code></td><td class=\"nw\">\(Self.esc(p.lastAttempt ?? "—"))</td><td class=\"nw\">\(Self.esc(p.lastSuccess ?? "—"))</td>"
+                html += "<td>\(p.failures)</td><td>\(Self.esc(p.lastResult ?? "—"))</td></tr>"
+            }
+            return Self.html("Peers", html + "</tbody></table>")
+        }
+
         router.get("/search") { request, _ -> Response in
             let p = Self.parameters(request)
             let q = p["q"] ?? ""
@@ -150,11 +164,17 @@ extension NodeHandlers {
 
         router.get("/record") { request, _ -> Response in
             let symbol = try symbolParameter(request)
+            let asOf = request.uri.queryParameters["asOf"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            let at = request.uri.queryParameters["at"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             let page: String = try await blocking { [curation, log] in
                 let s = try curation.existing(symbol)
-                guard let state = try curation.state(s) else { throw RecordNotFound(symbol: s) }
+                let cutoff = try curation.cutoff(asOf: asOf, at: at)
+                guard let state = try curation.state(s, cutoff: cutoff) else {
+                    throw Problem.notFound("\(s) was not in the dataset yet as of \(asOf ?? at ?? "then")")
+                }
                 let names = Self.names(try log.membership())
-                return try Self.recordPage(s, state, names: names, curation: curation)
+                return try Self.recordPage(
+                    s, state, names: names, curation: curation, asOf: cutoff.map { _ in asOf ?? "event " + (at ?? "") })
             }
             return Self.html(symbol, page)
         }

@@ -61,6 +61,7 @@ public enum NodeServer {
         node.addAPI(to: router)
         node.addEvents(to: router)
         node.addDrafts(to: router)
+        node.addEventPage(to: router)
         node.addWebUI(to: router)
         var services: [any Service] = [CheckpointService(log: log, logger: logger)]
         if !configuration.peers.isEmpty {

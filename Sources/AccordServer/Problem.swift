@@ -55,6 +55,7 @@ public struct Problem: HTTPResponseError, Sendable {
         switch error {
         case let p as Problem: self = p
         case let e as RecordNotFound: self = .notFound(e.description)
+        case let e as EventNotFound: self = .notFound(e.description)
         case let e as EditConflict: self.init(.conflict, "Edit refused", e.description)
         case is NoDatasetYet: self.init(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
         case let e as StoreError: self = .badRequest(e.reason)

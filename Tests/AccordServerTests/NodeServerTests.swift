@@ -297,6 +297,46 @@ import Testing
         try await node.stop()
     }
 
+    @Test func eventPagesTakeShortIdsAndShowRedactionsAndTheRecordAsOfATime() async throws {
+        let node = try Running()
+        let s = try ResolutionSymbol(parsing: "A/RES/73/11")
+        let curation = Curation(log: node.log)
+        let before = try #require(try node.log.chainHead(author: node.key.author.text)).time
+        let secret = try #require(try curation.set(s, .notes, "a private phone number", key: node.key))
+        try curation.authorize([.redacted(target: secret, reason: "personal data")], key: node.key)
+        try await node.start()
+        // An event by its first 10 hex digits, as JSON and as a page.
+        let (code, text, _) = try await node.get("/api/v1/event?id=\(secret.prefix(10))")
+        let event = try JSONParser.parse(Array(text.utf8))
+        #expect(code == 200 && event["id"]?.stringValue == secret && event["body"] == .null)
+        #expect(event["redaction"]?["reason"] == "personal data" && event["signature"] == "valid")
+        let (_, page, _) = try await node.get("/event?id=\(secret.prefix(8))")
+        #expect(page.contains("<strong>Redacted</strong>") && page.contains("personal data") && !page.contains("phone number"))
+        // Too short, not hex, or unknown: refused with why.
+        for (id, status, says) in [
+            ("abc", 400, "at least its first 8"), ("zzzzzzzzzz", 400, "not an event id"),
+            (String(repeating: "0", count: 12), 404, "no event"),
+        ] {
+            let (c, p, _) = try await node.get("/api/v1/event?id=\(id)")
+            #expect(c == status && p.contains(says), "\(id): \(c) \(p)")
+        }
+        // The record's history shows the redaction: who, when, why, and the erased event's envelope still verifies.
+        let (_, record, _) = try await node.get("/record?symbol=A%2FRES%2F73%2F11")
+        #expect(
+            record.contains("<strong>body redacted</strong>") && record.contains("personal data")
+                && record.contains("valid (envelope; body erased)"))
+        #expect(!record.contains("phone number"))
+        // As of a time before the edit: the record as it stood, read-only.
+        let asOf = try await node.get(
+            "/record?symbol=A%2FRES%2F73%2F11&asOf=\(before.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+        #expect(asOf.0 == 200 && asOf.1.contains("As of") && !asOf.1.contains("data-edit="))
+        let never = try await node.get("/record?symbol=A%2FRES%2F73%2F11&asOf=2000-01-01")
+        #expect(never.0 == 404 && never.1.contains("not in the dataset yet as of 2000-01-01"))
+        let (peers, peersPage, _) = try await node.get("/peers")
+        #expect(peers == 200 && peersPage.contains("No peers"))
+        try await node.stop()
+    }
+
     @Test func malformedHeadsAndOwedBodiesInAPullAreRefused() async throws {
         let node = try Running()
         try await node.start()

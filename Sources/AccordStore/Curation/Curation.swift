@@ -51,7 +51,7 @@ public struct Curation: Sendable {
     /// The cutoff of `--as-of TIME` or `--at EVENT-ID`.
     public func cutoff(asOf: String?, at: String?) throws -> Cutoff? {
         if let at {
-            guard let e = try log.event(id: at) else { throw StoreError("no event \(at) in this log") }
+            let e = try log.event(idOrPrefix: at)
             guard let t = HLCTime(e.time) else { throw StoreError("event \(at) has an unreadable time") }
             return Cutoff(time: t, id: e.id)
         }

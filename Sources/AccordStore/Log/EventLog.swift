@@ -219,6 +219,30 @@ extension EventLog {
         }
     }
 
+    /// The event an id or a unique prefix of one (at least 8 hex digits) names. Throws
+    /// `EventNotFound`, or `StoreError` for text that is no id or a prefix several events share
+    /// (naming them).
+    public func event(idOrPrefix text: String) throws -> StoredEvent {
+        let p = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard p.count >= 8, p.count <= 64, p.allSatisfy({ $0.isHexDigit && $0.isASCII }) else {
+            throw StoreError("\"\(text.prefix(70))\" is not an event id: give its 64 hex digits or at least its first 8")
+        }
+        let ids = try pool.read { db in
+            // The ids from the prefix on, by the unique index: a range, never a scan.
+            try String.fetchAll(
+                db.cachedStatement(sql: "SELECT id FROM events WHERE id >= ? AND id <= ? ORDER BY id LIMIT 6"),
+                arguments: [p, p + String(repeating: "g", count: 64 - p.count)])
+        }
+        guard let first = ids.first else { throw EventNotFound(id: p) }
+        if ids.count > 1 {
+            throw StoreError(
+                "\(p) is the start of \(ids.count == 6 ? "more than 5" : String(ids.count)) events: \(ids.prefix(5).map { String($0.prefix(16)) }.joined(separator: ", ")); give more digits"
+            )
+        }
+        guard let e = try event(id: first) else { throw EventNotFound(id: p) }
+        return e
+    }
+
     /// Writes the whole log in wire form, one event per line, in log order.
     public func exportNDJSON(to handle: FileHandle) throws -> Int {
         var n = 0
@@ -267,5 +291,62 @@ public final class Checkpointer: Sendable {
     public func checkpoint() async throws -> (walFrames: Int, checkpointed: Int) {
         let (frames, done) = try await queue.writeWithoutTransaction { db in try db.checkpoint(.passive) }
         return (frames, done)
+    }
+}
+
+/// No event with that id (or prefix) is in this log.
+public struct EventNotFound: Error, CustomStringConvertible, Sendable {
+    public let id: String
+    public var description: String { "no event \(id) in this log (it may not have reached this node yet: sync, then retry)" }
+}
+
+/// A redaction of an event: who erased its body, when, and why.
+public struct Redaction: Sendable, Codable, Equatable {
+    public let id: String
+    public let target: String
+    public let author: String
+    public let time: String
+    public let reason: String
+}
+
+extension EventLog {
+    /// The redacted events about `subject` (a record's symbol): each target with its redaction.
+    /// Reads the redactions (a partial index) and their targets by id: the cost follows the
+    /// number of redactions, not the log's length.
+    public func redactedEvents(subject: String) throws -> [(target: StoredEvent, redaction: Redaction)] {
+        let targets = try pool.read { db in
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT t.id FROM events r JOIN events t ON t.id = r.subject
+                        WHERE r.type = 'event.redacted' AND t.subject = ?
+                        """), arguments: [subject])
+        }
+        let redactions = try self.redactions(of: targets)
+        return try targets.compactMap { id in
+            guard let e = try event(id: id), let r = redactions[id] else { return nil }
+            return (e, r)
+        }
+    }
+
+    /// The redactions of the given events, by target (the latest when several).
+    public func redactions(of targets: [String]) throws -> [String: Redaction] {
+        guard !targets.isEmpty else { return [:] }
+        return try pool.read { db in
+            var out: [String: Redaction] = [:]
+            let statement = try db.cachedStatement(
+                sql: "SELECT e.pos FROM events e WHERE e.type = 'event.redacted' AND e.subject = ? ORDER BY e.pos")
+            for target in Set(targets) {
+                for pos in try Int64.fetchAll(statement, arguments: [target]) {
+                    guard let row = try Row.fetchOne(db, sql: StoredEvent.selectSQL + " WHERE e.pos = ?", arguments: [pos]) else {
+                        continue
+                    }
+                    let e = StoredEvent(row: row)
+                    let reason = e.bodyBytes.flatMap { try? JSONParser.parse($0) }?["reason"]?.stringValue ?? ""
+                    out[target] = Redaction(id: e.id, target: target, author: e.author, time: e.time, reason: reason)
+                }
+            }
+            return out
+        }
     }
 }

@@ -141,7 +141,7 @@ struct RedactCommand: ParsableCommand {
 
     func run() throws {
         let log = try edit.db.open()
-        guard let e = try log.event(id: eventID) else { throw CLIError("no event \(eventID) in this log") }
+        let e = try log.event(idOrPrefix: eventID)
         let ids = try Curation(log: log).authorize([.redacted(target: e.id, reason: reason)], key: try edit.key.load(for: edit.db))
         print(ids[0])
     }
