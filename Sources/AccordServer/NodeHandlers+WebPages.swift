@@ -176,19 +176,25 @@ extension NodeHandlers {
                 "<input type=\"text\" name=\"reason\" placeholder=\"why (optional)\" aria-label=\"Reason\">", button: "Withdraw this record"
             )
         if !editable { return html }
-        let chain = try curation.chain(s)
-        if chain.count > 1 {
-            html += "<h2>Review chain</h2><ol class=\"chain\">"
-            for c in chain {
+        let chain = try curation.chainView(s)
+        if chain.records.count > 1 {
+            html += "<h2>Review chain</h2>"
+            if chain.loops {
+                html += "<p class=\"conflict\">The reviews links of this chain loop (two nodes each added one half at once); remove one link.</p>"
+            }
+            html += "<ol class=\"chain\">"
+            for c in chain.records {
                 let st = try curation.state(c)
                 let adopted = st?.fields[.adopted]?.value.stringValue.map { " <span class=\"muted\">adopted \($0)</span>" } ?? ""
                 html += "<li>\(link(c.description))\(adopted)"
-                html += st?.withdrawn == true ? " <span class=\"badge\">withdrawn</span>" : ""
+                html += chain.withdrawn.contains(c.key) ? " <span class=\"badge\">withdrawn</span>" : ""
                 html += c == s ? " <span class=\"muted\">this record</span>" : ""
                 html += "</li>"
             }
             html += "</ol>"
         }
+        html += "<form class=\"inline\" action=\"/record\"><input type=\"hidden\" name=\"symbol\" value=\"\(esc(symbol))\">"
+        html += "<input type=\"text\" name=\"asOf\" placeholder=\"2026-11-26 or 2026-11-26T14:00:00Z\" aria-label=\"As of\"><button>Show as of</button></form>"
         html +=
             "<h2>History</h2><table class=\"history\"><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
         // Redacted events have no facts left to show a change: each shows as its own row,

@@ -71,6 +71,48 @@ import Testing
         #expect(history.contains("Agreed title") && history.contains("signature valid") && !history.contains("BAD"))
     }
 
+    /// A record cannot review itself or close a loop; a loop made of two concurrent halves
+    /// (one per node) arrives by exchange, and `chain` marks it instead of looping.
+    /// Event ids are taken by any unique prefix of 8 or more hex digits.
+    @Test func reviewLoopsAreRefusedOrFlaggedAndShortIdsWork() throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try cli.ok(["keygen", "--out", cli.path("ka")])
+        _ = try cli.ok(["keygen", "--out", cli.path("kb")])
+        let a = ["--db", cli.path("a.db"), "--key", cli.path("ka")]
+        let b = ["--db", cli.path("b.db"), "--key", cli.path("kb")]
+        _ = try cli.ok(["init", "--seed", "--creator", "Alice"] + a)
+        let bob = try cli.ok(["whoami", "--key", cli.path("kb")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try cli.ok(["grant", bob, "--name", "Bob"] + a)
+        for (link, says) in [(["A/RES/73/11", "--reviews", "A/RES/73/11"], "cannot review itself"), (["A/RES/71/19", "--reviews", "A/RES/75/10"], "would close a loop")] {
+            let r = try cli.run(["link"] + link + a)
+            #expect(r.status == 1 && r.stderr.contains(says), "\(link): \(r.stderr)")
+        }
+        _ = try cli.ok(["add", "A/RES/80/1", "--adopted", "2025-10-01"] + a)
+        _ = try cli.ok(["add", "A/RES/80/2", "--adopted", "2025-10-02"] + a)
+        _ = try cli.ok(["export", "--out", cli.path("a.ndjson"), "--db", cli.path("a.db")])
+        _ = try cli.ok(["clone", cli.path("a.ndjson"), "--quiet"] + b)
+        _ = try cli.ok(["link", "A/RES/80/1", "--reviews", "A/RES/80/2"] + a)
+        _ = try cli.ok(["link", "A/RES/80/2", "--reviews", "A/RES/80/1"] + b)
+        _ = try cli.ok(["export", "--out", cli.path("b.ndjson"), "--db", cli.path("b.db")])
+        _ = try cli.ok(["import", cli.path("b.ndjson"), "--db", cli.path("a.db")])
+        let chain = try cli.run(["chain", "A/RES/80/1", "--db", cli.path("a.db")])
+        #expect(chain.status == 0 && chain.stdout.contains("A/RES/80/1") && chain.stdout.contains("A/RES/80/2"))
+        #expect(chain.stderr.contains("loop"))
+        _ = try cli.ok(["withdraw", "A/RES/73/11", "--reason", "test"] + a)
+        #expect(try cli.ok(["chain", "A/RES/75/10", "--db", cli.path("a.db")]).contains("A/RES/73/11  [withdrawn]"))
+        // Short ids: the history's 12 digits are enough for redact and --at.
+        let history = try cli.ok(["history", "A/RES/80/1", "--json", "--db", cli.path("a.db")])
+        let id = try #require((try JSONParser.parse(Array(history.utf8))).arrayValue?.first?["id"]?.stringValue)
+        #expect(try cli.ok(["show", "A/RES/80/1", "--at", String(id.prefix(12)), "--db", cli.path("a.db")]).contains("A/RES/80/1"))
+        for (prefix, says) in [(String(id.prefix(5)), "at least its first 8"), ("00000000", "no event 00000000")] {
+            let r = try cli.run(["redact", prefix, "--reason", "x"] + a)
+            #expect(r.status == 1 && r.stderr.contains(says), "\(prefix): \(r.stderr)")
+        }
+        _ = try cli.ok(["redact", String(id.prefix(8)), "--reason", "test of short ids"] + a)
+        #expect(try cli.ok(["verify", "--db", cli.path("a.db")]).contains("ok"))
+    }
+
     @Test func asOfBeforeAChangeShowsTheOldTitle() throws {
         let cli = CLI()
         defer { cli.remove() }

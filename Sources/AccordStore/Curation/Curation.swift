@@ -309,6 +309,36 @@ public struct Curation: Sendable {
         }
     }
 
+    /// A review chain as people read it: each record, whether it is withdrawn, and whether
+    /// the `reviews` links loop (possible only when concurrent edits on two nodes each
+    /// added one half of a loop; authoring refuses a link that would close one).
+    public struct ChainView: Sendable, Equatable {
+        public let records: [ResolutionSymbol]
+        public let withdrawn: Set<String>
+        public let loops: Bool
+    }
+
+    public func chainView(_ symbol: ResolutionSymbol) throws -> ChainView {
+        let records = try chain(symbol)
+        let withdrawn = try log.pool.read { db in
+            try Set(records.filter { try Bool.fetchOne(db, sql: "SELECT withdrawn FROM records WHERE key = ?", arguments: [$0.key]) == true }.map(\.key))
+        }
+        let loops = try log.pool.read { db in
+            // Following `reviews` back from the start of the chain reaches a record already seen.
+            var key = symbol.key
+            var seen: Set<String> = [key]
+            while let prev = try String.fetchOne(
+                db, sql: "SELECT substr(item, 9) FROM record_items WHERE key = ? AND kind = 'link' AND item LIKE 'reviews %' ORDER BY item LIMIT 1",
+                arguments: [key])
+            {
+                guard seen.insert(prev).inserted else { return true }
+                key = prev
+            }
+            return false
+        }
+        return ChainView(records: records, withdrawn: withdrawn, loops: loops)
+    }
+
     /// Links pointing at this record from others (`reviews`, `recalls` ... in reverse).
     public func incomingLinks(_ symbol: ResolutionSymbol) throws -> [(rel: String, from: String)] {
         try log.pool.read { db in

@@ -177,7 +177,12 @@ struct ChainCommand: ParsableCommand {
 
     func run() throws {
         let curation = try db.curation()
-        for s in try curation.chain(try curation.existing(symbol)) { print(s) }
+        let view = try curation.chainView(try curation.existing(symbol))
+        for s in view.records { print(view.withdrawn.contains(s.key) ? "\(s)  [withdrawn]" : s.description) }
+        if view.loops {
+            printErr(
+                "warning: the reviews links of this chain loop (concurrent edits on two nodes each added one half); remove one with `accord unlink`")
+        }
     }
 }
 
