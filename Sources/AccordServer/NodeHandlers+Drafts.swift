@@ -37,7 +37,7 @@ extension NodeHandlers {
             }
             let answer: JSONValue = try await blocking { [curation, log] in
                 guard let dataset = try log.datasetID() else { throw NoDatasetYet() }
-                let drafts = try curation.drafts(try curation.edit(json: json))
+                let drafts = try Curation.membershipEdit(json: json).map { [$0.draft] } ?? curation.drafts(try curation.edit(json: json))
                 let head = try log.chainHead(author: author)
                 let member = try log.membership().members[author]
                 var o: [String: JSONValue] = [

@@ -180,7 +180,8 @@ extension NodeHandlers {
         if chain.records.count > 1 {
             html += "<h2>Review chain</h2>"
             if chain.loops {
-                html += "<p class=\"conflict\">The reviews links of this chain loop (two nodes each added one half at once); remove one link.</p>"
+                html +=
+                    "<p class=\"conflict\">The reviews links of this chain loop (two nodes each added one half at once); remove one link.</p>"
             }
             html += "<ol class=\"chain\">"
             for c in chain.records {
@@ -194,7 +195,8 @@ extension NodeHandlers {
             html += "</ol>"
         }
         html += "<form class=\"inline\" action=\"/record\"><input type=\"hidden\" name=\"symbol\" value=\"\(esc(symbol))\">"
-        html += "<input type=\"text\" name=\"asOf\" placeholder=\"2026-11-26 or 2026-11-26T14:00:00Z\" aria-label=\"As of\"><button>Show as of</button></form>"
+        html +=
+            "<input type=\"text\" name=\"asOf\" placeholder=\"2026-11-26 or 2026-11-26T14:00:00Z\" aria-label=\"As of\"><button>Show as of</button></form>"
         html +=
             "<h2>History</h2><table class=\"history\"><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
         // Redacted events have no facts left to show a change: each shows as its own row,

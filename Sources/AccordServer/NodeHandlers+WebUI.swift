@@ -124,7 +124,13 @@ extension NodeHandlers {
                 html +=
                     "<tr><td>\(Self.esc(m.name))</td><td class=\"nw\">\(m.role.rawValue)</td><td><code>\(Self.esc(m.key))</code></td><td>\(Self.esc(standing))</td></tr>"
             }
-            html += "</tbody></table>"
+            html += "</tbody></table><h2>Grant a key</h2>" + Self.editingNote
+            html += Self.form(
+                "grant", [:],
+                "<input type=\"text\" name=\"key\" placeholder=\"ed25519:...\" aria-label=\"Public key\"><input type=\"text\" name=\"name\" placeholder=\"name\" aria-label=\"Name\" class=\"short\">"
+                    + "<select name=\"role\" aria-label=\"Role\"><option>editor</option><option>admin</option></select>",
+                button: "Sign and grant")
+            html += "<p class=\"muted\">Only an admin's grant counts: the node refuses one signed by any other key.</p>"
             return Self.html("Members", html)
         }
 

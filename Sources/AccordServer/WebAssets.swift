@@ -118,7 +118,9 @@ enum WebAssets {
             if (!r.ok) {
               const p = await r.json().catch(() => ({}));
               const refused = (p.results || []).find((x) => x.outcome === "rejected" || x.outcome === "invalid");
-              if (refused && refused.code === "unauthorized") throw new Error("your key is not a member of this dataset yet: an admin grants it (see Your key)");
+              if (refused && refused.code === "unauthorized") {
+                throw new Error(draft.member ? (refused.reason || "your key may not do that") : "your key is not a member of this dataset yet: an admin grants it (see Your key)");
+              }
               throw new Error(p.detail || p.title || ("HTTP " + r.status));
             }
             return "Signed as " + (draft.member ? draft.member.name : key.author) + " and saved.";
@@ -138,6 +140,11 @@ enum WebAssets {
             if (data.urls) e.urls = [data.urls];
             else if (els.url) e.sources = [{ url: els.url.value.trim(), label: els.label.value }];
             if (els.reason) e.reason = els.reason.value;
+            if (e.edit === "grant") {
+              e.key = els.namedItem("key").value.trim();
+              e.name = els.namedItem("name").value;
+              e.role = els.namedItem("role").value;
+            }
             if (e.edit === "add") {
               e.symbol = els.symbol.value.trim();
               e.fields = {};

@@ -145,6 +145,31 @@ import Testing
         }
         check(httpGet(hub.url + "/health") == count, "a cross-site post changed the node")
         check(try record(symbol)["notes"]?.stringValue == "Ben's note, written offline", "a cross-site post changed the record")
+
+        // 7. The admin imports their `accord keygen` key file into a browser of their own and
+        // grants a new key from the members page; the curator's key may not grant.
+        let newcomer = try ok(["keygen", "--out", cli.path("newcomer.key")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        func grantInPage(_ b: WebDriver, name: String) throws {
+            try submit(b, hub.url + "/members", "grant", ["key": newcomer, "name": name, "role": "editor"])
+        }
+        try grantInPage(browser, name: "Granted by a curator")
+        try browser.wait(for: "document.getElementById('edit-status').textContent.includes('Not saved')", "the curator's grant refused")
+        check(!(httpGet(hub.url + "/api/v1/members") ?? "").contains("Granted by a curator"), "a curator's key granted a member")
+        let admin = try WebDriver(artefacts: artefacts)
+        defer { admin.quit() }
+        try admin.go(hub.url + "/key")
+        try admin.wait(for: "!document.getElementById('key-none').hidden", "the admin's key page")
+        try admin.upload("#key-import", cli.path("admin.key"))
+        try admin.wait(for: "document.getElementById('key-member').textContent.includes('Ada Admin')", "the imported admin key")
+        let adminKey = try ok(["whoami", "--key", cli.path("admin.key")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        check(
+            try admin.js("return document.getElementById('key-public').textContent").stringValue == adminKey,
+            "the imported key is not the admin's")
+        try admin.screenshot("07-admin-key-imported")
+        try grantInPage(admin, name: "Nora Newcomer")
+        try waitUntil("the grant from the admin's browser") { (httpGet(hub.url + "/api/v1/members") ?? "").contains("Nora Newcomer") }
+        try admin.go(hub.url + "/members")
+        try admin.screenshot("08-granted-from-the-browser")
         return problems
     }
 

@@ -84,7 +84,10 @@ import Testing
         _ = try cli.ok(["init", "--seed", "--creator", "Alice"] + a)
         let bob = try cli.ok(["whoami", "--key", cli.path("kb")]).trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try cli.ok(["grant", bob, "--name", "Bob"] + a)
-        for (link, says) in [(["A/RES/73/11", "--reviews", "A/RES/73/11"], "cannot review itself"), (["A/RES/71/19", "--reviews", "A/RES/75/10"], "would close a loop")] {
+        for (link, says) in [
+            (["A/RES/73/11", "--reviews", "A/RES/73/11"], "cannot review itself"),
+            (["A/RES/71/19", "--reviews", "A/RES/75/10"], "would close a loop"),
+        ] {
             let r = try cli.run(["link"] + link + a)
             #expect(r.status == 1 && r.stderr.contains(says), "\(link): \(r.stderr)")
         }

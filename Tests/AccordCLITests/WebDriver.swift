@@ -99,6 +99,15 @@ final class WebDriver {
         try call("POST", session + "/execute/sync", ["script": .string(script), "args": .array(args)])
     }
 
+    /// Chooses `file` in the page's file input `selector`, as a user picking it would.
+    func upload(_ selector: String, _ file: String) throws {
+        let found = try call("POST", session + "/element", ["using": "css selector", "value": .string(selector)])
+        guard let id = found["element-6066-11e4-a52e-4f735466cecf"]?.stringValue else {
+            throw CLIError2("no element \(selector): \(found.canonicalString)")
+        }
+        try call("POST", session + "/element/\(id)/value", ["text": .string(file)])
+    }
+
     /// Waits until `condition` (a script expression) is true in the page.
     func wait(for condition: String, timeout: TimeInterval = 20, _ what: String) throws {
         let deadline = Date().addingTimeInterval(timeout)

@@ -262,3 +262,22 @@ extension Curation {
         }
     }
 }
+
+extension Curation {
+    /// Reads a membership edit as the API takes it: `{"edit": "grant", "key": "ed25519:...",
+    /// "name": ..., "role": "editor"}` (an admin granting from their browser). Nil when the
+    /// JSON is not a membership edit. Whether the signer may grant is the ingest's rule.
+    public static func membershipEdit(json: JSONValue) throws -> AuthorizationEvent? {
+        guard json["edit"]?.stringValue == "grant" else { return nil }
+        guard let text = json["key"]?.stringValue?.trimmingCharacters(in: .whitespaces) else {
+            throw StoreError("key is required: the public key to grant (ed25519:...)")
+        }
+        let key: AuthorKey
+        do throws(EventRejection) { key = try AuthorKey(parsing: text) } catch { throw StoreError(error.message) }
+        guard let r = json["role"]?.stringValue, let role = MemberRole(rawValue: r) else { throw StoreError("role is admin or editor") }
+        guard let name = json["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), (1...200).contains(name.count) else {
+            throw StoreError("name is 1 to 200 characters")
+        }
+        return .granted(key: key, role: role, name: name)
+    }
+}

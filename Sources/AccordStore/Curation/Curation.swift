@@ -321,14 +321,18 @@ public struct Curation: Sendable {
     public func chainView(_ symbol: ResolutionSymbol) throws -> ChainView {
         let records = try chain(symbol)
         let withdrawn = try log.pool.read { db in
-            try Set(records.filter { try Bool.fetchOne(db, sql: "SELECT withdrawn FROM records WHERE key = ?", arguments: [$0.key]) == true }.map(\.key))
+            try Set(
+                records.filter { try Bool.fetchOne(db, sql: "SELECT withdrawn FROM records WHERE key = ?", arguments: [$0.key]) == true }
+                    .map(\.key))
         }
         let loops = try log.pool.read { db in
             // Following `reviews` back from the start of the chain reaches a record already seen.
             var key = symbol.key
             var seen: Set<String> = [key]
             while let prev = try String.fetchOne(
-                db, sql: "SELECT substr(item, 9) FROM record_items WHERE key = ? AND kind = 'link' AND item LIKE 'reviews %' ORDER BY item LIMIT 1",
+                db,
+                sql:
+                    "SELECT substr(item, 9) FROM record_items WHERE key = ? AND kind = 'link' AND item LIKE 'reviews %' ORDER BY item LIMIT 1",
                 arguments: [key])
             {
                 guard seen.insert(prev).inserted else { return true }

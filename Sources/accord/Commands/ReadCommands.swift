@@ -161,11 +161,24 @@ struct HistoryCommand: ParsableCommand {
             print(jsonString(entries))
             return
         }
-        for e in entries {
-            let what = e.summary
+        let names = try curation.log.membership().members.mapValues(\.name)
+        func who(_ key: String) -> String { names[key] ?? short(key) }
+        var lines = entries.map { e in
             let validity = e.invalid.map { "  INVALID (\($0))" } ?? ""
-            print("\(e.time)  \(short(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
+            return (e.time, "\(e.time)  \(who(e.author))  \(e.summary)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
         }
+        // Redacted events have no change left to show: their redaction (who, when, why) does.
+        let shown = Set(entries.map(\.id))
+        if f == nil {
+            for (target, r) in try curation.log.redactedEvents(subject: s.description) where !shown.contains(target.id) {
+                lines.append(
+                    (
+                        target.time,
+                        "\(target.time)  \(who(target.author))  \(target.type): body redacted by \(who(r.author)) at \(r.time): \(r.reason)  [\(target.id.prefix(12))]"
+                    ))
+            }
+        }
+        for (_, line) in lines.sorted(by: { $0.0 < $1.0 }) { print(line) }
     }
 }
 
@@ -181,7 +194,8 @@ struct ChainCommand: ParsableCommand {
         for s in view.records { print(view.withdrawn.contains(s.key) ? "\(s)  [withdrawn]" : s.description) }
         if view.loops {
             printErr(
-                "warning: the reviews links of this chain loop (concurrent edits on two nodes each added one half); remove one with `accord unlink`")
+                "warning: the reviews links of this chain loop (concurrent edits on two nodes each added one half); remove one with `accord unlink`"
+            )
         }
     }
 }
@@ -199,9 +213,10 @@ struct ConflictsCommand: ParsableCommand {
             return
         }
         if conflicts.isEmpty { print("no conflicts") }
+        let names = try db.open().membership().members.mapValues(\.name)
         for c in conflicts {
             print("\(c.symbol) \(c.field): \(c.heads.count) values, showing \(c.provisional.value.display)")
-            for h in c.heads { print("    \(h.value.display)  by \(h.author) at \(h.time)  [\(h.id.prefix(12))]") }
+            for h in c.heads { print("    \(h.value.display)  by \(names[h.author] ?? h.author) at \(h.time)  [\(h.id.prefix(12))]") }
         }
     }
 }
