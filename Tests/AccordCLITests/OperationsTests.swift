@@ -38,7 +38,7 @@ import Testing
     @Test func theVersionIsPrintedAndANewerDatabaseIsRefusedUntouched() throws {
         let cli = CLI()
         defer { cli.remove() }
-        #expect(try cli.ok(["--version"]).contains("database schema v7-membership-stamp"))
+        #expect(try cli.ok(["--version"]).contains("database schema v8-record-order"))
         _ = try cli.ok(["keygen", "--out", cli.path("k")])
         _ = try cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("a.db")])
         let p = Process()
