@@ -99,7 +99,8 @@ extension NodeHandlers {
 
     /// A record's page: now (with the edit forms), or as of a cut-off (`asOf`, read-only).
     static func recordPage(
-        _ s: ResolutionSymbol, _ state: RecordState, names: [String: String], curation: Curation, asOf: String? = nil
+        _ s: ResolutionSymbol, _ state: RecordState, names: [String: String], curation: Curation, asOf: String? = nil,
+        historyOf field: RecordField? = nil
     ) throws -> String {
         let symbol = s.description
         let editable = asOf == nil
@@ -116,7 +117,9 @@ extension NodeHandlers {
         html += "<table class=\"record\">"
         for f in RecordField.allCases {
             let st = state.fields[f] ?? FieldState(heads: [])
-            html += "<tr id=\"field-\(f.rawValue)\"><th>\(fieldLabel(f))</th><td><div class=\"value\">\(esc(readable(st.value)))</div>"
+            let fieldHistory = esc("/record?symbol=\(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol)&field=\(f.rawValue)#history")
+            html += "<tr id=\"field-\(f.rawValue)\"><th>\(fieldLabel(f))<br><a class=\"muted\" href=\"\(fieldHistory)\">history</a></th>"
+            html += "<td><div class=\"value\">\(esc(readable(st.value)))</div>"
             if st.inConflict {
                 html +=
                     "<div class=\"conflict\"><strong>Conflict:</strong> \(st.heads.count) values written concurrently; the one shown is provisional."
@@ -198,7 +201,7 @@ extension NodeHandlers {
         html +=
             "<input type=\"text\" name=\"asOf\" placeholder=\"2026-11-26 or 2026-11-26T14:00:00Z\" aria-label=\"As of\"><button>Show as of</button></form>"
         html +=
-            "<h2>History</h2><table class=\"history\"><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
+            "<h2 id=\"history\">History\(field.map { " of " + fieldLabel($0) + " <a class=\"muted\" href=\"/record?symbol=\(esc(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol))#history\">(all fields)</a>" } ?? "")</h2><table class=\"history\"><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
         // Redacted events have no facts left to show a change: each shows as its own row,
         // with who redacted it, when and why.
         struct Row {
@@ -207,7 +210,7 @@ extension NodeHandlers {
             let html: String
         }
         var rows: [Row] = []
-        let entries = try curation.history(s)
+        let entries = try curation.history(s, field: field)
         let shown = Set(entries.map(\.id))
         for e in entries {
             let validity = e.invalid.map { " · no effect: \($0)" } ?? ""
@@ -216,7 +219,7 @@ extension NodeHandlers {
                     time: e.time, id: e.id,
                     html: "<td>\(who(e.author, names))</td><td>\(esc(e.summary))</td><td>\(esc(e.signature + validity))</td>"))
         }
-        for (target, r) in try curation.log.redactedEvents(subject: symbol) where !shown.contains(target.id) {
+        for (target, r) in try curation.log.redactedEvents(subject: symbol) where field == nil && !shown.contains(target.id) {
             let signature: String
             switch WireFormat.verifyStored(
                 envelopeBytes: target.envelopeBytes, signature: target.signature, bodyBytes: nil, storedID: target.id)

@@ -172,6 +172,11 @@ extension NodeHandlers {
             let symbol = try symbolParameter(request)
             let asOf = request.uri.queryParameters["asOf"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             let at = request.uri.queryParameters["at"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            var field: RecordField?
+            if let name = request.uri.queryParameters["field"].map(String.init), !name.isEmpty {
+                do throws(DomainError) { field = try RecordField(parsing: name) } catch { throw Problem.badRequest(error.message) }
+            }
+            let f = field
             let page: String = try await blocking { [curation, log] in
                 let s = try curation.existing(symbol)
                 let cutoff = try curation.cutoff(asOf: asOf, at: at)
@@ -180,7 +185,7 @@ extension NodeHandlers {
                 }
                 let names = Self.names(try log.membership())
                 return try Self.recordPage(
-                    s, state, names: names, curation: curation, asOf: cutoff.map { _ in asOf ?? "event " + (at ?? "") })
+                    s, state, names: names, curation: curation, asOf: cutoff.map { _ in asOf ?? "event " + (at ?? "") }, historyOf: f)
             }
             return Self.html(symbol, page)
         }

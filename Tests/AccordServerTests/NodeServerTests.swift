@@ -332,6 +332,11 @@ import Testing
         #expect(asOf.0 == 200 && asOf.1.contains("As of") && !asOf.1.contains("data-edit="))
         let never = try await node.get("/record?symbol=A%2FRES%2F73%2F11&asOf=2000-01-01")
         #expect(never.0 == 404 && never.1.contains("not in the dataset yet as of 2000-01-01"))
+        // One field's history.
+        let (_, titleHistory, _) = try await node.get("/record?symbol=A%2FRES%2F73%2F11&field=title")
+        let rows = titleHistory.components(separatedBy: "id=\"history\"").last ?? ""
+        #expect(titleHistory.contains("History of Title") && rows.contains("title: —") && !rows.contains("topic added"))
+        #expect(try await node.get("/record?symbol=A%2FRES%2F73%2F11&field=colour").0 == 400)
         let (peers, peersPage, _) = try await node.get("/peers")
         #expect(peers == 200 && peersPage.contains("No peers"))
         try await node.stop()
