@@ -117,7 +117,9 @@ extension NodeHandlers {
         html += "<table class=\"record\">"
         for f in RecordField.allCases {
             let st = state.fields[f] ?? FieldState(heads: [])
-            let fieldHistory = esc("/record?symbol=\(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol)&field=\(f.rawValue)#history")
+            let fieldHistory = esc(
+                "/record?symbol=\(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol)&field=\(f.rawValue)#history"
+            )
             html += "<tr id=\"field-\(f.rawValue)\"><th>\(fieldLabel(f))<br><a class=\"muted\" href=\"\(fieldHistory)\">history</a></th>"
             html += "<td><div class=\"value\">\(esc(readable(st.value)))</div>"
             if st.inConflict {

@@ -94,6 +94,46 @@ import Testing
             mine.count == 5 && mine.allSatisfy { $0["signature"] == "valid" },
             "history does not hold the curator's 5 signed changes: \(mine.count)")
 
+        // 3b. Two tabs of the same browser save the same field at once: one edit is signed and
+        // saved, the other is told the field changed meanwhile; the key never signs two
+        // events at one seq (a fork).
+        let firstTab = try browser.currentTab()
+        let secondTab = try browser.newTab()
+        for tab in [firstTab, secondTab] {
+            try browser.switchTo(tab)
+            try browser.go(page)
+            try browser.wait(for: "!document.querySelector('form[data-edit=set][data-field=title]').hidden", "the edit forms")
+        }
+        for (tab, text) in [(firstTab, "Title from the first tab"), (secondTab, "Title from the second tab")] {
+            try browser.switchTo(tab)
+            try setField(browser, "title", text)
+        }
+        try waitUntil("both tabs' answers") {
+            let title = try record(symbol)["title"]?.stringValue ?? ""
+            try browser.switchTo(secondTab)
+            let said = try browser.js("return document.getElementById('edit-status').textContent").stringValue ?? ""
+            try browser.switchTo(firstTab)
+            let saidFirst = try browser.js("return document.getElementById('edit-status').textContent").stringValue ?? ""
+            return title.hasPrefix("Title from the") && (said + saidFirst).contains("changed meanwhile")
+        }
+        try browser.screenshot("03b-second-tab-changed-meanwhile")
+        check(httpGet(hub.url + "/api/v1/forks") == "[]", "two tabs made a fork: \(httpGet(hub.url + "/api/v1/forks") ?? "")")
+        try browser.switchTo(secondTab)
+        try browser.call("DELETE", browser.session + "/window")
+        try browser.switchTo(firstTab)
+
+        // 3c. A new record from the New record page; withdrawn, then restored.
+        try submit(
+            browser, hub.url + "/new", "add",
+            ["symbol": "A/RES/80/99", "field:title": "A record added in the browser", "field:adopted": "2025-12-01"])
+        try waitUntil("the new record") { try record("A%2FRES%2F80%2F99")["title"]?.stringValue == "A record added in the browser" }
+        try submit(browser, hub.url + "/record?symbol=A%2FRES%2F80%2F99", "withdraw", ["reason": "added by mistake"])
+        try waitUntil("the withdrawal") { try record("A%2FRES%2F80%2F99")["withdrawn"] == .bool(true) }
+        try submit(browser, hub.url + "/record?symbol=A%2FRES%2F80%2F99", "restore", [:])
+        try waitUntil("the restoration") { try record("A%2FRES%2F80%2F99")["withdrawn"] == .bool(false) }
+        try browser.go(hub.url + "/record?symbol=A%2FRES%2F80%2F99")
+        try browser.screenshot("03c-added-withdrawn-restored")
+
         // 4. A second curator on another node edits the same field; the nodes sync: a conflict.
         _ = try ok(["clone", hub.url, "--db", cli.path("laptop.db"), "--quiet"])
         let second = try ok(["whoami", "--key", cli.path("laptop.db.key")]).trimmingCharacters(in: .whitespacesAndNewlines)

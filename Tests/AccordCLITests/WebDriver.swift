@@ -99,6 +99,21 @@ final class WebDriver {
         try call("POST", session + "/execute/sync", ["script": .string(script), "args": .array(args)])
     }
 
+    /// Opens a new tab of this browser (same profile, same key) and returns its handle.
+    func newTab() throws -> String {
+        guard let handle = try call("POST", session + "/window/new", ["type": "tab"])["handle"]?.stringValue else {
+            throw CLIError2("no new tab")
+        }
+        return handle
+    }
+
+    func currentTab() throws -> String {
+        guard let handle = try call("GET", session + "/window").stringValue else { throw CLIError2("no current tab") }
+        return handle
+    }
+
+    func switchTo(_ handle: String) throws { try call("POST", session + "/window", ["handle": .string(handle)]) }
+
     /// Chooses `file` in the page's file input `selector`, as a user picking it would.
     func upload(_ selector: String, _ file: String) throws {
         let found = try call("POST", session + "/element", ["using": "css selector", "value": .string(selector)])
