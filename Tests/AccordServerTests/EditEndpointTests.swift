@@ -1,9 +1,9 @@
 import AccordCore
-import AccordStore
 import Foundation
 import Testing
 
 @testable import AccordServer
+@testable import AccordStore
 
 /// `POST /api/v1/events`: clients post edits they signed themselves; every hostile or
 /// broken request is refused with why and changes nothing.

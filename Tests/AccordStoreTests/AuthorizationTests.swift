@@ -108,12 +108,13 @@ import Testing
         try c.set(s, .notes, "signed by the old key", key: Self.alice)
         let newKey = SigningKey.fixed("alice-2")
         let last = try c.log.highestSeq(Self.alice.author.text)!
-        try c.authorize(
-            [
-                .granted(key: newKey.author, role: .admin, name: "dataset creator"),
-                .revoked(key: Self.alice.author, validThroughSeq: last + 2),
-            ],
-            key: Self.alice)
+        // The library's rotation (what `accord rotate` runs): the grant and the revocation are
+        // the old key's last two events, and the revocation keeps both valid.
+        try c.rotate(Self.alice, to: newKey)
+        #expect(try c.log.highestSeq(Self.alice.author.text) == last + 2)
+        #expect(try c.log.members().first { $0.key == Self.alice.author.text }?.validThroughSeq == last + 2)
+        #expect(try c.log.members().first { $0.key == newKey.author.text }?.role == .admin)
+        #expect(throws: RotationNeedsAnAdmin.self) { try c.rotate(Self.bob, to: SigningKey.fixed("bob-2")) }
         #expect(try c.log.verify().isClean)
         #expect(try c.state(s)?.value(.notes) == "signed by the old key")
         #expect(throws: StoreError.self) { try c.set(s, .notes, "old key again", key: Self.alice) }

@@ -13,16 +13,38 @@ public struct Revision: Sendable, Hashable, Codable {
     }
 }
 
+/// A value encodes as the JSON it is (a title is `"Alice's title"`, a vote an object), in the
+/// API, `--json` output and exports alike: one JSON form everywhere.
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        self = try JSONParser.parse(text)
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
-        try c.encode(canonicalString)
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let d):
+            // Integers (every number a dataset holds) as integers, never `3.0`.
+            if let i = intValue { try c.encode(i) } else { try c.encode(d) }
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
     }
 }
 

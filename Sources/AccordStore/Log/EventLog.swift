@@ -5,7 +5,9 @@ import GRDB
 /// A node's database: the append-only event log and the read models projected from it.
 /// All writes go through `ingest` or `author`, which run the one ingest pipeline.
 public struct EventLog: Sendable {
-    public let pool: DatabasePool
+    /// The connections; only this module reads and writes through them (every write is an
+    /// append through the one pipeline).
+    let pool: DatabasePool
     public let path: String
     let projectors: [any Projector]
 
@@ -15,7 +17,15 @@ public struct EventLog: Sendable {
     ///     acknowledged write survives a power loss (NORMAL survives a process crash only).
     ///   - maxBytes: the database does not grow beyond this size; a write that would
     ///     fails with `StorageFullError` and changes nothing (SQLite's `max_page_count`).
-    public init(path: String, projectors: [any Projector] = [], durable: Bool = false, maxBytes: Int64? = nil) throws {
+    /// The read models every node keeps: the curated dataset. A log opened without naming
+    /// its projectors projects into these, so no caller appends without projecting.
+    public static var standardProjectors: [any Projector] { [CurationProjector()] }
+
+    public init(
+        path: String, projectors: [any Projector] = EventLog.standardProjectors, durable: Bool = false, maxBytes: Int64? = nil
+    )
+        throws
+    {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA recursive_triggers = ON")

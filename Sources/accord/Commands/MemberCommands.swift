@@ -86,13 +86,9 @@ struct RevokeCommand: ParsableCommand {
         let k = try authorKey(member)
         if let validThrough, validThrough < 0 { throw CLIError("--valid-through is a seq of the member's chain: 0 or more") }
         let log = try edit.db.open()
-        let signer = try edit.key.load(for: edit.db)
-        let held = try log.highestSeq(k.text) ?? 0
-        // A key revoking itself stays valid through the revocation, its own next event.
-        let seq = validThrough ?? (signer.author == k ? held + 1 : held)
-        let ids = try Curation(log: log).authorize([.revoked(key: k, validThroughSeq: seq)], key: signer)
-        print(ids[0])
-        printErr("\(k.text) may sign up to its seq \(seq)")
+        let revoked = try Curation(log: log).revoke(k, validThrough: validThrough, key: try edit.key.load(for: edit.db))
+        print(revoked.id)
+        printErr("\(k.text) may sign up to its seq \(revoked.validThrough)")
     }
 }
 
@@ -110,21 +106,10 @@ struct RotateCommand: ParsableCommand {
         let old = try edit.key.load(for: edit.db)
         if !FileManager.default.fileExists(atPath: newKey) { try KeyStore.create(SigningKey.generate(), path: newKey) }
         let new = try KeyStore.load(path: newKey)
-        guard let me = try log.members().first(where: { $0.key == old.author.text }) else {
-            throw CLIError("\(old.author.text) is not a member of this dataset")
-        }
-        let signer = try adminKey.map { try KeyStore.load(path: $0) } ?? old
-        let curation = Curation(log: log)
-        if signer.author == old.author {
-            guard me.role == .admin else { throw CLIError("an editor's key is rotated by an admin: pass --admin-key") }
-            // The revocation is the old key's last event: its cut-off is its own seq.
-            let next = (try log.highestSeq(old.author.text) ?? 0) + 2
-            try curation.authorize(
-                [.granted(key: new.author, role: me.role, name: me.name), .revoked(key: old.author, validThroughSeq: next)], key: old)
-        } else {
-            let last = try log.highestSeq(old.author.text) ?? 0
-            try curation.authorize(
-                [.granted(key: new.author, role: me.role, name: me.name), .revoked(key: old.author, validThroughSeq: last)], key: signer)
+        do {
+            try Curation(log: log).rotate(old, to: new, admin: try adminKey.map { try KeyStore.load(path: $0) })
+        } catch is RotationNeedsAnAdmin {
+            throw CLIError("an editor's key is rotated by an admin: pass --admin-key")
         }
         print(new.author.text)
         printErr("\(old.author.text) is revoked after its last event; use the new key from now on (--key \(newKey))")

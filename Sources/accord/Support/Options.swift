@@ -90,7 +90,7 @@ struct CLIError: Error, CustomStringConvertible {
 
 enum Node {
     /// The read models every node maintains.
-    static var projectors: [any Projector] { [CurationProjector()] }
+    static var projectors: [any Projector] { EventLog.standardProjectors }
 
     /// The seed records: `--seed-file`, else $ACCORD_SEED, else Events/seed/resolutions.json
     /// found from the working directory or beside the executable (in a source checkout).
