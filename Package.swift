@@ -66,7 +66,7 @@ let package = Package(
         ),
         // The fuzzing entry point (.ci/fuzz builds it with libFuzzer; a plain build replays inputs).
         .executableTarget(name: "AccordFuzz", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "AccordCoreTests", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "AccordCoreTests", dependencies: ["AccordCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AccordStoreTests", dependencies: ["AccordStore", "AccordCore"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),

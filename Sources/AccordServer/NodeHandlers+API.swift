@@ -41,15 +41,7 @@ extension NodeHandlers {
                 guard let state = try curation.state(s, cutoff: try curation.cutoff(asOf: asOf, at: at)) else {
                     throw RecordNotFound(symbol: s)
                 }
-                var o = state.record.json.objectValue!
-                o["withdrawn"] = .bool(state.withdrawn)
-                var conflicts: [String: JSONValue] = [:]
-                for (f, st) in state.fields where st.inConflict {
-                    conflicts[f.rawValue] = .array(
-                        st.heads.map { ["id": .string($0.id), "value": $0.value, "author": .string($0.author), "time": .string($0.time)] })
-                }
-                o["conflicts"] = .object(conflicts)
-                return .object(o)
+                return try curation.recordJSON(state)
             }
             return Self.json(json)
         }

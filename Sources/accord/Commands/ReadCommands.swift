@@ -27,22 +27,10 @@ struct ShowCommand: ParsableCommand {
             throw CLIError(cutoff == nil ? "\(s) is not in the dataset" : "\(s) did not exist at that point")
         }
         if json {
-            var o = state.record.json.objectValue!
-            o["withdrawn"] = .bool(state.withdrawn)
-            o["conflicts"] = .object(
-                Dictionary(
-                    uniqueKeysWithValues: state.fields.filter { $0.value.inConflict }.map { f, st in
-                        (
-                            f.rawValue,
-                            JSONValue.array(
-                                st.heads.map {
-                                    ["id": .string($0.id), "value": $0.value, "author": .string($0.author), "time": .string($0.time)]
-                                })
-                        )
-                    }))
-            print(JSONValue.object(o).prettyString())
+            print(try curation.recordJSON(state).prettyString())
             return
         }
+        let names = try curation.log.membership().members.mapValues(\.name)
         var out = "\(state.symbol)  (\(state.symbol.body == .ga ? "General Assembly" : "Security Council"))"
         if state.withdrawn { out += "  WITHDRAWN" }
         if let asOf { out += "  as of \(asOf)" }
@@ -55,7 +43,7 @@ struct ShowCommand: ParsableCommand {
             out += "  \(f.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(v)\n"
             if st.inConflict {
                 out += "    CONFLICT: \(st.heads.count) concurrent values (provisional shown):\n"
-                for h in st.heads { out += "      \(h.value.display)  by \(short(h.author)) at \(h.time)\n" }
+                for h in st.heads { out += "      \(h.value.display)  by \(names[h.author] ?? short(h.author)) at \(h.time)\n" }
             }
         }
         if !state.topics.isEmpty { out += "  topics        \(state.topics.joined(separator: ", "))\n" }
