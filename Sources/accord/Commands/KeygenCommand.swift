@@ -17,12 +17,3 @@ struct KeygenCommand: ParsableCommand {
         printErr("private key written to \(path)")
     }
 }
-
-struct WhoamiCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Print the configured key's public key.")
-    @OptionGroup var keyOptions: KeyOptions
-
-    func run() throws {
-        print(try keyOptions.load().author.text)
-    }
-}

@@ -1,0 +1,50 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+import Foundation
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List records, optionally filtered and sorted; every match unless --limit.")
+    @OptionGroup var db: DatabaseOptions
+    @Option(name: .long, help: "GA or SC.") var body: String?
+    @Option(name: .long) var year: Int?
+    @Option(name: .long) var topic: String?
+    @Option(name: .long, help: "all, current or withdrawn.") var status: String = "all"
+    @Option(name: .long, help: "symbol, year (newest first) or title.") var sort: String = "symbol"
+    @Option(name: .long, help: "At most this many (1 to 500).") var limit: Int?
+    @Option(name: .long, help: "Skip this many first.") var offset: Int = 0
+    @Flag(name: .long) var json = false
+
+    func run() throws {
+        var parameters = ["body": body ?? "", "topic": topic ?? "", "status": status, "sort": sort, "offset": String(offset)]
+        parameters["year"] = year.map(String.init)
+        parameters["limit"] = String(limit ?? Curation.maxPageSize)
+        let query: Curation.ListQuery
+        do { query = try Curation.ListQuery(parameters: parameters) } catch let e as StoreError { throw CLIError("--" + e.reason) }
+        let curation = try db.curation()
+        // Without --limit: every page.
+        var rows: [Curation.Summary] = []
+        var q = query
+        var total = 0
+        repeat {
+            let page = try curation.list(q)
+            rows += page.items
+            total = page.total
+            q.offset += page.items.count
+            if page.items.isEmpty { break }
+        } while limit == nil && q.offset < total
+        if json {
+            print(jsonString(rows))
+            return
+        }
+        for r in rows {
+            print(
+                "\(r.symbol.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.year.map(String.init) ?? "    ")  \(r.title ?? "—")\(r.withdrawn ? "  [withdrawn]" : "")"
+            )
+        }
+        if limit != nil, offset + rows.count < total {
+            printErr("\(offset + 1)–\(offset + rows.count) of \(total); --offset \(offset + rows.count) for more")
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+import Foundation
+
+struct WithdrawCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw", abstract: "Mark a record withdrawn (it stays, history intact).")
+    @OptionGroup var edit: EditOptions
+    @Argument var symbol: String
+    @Option(name: .long) var reason: String?
+
+    func run() throws {
+        let curation = try edit.db.curation()
+        try curation.withdraw(try curation.existing(symbol), reason: reason, key: try edit.key.load(for: edit.db))
+    }
+}

@@ -1,0 +1,11 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+import Foundation
+
+extension JSONValue {
+    /// A value as people read it.
+    var display: String { Curation.HistoryEntry.display(self) }
+}
+
+func short(_ author: String) -> String { String(author.prefix(20)) + "…" }
