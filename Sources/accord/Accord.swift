@@ -7,7 +7,14 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "Accord: a signed, event-sourced curation log of UN resolutions, with sync.",
-        discussion: "Every edit is an Ed25519-signed event in an append-only SQLite log. See README.md.",
+        discussion: """
+            Every edit is an Ed25519-signed event in an append-only SQLite log. See README.md.
+
+            Exit status: 0 done; 1 refused or failed, with the reason and the next step on stderr \
+            (under --json, also {"error": ...} on stdout) and nothing changed; 64 the command line \
+            is wrong (usage on stderr). verify, sync and import-records also exit 1 when they \
+            found problems (the report says which), as do clone and import.
+            """,
         version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion(projectors: Node.projectors)))",
         subcommands: [
             ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self, HealthCommand.self,
