@@ -66,22 +66,31 @@ let package = Package(
         ),
         // The fuzzing entry point (.ci/fuzz builds it with libFuzzer; a plain build replays inputs).
         .executableTarget(name: "AccordFuzz", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
+        // What several test targets share: temporary directories, the seed file, a node on a loopback port.
+        .target(
+            name: "AccordTestSupport",
+            dependencies: [
+                "AccordServer", "AccordStore", "AccordCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ], path: "Tests/AccordTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "AccordCoreTests", dependencies: ["AccordCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "AccordStoreTests", dependencies: ["AccordStore", "AccordCore"], exclude: ["Fixtures"],
+            name: "AccordStoreTests", dependencies: ["AccordStore", "AccordCore", "AccordTestSupport"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AccordSyncTests",
             dependencies: [
-                "AccordSync", "AccordServer", "AccordStore", "AccordCore", .product(name: "Hummingbird", package: "hummingbird"),
+                "AccordSync", "AccordServer", "AccordStore", "AccordCore", "AccordTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], swiftSettings: swiftSettings),
         .testTarget(
             name: "AccordServerTests",
             dependencies: [
-                "AccordServer", "AccordStore", "AccordCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "AccordServer", "AccordStore", "AccordCore", "AccordTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], swiftSettings: swiftSettings),
         // Runs the built `accord` binary as a user would.
         .testTarget(

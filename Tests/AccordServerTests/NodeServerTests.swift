@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordTestSupport
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -13,39 +14,21 @@ import Testing
 /// The node's HTTP interface, on a real server on a loopback port.
 @Suite struct NodeServerTests {
     final class Running: @unchecked Sendable {
-        let dir = NSTemporaryDirectory() + "accord-server-" + UUID().uuidString
+        let dir = TempDir()
         let log: EventLog
         let key = SigningKey.fixed("server-admin")
-        var url = ""
-        var task: Task<Void, any Error>?
-        var services: ServiceGroup?
+        let server: TestServer
+        var url: String { server.url }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
         init() throws {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            log = try EventLog(path: dir + "/node.db", projectors: [CurationProjector()])
+            log = try EventLog(path: dir.file("node.db"))
             _ = try log.author([.genesis(name: "server test")], key: key)
-            let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Events/seed/resolutions.json")
-            _ = try Curation(log: log).importRecords([UInt8](try Data(contentsOf: seed)), csv: false, key: key)
+            _ = try Curation(log: log).importRecords(Repository.seedRecords, csv: false, key: key)
+            server = TestServer(log: log)
         }
 
-        func start(peers: [String] = []) async throws {
-            var quiet = Logger(label: "server-test")
-            quiet.logLevel = .error
-            let (stream, cont) = AsyncStream.makeStream(of: Int.self)
-            let app = try NodeServer.application(
-                log: log, configuration: NodeConfiguration(host: "127.0.0.1", port: 0, peers: peers), logger: quiet,
-                onRunning: { cont.yield($0) })
-            // Stopped by a graceful shutdown, which the server does not log as an error.
-            let services = ServiceGroup(services: [app], logger: quiet)
-            self.services = services
-            task = Task { try await services.run() }
-            for await port in stream {
-                url = "http://127.0.0.1:\(port)"
-                break
-            }
-        }
+        func start(peers: [String] = []) async throws { try await server.start(peers: peers) }
 
         func get(_ path: String) async throws -> (Int, String, String?) {
             let r = try await http.execute(HTTPClientRequest(url: url + path), timeout: .seconds(60))
@@ -73,19 +56,13 @@ import Testing
         }
 
         func stop() async throws {
-            await services?.triggerGracefulShutdown()
-            _ = await task?.result
+            await server.stop()
             try await http.shutdown()
-            try? FileManager.default.removeItem(atPath: dir)
         }
 
         /// A test that threw before `stop()` must fail as a test, not trap the whole run
         /// (an HTTPClient released without shutdown traps in debug builds).
-        deinit {
-            task?.cancel()
-            try? http.syncShutdown()
-            try? FileManager.default.removeItem(atPath: dir)
-        }
+        deinit { try? http.syncShutdown() }
     }
 
     @Test func everyPathOfTheOpenAPIDocumentAnswers() async throws {

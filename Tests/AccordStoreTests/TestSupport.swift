@@ -1,22 +1,9 @@
 import AccordCore
+import AccordTestSupport
 import Foundation
 import Testing
 
 @testable import AccordStore
-
-/// A temporary directory removed when the value is released.
-final class TempDir: @unchecked Sendable {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "accord-test-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-}
 
 enum Fixtures {
     static let alice = SigningKey.fixed("store-tests-alice")

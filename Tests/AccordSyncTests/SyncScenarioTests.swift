@@ -2,6 +2,7 @@ import AccordCore
 import AccordServer
 import AccordStore
 import AccordSync
+import AccordTestSupport
 import AsyncHTTPClient
 import Foundation
 import Testing

@@ -1,0 +1,73 @@
+import AccordCore
+import AccordServer
+import AccordStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// A temporary directory, removed when the value is released.
+public final class TempDir: @unchecked Sendable {
+    public let path: String
+
+    public init() {
+        path = NSTemporaryDirectory() + "accord-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+}
+
+/// Files of the repository the tests read.
+public enum Repository {
+    public static var root: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The seed records (Events/seed/resolutions.json).
+    public static var seedRecords: [UInt8] {
+        [UInt8](FileManager.default.contents(atPath: root.appendingPathComponent("Events/seed/resolutions.json").path)!)
+    }
+}
+
+/// A node's Hummingbird application on an ephemeral loopback port, stopped by a graceful
+/// shutdown (which the server does not log as an error).
+public final class TestServer: @unchecked Sendable {
+    public let log: EventLog
+    public private(set) var url = ""
+    private var task: Task<Void, any Error>?
+    private var services: ServiceGroup?
+
+    public static let quiet: Logger = {
+        var l = Logger(label: "test-node")
+        l.logLevel = .error
+        return l
+    }()
+
+    public init(log: EventLog) { self.log = log }
+
+    /// Starts serving; returns once the server listens (its URL in `url`).
+    public func start(peers: [String] = []) async throws {
+        let (stream, cont) = AsyncStream.makeStream(of: Int.self)
+        let app = try NodeServer.application(
+            log: log, configuration: NodeConfiguration(host: "127.0.0.1", port: 0, peers: peers), logger: Self.quiet,
+            onRunning: { port in cont.yield(port) })
+        let services = ServiceGroup(services: [app], logger: Self.quiet)
+        self.services = services
+        task = Task { try await services.run() }
+        for await port in stream {
+            url = "http://127.0.0.1:\(port)"
+            break
+        }
+    }
+
+    public func stop() async {
+        await services?.triggerGracefulShutdown()
+        _ = await task?.result
+        task = nil
+        services = nil
+    }
+
+    deinit { task?.cancel() }
+}
