@@ -65,38 +65,68 @@ import Testing
         deinit { try? http.syncShutdown() }
     }
 
-    @Test func everyPathOfTheOpenAPIDocumentAnswers() async throws {
+    /// Every operation of the OpenAPI document is requested; each answer's status must be one
+    /// the document lists for it, and its body must match the schema listed for that status.
+    @Test func everyOperationAnswersAsTheOpenAPIDocumentDescribes() async throws {
         let node = try Running()
         try await node.start()
         let (status, text, type) = try await node.get("/api/v1/openapi.json")
         #expect(status == 200 && type == "application/json")
         let doc = try JSONParser.parse(text)
         #expect(doc["openapi"] == "3.1.0")
-        let paths = doc["paths"]!.objectValue!
-        #expect(paths.count == OpenAPIDocument.paths.map(\.path).count)
-        // The edit endpoint gets an event it already holds (a duplicate answers 200).
-        let genesis = try node.log.readChunk(after: 0, limit: 1)[0].wireLine
-        let samples = ["symbol": "A/RES/73/11", "q": "cybercrime", "body": "SC", "year": "2019", "topic": "terrorism", "field": "title"]
-        for (path, item) in paths {
+        let check = SchemaCheck(document: doc)
+        // The schemas themselves use only keywords the check knows.
+        for (name, schema) in doc["components"]?["schemas"]?.objectValue ?? [:] {
+            #expect(check.errors(.null, schema).allSatisfy { !$0.contains("unknown schema keyword") }, "\(name)")
+        }
+        // The check can fail: a page without its total, with a wrong item, an extra member.
+        let wrong = try JSONParser.parse(#"{"offset":0,"limit":1,"items":[{"symbol":1,"body":"XX","withdrawn":false}],"more":1}"#)
+        #expect(check.errors(wrong, ["$ref": "#/components/schemas/RecordPage"]).count == 4)
+        let genesis = try node.log.readChunk(after: 0, limit: 1)[0]
+        let samples = [
+            "symbol": "A/RES/73/11", "q": "cybercrime", "body": "SC", "year": "2019", "topic": "terrorism", "field": "title",
+            "id": String(genesis.id.prefix(10)), "sort": "year", "limit": "5",
+        ]
+        let bodies = [
+            "/sync/v1/pull": "{\"vector\":{}}", "/api/v1/events": String(decoding: genesis.wireLine, as: UTF8.self),
+            "/sync/v1/push": String(decoding: genesis.wireLine, as: UTF8.self),
+            "/api/v1/drafts": #"{"author":"\#(node.key.author.text)","edit":"tag","symbol":"A/RES/73/11","topics":["sample"]}"#,
+        ]
+        /// Requests `path`, checks the answer against the document; returns the status.
+        func request(_ method: String, _ path: String, _ full: String) async throws -> Int {
+            let (code, body, contentType) =
+                method == "get"
+                ? try await node.get(full) : try await node.post(full, bodies[path] ?? "", type: "application/json")
+            guard let answer = doc["paths"]?[path]?[method]?["responses"]?[String(code)] else {
+                Issue.record("\(method) \(full) answered \(code), which the document does not list: \(body.prefix(200))")
+                return code
+            }
+            guard let content = answer["content"]?.objectValue, let (mediaType, media) = content.first else { return code }
+            let actual = contentType?.split(separator: ";").first.map(String.init)
+            #expect(actual == mediaType, "\(method) \(full): \(contentType ?? "none"), documented \(mediaType)")
+            if let schema = media["schema"] {
+                let problems = check.errors(try JSONParser.parse(Array(body.utf8)), schema)
+                #expect(problems.isEmpty, "\(method) \(full) \(code): \(problems.prefix(5))")
+            }
+            return code
+        }
+        var operations = 0
+        for (path, item) in doc["paths"]!.objectValue! {
             for (method, op) in item.objectValue! {
                 let query = (op["parameters"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.filter { samples[$0] != nil }
                     .map { "\($0)=\(samples[$0]!.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
                 let full = path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-                let (code, _, _) =
-                    method == "get"
-                    ? try await node.get(full)
-                    : try await node.post(
-                        full,
-                        path.hasSuffix("pull")
-                            ? "{\"vector\":{}}"
-                            : path.hasSuffix("events")
-                                ? String(decoding: genesis, as: UTF8.self)
-                                : path.hasSuffix("drafts")
-                                    ? #"{"author":"\#(node.key.author.text)","edit":"tag","symbol":"A/RES/73/11","topics":["sample"]}"#
-                                    : "",
-                        type: "application/json")
-                #expect(code == 200, "\(method) \(full) answered \(code)")
+                #expect(try await request(method, path, full) == 200, "\(method) \(full)")
+                operations += 1
             }
+        }
+        #expect(operations == OpenAPIDocument.operations.count)
+        // Refusals are documented problems too.
+        for (path, full, code) in [
+            ("/api/v1/record", "/api/v1/record?symbol=A/RES/99/99", 404), ("/api/v1/records", "/api/v1/records?limit=0", 400),
+            ("/api/v1/event", "/api/v1/event?id=abc", 400), ("/api/v1/search", "/api/v1/search?q=%00", 400),
+        ] {
+            #expect(try await request("get", path, full) == code, "\(full)")
         }
         // The documented answers are real data.
         let chain = try await node.get("/api/v1/chain?symbol=A/RES/75/10").1
