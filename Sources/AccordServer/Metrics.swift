@@ -1,82 +1,71 @@
+import CoreMetrics
 import Foundation
-import Hummingbird
-import Logging
+import Prometheus
+import Synchronization
 
-/// Counters exposed at /metrics in the Prometheus text format.
-final class Metrics: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var requests: [String: Int] = [:]
-    private var eventsSent = 0
-    private var eventsReceived = 0
-    private var syncs: [String: Int] = [:]
+/// What a node exposes at /metrics, in the Prometheus text format, through swift-prometheus:
+/// the HTTP metrics Hummingbird's `MetricsMiddleware` records through swift-metrics (a
+/// registry for the process: swift-metrics has one factory per process), then this node's
+/// own (a registry per node: events, sync and group-commit counters).
+final class Metrics: Sendable {
+    /// The process's registry, bootstrapped as swift-metrics' factory on first use.
+    /// Metric and label names are made Prometheus-legal (`http.server.request.duration` →
+    /// `http_server_request_duration`).
+    static let process: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.nameAndLabelSanitizer = { name, labels in
+            (Metrics.legal(name), labels.map { (Metrics.legal($0.0), $0.1) })
+        }
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
 
-    func add(request status: Int) {
-        lock.lock()
-        requests["\(status)", default: 0] += 1
-        lock.unlock()
+    static func legal(_ name: String) -> String {
+        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
+    }
+
+    let registry = PrometheusCollectorRegistry()
+    let events: Prometheus.Gauge
+    let eventsSent: Prometheus.Counter
+    let eventsReceived: Prometheus.Counter
+    let syncsOK: Prometheus.Counter
+    let syncsFailed: Prometheus.Counter
+    let groupCommits: Prometheus.Counter
+    let groupCommitWriters: Prometheus.Counter
+    /// The group-commit statistics already counted (they are cumulative in `GroupCommit`).
+    private let counted = Mutex((groups: 0, writers: 0))
+
+    init() {
+        _ = Self.process
+        events = registry.makeGauge(name: "accord_events", help: "Events in this node's log.")
+        eventsSent = registry.makeCounter(name: "accord_sync_events_sent_total", help: "Events served to pulling peers.")
+        eventsReceived = registry.makeCounter(name: "accord_sync_events_received_total", help: "Events accepted from pushing peers.")
+        let syncs = "Background syncs by result."
+        syncsOK = registry.makeCounter(name: "accord_peer_syncs_total", labels: [("result", "ok")], help: syncs)
+        syncsFailed = registry.makeCounter(name: "accord_peer_syncs_total", labels: [("result", "error")], help: syncs)
+        groupCommits = registry.makeCounter(
+            name: "accord_group_commits_total", help: "Write transactions of the edit endpoint (one sync each).")
+        groupCommitWriters = registry.makeCounter(
+            name: "accord_group_commit_writers_total", help: "Edit requests those transactions carried.")
     }
 
     func add(eventsSent n: Int = 0, eventsReceived m: Int = 0) {
-        lock.lock()
-        eventsSent += n
-        eventsReceived += m
-        lock.unlock()
+        if n > 0 { eventsSent.increment(by: Int64(n)) }
+        if m > 0 { eventsReceived.increment(by: Int64(m)) }
     }
 
-    func add(sync ok: Bool) {
-        lock.lock()
-        syncs[ok ? "ok" : "error", default: 0] += 1
-        lock.unlock()
-    }
+    func add(sync ok: Bool) { (ok ? syncsOK : syncsFailed).increment() }
 
-    func render(events: Int, groupCommits: (groups: Int, writers: Int) = (0, 0)) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        var out = "# HELP accord_events Events in this node's log.\n# TYPE accord_events gauge\naccord_events \(events)\n"
-        out += "# HELP accord_http_requests_total HTTP requests by status.\n# TYPE accord_http_requests_total counter\n"
-        for (s, n) in requests.sorted(by: { $0.key < $1.key }) { out += "accord_http_requests_total{status=\"\(s)\"} \(n)\n" }
-        out += "# HELP accord_sync_events_sent_total Events served to pulling peers.\n# TYPE accord_sync_events_sent_total counter\n"
-        out += "accord_sync_events_sent_total \(eventsSent)\n"
-        out +=
-            "# HELP accord_sync_events_received_total Events accepted from pushing peers.\n# TYPE accord_sync_events_received_total counter\n"
-        out += "accord_sync_events_received_total \(eventsReceived)\n"
-        out += "# HELP accord_peer_syncs_total Background syncs by result.\n# TYPE accord_peer_syncs_total counter\n"
-        for (s, n) in syncs.sorted(by: { $0.key < $1.key }) { out += "accord_peer_syncs_total{result=\"\(s)\"} \(n)\n" }
-        out += "# HELP accord_group_commits_total Write transactions of the edit endpoint (one sync each).\n"
-        out += "# TYPE accord_group_commits_total counter\naccord_group_commits_total \(groupCommits.groups)\n"
-        out += "# HELP accord_group_commit_writers_total Edit requests those transactions carried.\n"
-        out += "# TYPE accord_group_commit_writers_total counter\naccord_group_commit_writers_total \(groupCommits.writers)\n"
-        return out
-    }
-}
-
-/// One structured log line per request: method, path, status, duration.
-struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    let logger: Logger
-    let metrics: Metrics
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = DispatchTime.now().uptimeNanoseconds
-        func line(_ status: Int) {
-            metrics.add(request: status)
-            logger.info(
-                "request",
-                metadata: [
-                    "method": .string(request.method.rawValue), "path": .string(request.uri.path), "status": .stringConvertible(status),
-                    "ms": .string(String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)),
-                ])
+    /// The exposition: the process's HTTP metrics, then this node's.
+    func render(events count: Int, groupCommits statistics: (groups: Int, writers: Int) = (0, 0)) -> String {
+        events.set(Int64(count))
+        let (groups, writers) = counted.withLock { c in
+            defer { c = (max(c.groups, statistics.groups), max(c.writers, statistics.writers)) }
+            return (statistics.groups - c.groups, statistics.writers - c.writers)
         }
-        do {
-            let response = try await next(request, context)
-            line(response.status.code)
-            return response
-        } catch let e as any HTTPResponseError {
-            line(e.status.code)
-            throw e
-        } catch {
-            line(500)
-            throw error
-        }
+        if groups > 0 { groupCommits.increment(by: Int64(groups)) }
+        if writers > 0 { groupCommitWriters.increment(by: Int64(writers)) }
+        return Self.process.emitToString() + registry.emitToString()
     }
 }

@@ -51,7 +51,10 @@ public enum NodeServer {
     ) throws -> some ApplicationProtocol {
         let metrics = Metrics()
         let router = Router(context: Context.self)
-        router.middlewares.add(RequestLogMiddleware(logger: logger, metrics: metrics))
+        // Hummingbird's middlewares: a log line per request, and request counts and durations
+        // (by route, method and status) through swift-metrics into the Prometheus registry.
+        router.middlewares.add(LogRequestsMiddleware(.info))
+        router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(PageMiddleware(logger: logger))
         var node = NodeHandlers(log: log, metrics: metrics, logger: logger, maxGroupEvents: configuration.maxGroupEvents)
         node.allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
