@@ -74,7 +74,7 @@ import Testing
         #expect(status == 200 && type == "application/json")
         let doc = try JSONParser.parse(text)
         #expect(doc["openapi"] == "3.1.0")
-        let check = SchemaCheck(document: doc)
+        let check = JSONSchemaCheck(root: doc)
         // The schemas themselves use only keywords the check knows.
         for (name, schema) in doc["components"]?["schemas"]?.objectValue ?? [:] {
             #expect(check.errors(.null, schema).allSatisfy { !$0.contains("unknown schema keyword") }, "\(name)")
