@@ -15,7 +15,7 @@ struct Accord: AsyncParsableCommand {
             is wrong (usage on stderr). verify, sync and import-records also exit 1 when they \
             found problems (the report says which), as do clone and import.
             """,
-        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion(projectors: Node.projectors)))",
+        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion(projectors: NodeSetup.projectors)))",
         subcommands: [
             ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self, HealthCommand.self,
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,

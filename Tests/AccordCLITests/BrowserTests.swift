@@ -29,7 +29,7 @@ import Testing
         defer { cli.remove() }
         func ok(_ args: [String]) throws -> String {
             let r = try cli.run(args)
-            guard r.status == 0 else { throw CLIError2("accord \(args.joined(separator: " ")) failed: \(r.stderr)") }
+            guard r.status == 0 else { throw TestFailure("accord \(args.joined(separator: " ")) failed: \(r.stderr)") }
             return r.stdout
         }
         _ = try ok(["init", "--seed", "--db", cli.path("hub.db"), "--key", try keygen(cli, "admin.key"), "--creator", "Ada Admin"])
@@ -49,7 +49,7 @@ import Testing
         try browser.js("document.getElementById('key-create').click()")
         try browser.wait(for: "document.getElementById('key-public').textContent.startsWith('ed25519:')", "a key in the browser")
         guard let key = try browser.js("return document.getElementById('key-public').textContent").stringValue else {
-            throw CLIError2("the key page shows no public key")
+            throw TestFailure("the key page shows no public key")
         }
         let grant = try browser.js("return document.getElementById('key-grant').textContent").stringValue ?? ""
         check(grant.hasPrefix("accord grant \(key) "), "the key page shows no grant command: \(grant)")
@@ -215,7 +215,7 @@ import Testing
 
     static func keygen(_ cli: CLI, _ name: String) throws -> String {
         let r = try cli.run(["keygen", "--out", cli.path(name)])
-        guard r.status == 0 else { throw CLIError2("keygen failed: \(r.stderr)") }
+        guard r.status == 0 else { throw TestFailure("keygen failed: \(r.stderr)") }
         return cli.path(name)
     }
 
@@ -250,6 +250,6 @@ import Testing
             if (try? condition()) == true { return }
             usleep(100_000)
         }
-        throw CLIError2("timed out waiting for \(what)")
+        throw TestFailure("timed out waiting for \(what)")
     }
 }

@@ -93,7 +93,7 @@ import Testing
     /// Runs `accord ARGS`; a failure is an error (this runs off the test's task).
     static func ok(_ cli: CLI, _ args: [String]) throws -> String {
         let r = try cli.run(args)
-        guard r.status == 0 else { throw CLIError2("accord \(args.joined(separator: " ")) failed: \(r.stderr)") }
+        guard r.status == 0 else { throw TestFailure("accord \(args.joined(separator: " ")) failed: \(r.stderr)") }
         return r.stdout
     }
 
@@ -105,7 +105,7 @@ import Testing
         let db = ["--db", cli.path("node.db")]
         _ = try ok(cli, ["init", "--seed", "--key", cli.path("admin")] + db)
         guard let dataset = try JSONParser.parse(Array(try ok(cli, ["log", "--json"] + db).utf8)).arrayValue?.first?["id"]?.stringValue
-        else { throw CLIError2("no dataset") }
+        else { throw TestFailure("no dataset") }
         let keys = (0..<5).map { SigningKey.fixed("crash-writer-\($0)") }
         for (k, key) in keys.enumerated() {
             _ = try ok(cli, ["grant", key.author.text, "--role", "editor", "--name", "Writer \(k)", "--key", cli.path("admin")] + db)

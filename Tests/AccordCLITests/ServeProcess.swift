@@ -48,7 +48,7 @@ final class ServeProcess: @unchecked Sendable {
             if !process.isRunning { break }
             usleep(50_000)
         }
-        throw CLIError2("accord serve did not start: \(log)")
+        throw TestFailure("accord serve did not start: \(log)")
     }
 
     func terminate() -> Int32 {
@@ -63,7 +63,7 @@ final class ServeProcess: @unchecked Sendable {
     }
 }
 
-struct CLIError2: Error, CustomStringConvertible {
+struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
 }

@@ -27,7 +27,7 @@ final class WebDriver {
         base = "http://127.0.0.1:\(port)"
         guard let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].first(where: FileManager.default.isExecutableFile)
         else {
-            throw CLIError2("chromedriver is not installed: run .ci/setup (it installs Debian's chromium and chromium-driver)")
+            throw TestFailure("chromedriver is not installed: run .ci/setup (it installs Debian's chromium and chromium-driver)")
         }
         driver.executableURL = URL(fileURLWithPath: path)
         driver.arguments = ["--port=\(port)"]
@@ -52,7 +52,7 @@ final class WebDriver {
             } catch {
                 last = error
             }
-            guard Date() < deadline else { throw CLIError2("chromedriver did not start on port \(port): \(String(describing: last))") }
+            guard Date() < deadline else { throw TestFailure("chromedriver did not start on port \(port): \(String(describing: last))") }
             usleep(100_000)
         }
         let capabilities: JSONValue = [
@@ -69,7 +69,7 @@ final class WebDriver {
             ]
         ]
         let answer = try call("POST", "/session", capabilities)
-        guard let id = answer["sessionId"]?.stringValue else { throw CLIError2("no WebDriver session: \(answer.canonicalString)") }
+        guard let id = answer["sessionId"]?.stringValue else { throw TestFailure("no WebDriver session: \(answer.canonicalString)") }
         session = "/session/" + id
     }
 
@@ -87,7 +87,7 @@ final class WebDriver {
         let status = Int(response.status.code)
         let data = response.body.map { Array($0.readableBytesView) } ?? []
         let json = try JSONParser.parse(data)
-        guard status == 200 else { throw CLIError2("WebDriver \(method) \(path): \(status) \(json.canonicalString.prefix(400))") }
+        guard status == 200 else { throw TestFailure("WebDriver \(method) \(path): \(status) \(json.canonicalString.prefix(400))") }
         return json["value"] ?? .null
     }
 
@@ -102,13 +102,13 @@ final class WebDriver {
     /// Opens a new tab of this browser (same profile, same key) and returns its handle.
     func newTab() throws -> String {
         guard let handle = try call("POST", session + "/window/new", ["type": "tab"])["handle"]?.stringValue else {
-            throw CLIError2("no new tab")
+            throw TestFailure("no new tab")
         }
         return handle
     }
 
     func currentTab() throws -> String {
-        guard let handle = try call("GET", session + "/window").stringValue else { throw CLIError2("no current tab") }
+        guard let handle = try call("GET", session + "/window").stringValue else { throw TestFailure("no current tab") }
         return handle
     }
 
@@ -118,7 +118,7 @@ final class WebDriver {
     func upload(_ selector: String, _ file: String) throws {
         let found = try call("POST", session + "/element", ["using": "css selector", "value": .string(selector)])
         guard let id = found["element-6066-11e4-a52e-4f735466cecf"]?.stringValue else {
-            throw CLIError2("no element \(selector): \(found.canonicalString)")
+            throw TestFailure("no element \(selector): \(found.canonicalString)")
         }
         try call("POST", session + "/element/\(id)/value", ["text": .string(file)])
     }
@@ -130,14 +130,14 @@ final class WebDriver {
             if (try? js("return !!(\(condition))")) == .bool(true) { return }
             usleep(100_000)
         }
-        throw CLIError2(
+        throw TestFailure(
             "timed out waiting for \(what); the page says: \((try? js("return document.body.innerText").stringValue?.prefix(600)) ?? "")")
     }
 
     /// Saves a PNG of the window as `name`.png among the artefacts.
     func screenshot(_ name: String) throws {
         guard let png = try call("GET", session + "/screenshot").stringValue, let data = Data(base64Encoded: png) else {
-            throw CLIError2("no screenshot")
+            throw TestFailure("no screenshot")
         }
         try data.write(to: URL(fileURLWithPath: artefacts + "/" + name + ".png"))
     }

@@ -120,8 +120,8 @@ extension EventLog {
     func check(
         _ lines: [[UInt8]], limits: EventLimits, admission: Admission, parallel: Bool = true
     ) -> [Result<SignedEvent, EventRejection>] {
-        let f = { (line: [UInt8]) in
-            WireFormat.verify(line: line, limits: limits, admit: admission.refusal).flatMap(validatePayload)
+        let f = { @Sendable (line: [UInt8]) in
+            WireFormat.verify(line: line, limits: limits, admit: { admission.refusal($0) }).flatMap { self.validatePayload($0) }
         }
         return parallel ? Parallel.map(lines, minChunk: 32, f) : lines.map(f)
     }

@@ -13,7 +13,7 @@ extension Bench {
     func load() async throws -> Result {
         // The node: the curation dataset of `events` events plus 8 curators, served by a child process.
         let path = dir + "/load.db"
-        let node = try EventLog(path: path, projectors: Node.projectors, durable: true)
+        let node = try EventLog(path: path, projectors: NodeSetup.projectors, durable: true)
         let lines = curationLines()
         let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
         try node.ingest(next: { batches.next() }, handle: { out in precondition(out.allSatisfy(\.isAccepted)) })

@@ -230,7 +230,7 @@ final class Bench {
     }
 
     func freshLog(_ name: String, durable: Bool = false) throws -> EventLog {
-        try EventLog(path: dir + "/\(name).db", projectors: Node.projectors, durable: durable)
+        try EventLog(path: dir + "/\(name).db", projectors: NodeSetup.projectors, durable: durable)
     }
 
     func run(_ workload: String) async throws -> Result {

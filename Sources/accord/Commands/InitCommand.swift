@@ -22,7 +22,7 @@ struct InitCommand: ParsableCommand {
         var records: [UInt8]?
         var file = ""
         if seed {
-            file = try Node.seedFile(seedFile)
+            file = try NodeSetup.seedFile(seedFile)
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
             records = [UInt8](data)
         }

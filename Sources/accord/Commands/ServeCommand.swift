@@ -56,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         let signingKey = try KeyStore.load(path: keyPath)
         let log = try db.openOrCreate()
         if try log.datasetID() == nil && peers.isEmpty {
-            let file = try Node.seedFile(seedFile)
+            let file = try NodeSetup.seedFile(seedFile)
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
             let started = try Curation(log: log).createDataset(
                 name: "UN resolutions highlighting INTERPOL's role", creator: creator, seed: [UInt8](data), key: signingKey)

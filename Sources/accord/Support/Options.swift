@@ -27,7 +27,7 @@ struct DatabaseOptions: ParsableArguments {
             }
             maxBytes = n
         }
-        return try EventLog(path: path, projectors: Node.projectors, durable: true, maxBytes: maxBytes)
+        return try EventLog(path: path, projectors: NodeSetup.projectors, durable: true, maxBytes: maxBytes)
     }
 
     /// Opens an existing node. Only `init`, `clone` and `serve` create a database: a
@@ -88,7 +88,7 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-enum Node {
+enum NodeSetup {
     /// The read models every node maintains.
     static var projectors: [any Projector] { EventLog.standardProjectors }
 
