@@ -48,25 +48,25 @@ extension NodeHandlers {
             }
             let (v, names) = try await blocking { (try eventView(id), Self.names(try log.membership())) }
             let e = v.event
-            var html = "<h1>Event <code>\(e.id.prefix(12))</code></h1><table class=\"record\">"
-            html += "<tr><th>Id</th><td><code>\(e.id)</code></td></tr>"
-            html += "<tr><th>Type</th><td>\(Self.esc(e.type))</td></tr>"
-            html += "<tr><th>Author</th><td>\(Self.who(e.author, names)) <span class=\"muted\">seq \(e.seq)</span></td></tr>"
-            html += "<tr><th>Time</th><td>\(Self.esc(e.time))</td></tr>"
+            var o: [String: Any] = [
+                "id": e.id, "short": String(e.id.prefix(12)), "type": e.type, "who": Self.who(e.author, names), "seq": e.seq,
+                "time": e.time,
+                "signature": v.signature, "envelope": Self.pretty(v.envelope), "body": Self.pretty(v.body ?? .null),
+                "redaction": v.redaction.map { r -> [String: Any] in
+                    ["id": r.id, "by": Self.who(r.author, names), "at": r.time, "reason": r.reason]
+                }
+                    ?? false,
+            ]
             if let subject = e.subject {
-                let symbol = (try? ResolutionSymbol(parsing: subject)).map { Self.link($0.description) }
-                let target = Hex.isSHA256(subject) ? "<a href=\"/event?id=\(subject)\"><code>\(subject.prefix(12))</code></a>" : nil
-                html += "<tr><th>Subject</th><td>\(symbol ?? target ?? "<code>" + Self.esc(subject) + "</code>")</td></tr>"
+                if let symbol = try? ResolutionSymbol(parsing: subject) {
+                    o["record"] = Self.linkContext(symbol.description)
+                } else if Hex.isSHA256(subject) {
+                    o["target"] = subject
+                } else {
+                    o["otherSubject"] = subject
+                }
             }
-            html += "<tr><th>Signature</th><td>\(Self.esc(v.signature))</td></tr>"
-            if let r = v.redaction {
-                html +=
-                    "<tr><th>Body</th><td><strong>Redacted</strong> by \(Self.who(r.author, names)) at \(Self.esc(r.time)): \(Self.esc(r.reason)) <a href=\"/event?id=\(r.id)\">(the redaction)</a></td></tr>"
-            } else {
-                html += "<tr><th>Body</th><td><pre>\(Self.esc(Self.pretty(v.body ?? .null)))</pre></td></tr>"
-            }
-            html += "<tr><th>Envelope</th><td><pre>\(Self.esc(Self.pretty(v.envelope)))</pre></td></tr></table>"
-            return Self.html("Event \(e.id.prefix(12))", html)
+            return try Self.page("event", title: "Event \(e.id.prefix(12))", o)
         }
     }
 

@@ -4,15 +4,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The parts of the web UI's pages. Reading needs no script; every edit form is hidden
-/// until the page's script (`WebAssets.script`) finds a key in this browser, and is
-/// signed there: the node never signs for a browser.
+/// The contexts the web UI's templates render: plain values, escaped by the template engine.
 extension NodeHandlers {
-    static let editingNote = """
-        <noscript><p class="note">Reading works without JavaScript. Editing needs it: your edits are signed with your key in this browser.</p></noscript>
-        <p class="note" id="edit-status" role="status" aria-live="polite" hidden></p>
-        """
-
     static func asset(_ text: String, type: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
@@ -23,11 +16,15 @@ extension NodeHandlers {
     /// Member names by key (the latest name each key was granted under).
     static func names(_ m: MembershipState) -> [String: String] { m.members.mapValues(\.name) }
 
-    /// A member's name with the key on hover; an unknown key shortened.
-    static func who(_ key: String, _ names: [String: String]) -> String {
-        let name = names[key] ?? String(key.prefix(20)) + "…"
-        return "<span class=\"who\" title=\"\(esc(key))\">\(esc(name))</span>"
+    /// A member's name with the key (on hover); an unknown key shortened.
+    static func who(_ key: String, _ names: [String: String]) -> [String: Any] {
+        ["key": key, "name": names[key] ?? String(key.prefix(20)) + "…"]
     }
+
+    /// A record link: its symbol and the symbol as a query value.
+    static func linkContext(_ symbol: String) -> [String: Any] { ["symbol": symbol, "href": query(symbol)] }
+
+    static func query(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s }
 
     static func fieldLabel(_ f: RecordField) -> String { f == .interpolRole ? "INTERPOL's role" : f.rawValue.capitalized }
 
@@ -63,229 +60,132 @@ extension NodeHandlers {
         return display(v)
     }
 
-    static func input(_ f: RecordField, name: String, value: String) -> String {
+    /// An edit box for a field: a text area for long text, a date box, or a line.
+    static func input(_ f: RecordField, name: String, value: String) -> [String: Any] {
+        var o: [String: Any] = ["name": name, "value": value]
         switch f {
         case .summary, .interpolRole, .notes, .text:
-            return "<textarea name=\"\(name)\" rows=\"\(f == .text ? 8 : 4)\">\(esc(value))</textarea>"
-        case .adopted:
-            return
-                "<input type=\"text\" name=\"\(name)\" value=\"\(esc(value))\" pattern=\"\\d{4}-\\d{2}-\\d{2}\" placeholder=\"YYYY-MM-DD\">"
-        default: return "<input type=\"text\" name=\"\(name)\" value=\"\(esc(value))\">"
+            o["textarea"] = true
+            o["rows"] = f == .text ? 8 : 4
+        case .adopted: o["date"] = true
+        default: o["line"] = true
         }
+        return o
     }
 
-    /// A hidden-until-scripted form for one edit; `data` become the edit's members.
-    static func form(_ edit: String, _ data: [String: String], _ inside: String, button: String, cls: String = "inline") -> String {
-        let attrs = data.sorted { $0.key < $1.key }.map { " data-\($0.key)=\"\(esc($0.value))\"" }.joined()
-        return "<form class=\"edit \(cls)\" data-edit=\"\(edit)\"\(attrs) hidden>\(inside)<button>\(esc(button))</button></form>"
-    }
-
-    /// A conflict's heads, each with its value, author and time, and "keep this value".
-    static func headsList(_ heads: [Revision], symbol: String, field: RecordField, names: [String: String]) -> String {
-        var html = "<ul class=\"heads\">"
-        for h in heads {
-            html +=
-                "<li><span class=\"value\">\(esc(readable(h.value)))</span> <span class=\"muted\">by \(who(h.author, names)) at \(esc(h.time))</span> "
-            html += form(
-                "resolve", ["symbol": symbol, "field": field.rawValue, "value": h.value.canonicalString], "", button: "Keep this value")
-            html += "</li>"
-        }
-        html += "</ul><details class=\"edit-only\" hidden><summary>Write a new value</summary>"
-        html += form(
-            "resolve", ["symbol": symbol, "field": field.rawValue],
-            input(field, name: "text", value: editText(heads.first?.value ?? .null)), button: "Sign and save", cls: "stack")
-        return html + "</details>"
+    /// A conflict's heads, each with its value, author and time, for "keep this value", and
+    /// the box for "write a new value".
+    static func headsContext(_ heads: [Revision], field: RecordField, names: [String: String]) -> [String: Any] {
+        [
+            "field": field.rawValue, "count": heads.count,
+            "heads": heads.map { h -> [String: Any] in
+                ["value": readable(h.value), "json": h.value.canonicalString, "who": who(h.author, names), "time": h.time]
+            },
+            "input": input(field, name: "text", value: editText(heads.first?.value ?? .null)),
+        ]
     }
 
     /// A record's page: now (with the edit forms), or as of a cut-off (`asOf`, read-only).
-    static func recordPage(
+    static func recordContext(
         _ s: ResolutionSymbol, _ state: RecordState, names: [String: String], curation: Curation, asOf: String? = nil,
         historyOf field: RecordField? = nil
-    ) throws -> String {
+    ) throws -> [String: Any] {
         let symbol = s.description
         let editable = asOf == nil
-        func form(_ edit: String, _ data: [String: String], _ inside: String, button: String, cls: String = "inline") -> String {
-            editable ? NodeHandlers.form(edit, data, inside, button: button, cls: cls) : ""
-        }
-        var html = "<h1>\(esc(symbol))\(state.withdrawn ? " <span class=\"badge\">withdrawn</span>" : "")</h1>"
-        if let asOf {
-            html +=
-                "<p class=\"note\">As of \(esc(asOf)): the record as it stood then, on this node. <a href=\"/record?symbol=\(esc(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol))\">Now</a></p>"
-        } else {
-            html += editingNote
-        }
-        html += "<table class=\"record\">"
-        for f in RecordField.allCases {
+        var o: [String: Any] = [
+            "symbol": symbol, "href": query(symbol), "withdrawn": state.withdrawn, "editable": editable, "asOf": asOf ?? false,
+            "relations": LinkRelation.allCases.map(\.rawValue),
+        ]
+        o["fields"] = RecordField.allCases.map { f -> [String: Any] in
             let st = state.fields[f] ?? FieldState(heads: [])
-            let fieldHistory = esc(
-                "/record?symbol=\(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol)&field=\(f.rawValue)#history"
-            )
-            html += "<tr id=\"field-\(f.rawValue)\"><th>\(fieldLabel(f))<br><a class=\"muted\" href=\"\(fieldHistory)\">history</a></th>"
-            html += "<td><div class=\"value\">\(esc(readable(st.value)))</div>"
-            if st.inConflict {
-                html +=
-                    "<div class=\"conflict\"><strong>Conflict:</strong> \(st.heads.count) values written concurrently; the one shown is provisional."
-                html += (editable ? headsList(st.heads, symbol: symbol, field: f, names: names) : "") + "</div>"
-            } else if editable {
-                html += "<details class=\"edit-only\" hidden><summary>Edit</summary>"
-                html += form(
-                    "set", ["symbol": symbol, "field": f.rawValue, "seen": st.heads.map(\.id).joined(separator: ",")],
-                    input(f, name: "text", value: editText(st.value)) + "<span class=\"muted\">\(esc(rule(f)))</span>",
-                    button: "Sign and save",
-                    cls: "stack")
-                html += "</details>"
-            }
-            html += "</td></tr>"
+            var c = headsContext(st.heads, field: f, names: names)
+            c["label"] = fieldLabel(f)
+            c["value"] = readable(st.value)
+            c["inConflict"] = st.inConflict
+            c["seen"] = st.heads.map(\.id).joined(separator: ",")
+            c["rule"] = rule(f)
+            if !st.inConflict { c["input"] = input(f, name: "text", value: editText(st.value)) }
+            return c
         }
-        html += "<tr id=\"topics\"><th>Topics</th><td>"
-        for t in state.topics {
-            html +=
-                "<span class=\"tag\">\(esc(t)) " + form("untag", ["symbol": symbol, "topics": t], "", button: "×", cls: "mini") + "</span>"
-        }
-        html += form(
-            "tag", ["symbol": symbol],
-            "<input type=\"text\" name=\"topics\" placeholder=\"topics, comma separated\" aria-label=\"New topics\">", button: "Add topics")
-        html += "</td></tr><tr id=\"links\"><th>Links</th><td><ul>"
-        for l in state.links {
+        o["topics"] = state.topics.map { ["topic": $0] }
+        o["links"] = try state.links.map { l -> [String: Any] in
             let target = try curation.resolveTarget(l.target)
-            html +=
-                "<li>\(l.rel.rawValue) \(target.map(link) ?? esc(l.target.description) + " <span class=\"muted\">(not in the dataset yet)</span>") "
-            html +=
-                form(
-                    "unlink", ["symbol": symbol, "rel": l.rel.rawValue, "target": l.target.description], "", button: "Remove", cls: "mini")
-                + "</li>"
+            return [
+                "rel": l.rel.rawValue, "target": target ?? l.target.description, "targetHref": query(target ?? ""),
+                "inDataset": target != nil,
+            ]
         }
-        for (rel, from) in try curation.incomingLinks(s) { html += "<li>\(esc(rel)) by \(link(from))</li>" }
-        html += "</ul>"
-        let rels = LinkRelation.allCases.map { "<option>\($0.rawValue)</option>" }.joined()
-        html += form(
-            "link", ["symbol": symbol],
-            "<select name=\"rel\" aria-label=\"Relation\">\(rels)</select><input type=\"text\" name=\"target\" placeholder=\"A/RES/71/19\" aria-label=\"Target symbol\">",
-            button: "Add link")
-        html += "</td></tr><tr id=\"sources\"><th>Sources</th><td><ul>"
-        for src in state.sources {
-            html += "<li><a href=\"\(esc(src.url))\" rel=\"noreferrer\">\(esc(src.label.isEmpty ? src.url : src.label))</a> "
-            html += form("remove-sources", ["symbol": symbol, "urls": src.url], "", button: "Remove", cls: "mini") + "</li>"
-        }
-        html += "</ul>"
-        html += form(
-            "add-sources", ["symbol": symbol],
-            "<input type=\"url\" name=\"url\" placeholder=\"https://undocs.org/...\" aria-label=\"Source URL\"><input type=\"text\" name=\"label\" placeholder=\"label\" aria-label=\"Source label\">",
-            button: "Add source")
-        html += "</td></tr></table>"
-        html +=
-            state.withdrawn
-            ? form("restore", ["symbol": symbol], "", button: "Restore this record")
-            : form(
-                "withdraw", ["symbol": symbol],
-                "<input type=\"text\" name=\"reason\" placeholder=\"why (optional)\" aria-label=\"Reason\">", button: "Withdraw this record"
-            )
-        if !editable { return html }
+        o["incoming"] = try curation.incomingLinks(s).map { ["rel": $0.rel, "from": $0.from, "fromHref": query($0.from)] }
+        o["sources"] = state.sources.map { ["url": $0.url, "label": $0.label.isEmpty ? $0.url : $0.label] }
+        guard editable else { return o }
         let chain = try curation.chainView(s)
         if chain.records.count > 1 {
-            html += "<h2>Review chain</h2>"
-            if chain.loops {
-                html +=
-                    "<p class=\"conflict\">The reviews links of this chain loop (two nodes each added one half at once); remove one link.</p>"
-            }
-            html += "<ol class=\"chain\">"
-            for c in chain.records {
-                let st = try curation.state(c)
-                let adopted = st?.fields[.adopted]?.value.stringValue.map { " <span class=\"muted\">adopted \($0)</span>" } ?? ""
-                html += "<li>\(link(c.description))\(adopted)"
-                html += chain.withdrawn.contains(c.key) ? " <span class=\"badge\">withdrawn</span>" : ""
-                html += c == s ? " <span class=\"muted\">this record</span>" : ""
-                html += "</li>"
-            }
-            html += "</ol>"
+            o["chain"] =
+                [
+                    "loops": chain.loops,
+                    "records": try chain.records.map { c -> [String: Any] in
+                        linkContext(c.description).merging(
+                            [
+                                "adopted": try curation.state(c)?.fields[.adopted]?.value.stringValue ?? false,
+                                "withdrawn": chain.withdrawn.contains(c.key), "isThis": c == s,
+                            ]) { $1 }
+                    },
+                ] as [String: Any]
         }
-        html += "<form class=\"inline\" action=\"/record\"><input type=\"hidden\" name=\"symbol\" value=\"\(esc(symbol))\">"
-        html +=
-            "<input type=\"text\" name=\"asOf\" placeholder=\"2026-11-26 or 2026-11-26T14:00:00Z\" aria-label=\"As of\"><button>Show as of</button></form>"
-        html +=
-            "<h2 id=\"history\">History\(field.map { " of " + fieldLabel($0) + " <a class=\"muted\" href=\"/record?symbol=\(esc(symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? symbol))#history\">(all fields)</a>" } ?? "")</h2><table class=\"history\"><thead><tr><th>When</th><th>Who</th><th>Change</th><th>Signature</th></tr></thead><tbody>"
+        o["historyOf"] = field.map(fieldLabel) ?? false
         // Redacted events have no facts left to show a change: each shows as its own row,
         // with who redacted it, when and why.
-        struct Row {
-            let time: String
-            let id: String
-            let html: String
-        }
-        var rows: [Row] = []
+        var rows: [(time: String, id: String, row: [String: Any])] = []
         let entries = try curation.history(s, field: field)
         let shown = Set(entries.map(\.id))
         for e in entries {
             let validity = e.invalid.map { " · no effect: \($0)" } ?? ""
             rows.append(
-                Row(
-                    time: e.time, id: e.id,
-                    html: "<td>\(who(e.author, names))</td><td>\(esc(e.summary))</td><td>\(esc(e.signature + validity))</td>"))
-        }
-        for (target, r) in try curation.log.redactedEvents(subject: symbol) where field == nil && !shown.contains(target.id) {
-            let signature: String
-            switch WireFormat.verifyStored(
-                envelopeBytes: target.envelopeBytes, signature: target.signature, bodyBytes: nil, storedID: target.id)
-            {
-            case .success: signature = "valid (envelope; body erased)"
-            case .failure(let why): signature = "BAD (\(why.code.rawValue))"
-            }
-            rows.append(
-                Row(
-                    time: target.time, id: target.id,
-                    html:
-                        "<td>\(who(target.author, names))</td><td>\(esc(target.type)): <strong>body redacted</strong> by \(who(r.author, names)) at \(esc(r.time)): \(esc(r.reason))</td><td>\(esc(signature))</td>"
+                (
+                    e.time, e.id,
+                    ["id": e.id, "time": e.time, "who": who(e.author, names), "change": e.summary, "signature": e.signature + validity]
                 ))
         }
-        for row in rows.sorted(by: { ($0.time, $0.id) > ($1.time, $1.id) }) {
-            html +=
-                "<tr><td class=\"nw muted\"><a href=\"/event?id=\(row.id)\" title=\"event \(row.id)\">\(esc(row.time))</a></td>\(row.html)</tr>"
+        if field == nil {
+            for (target, r) in try curation.log.redactedEvents(subject: symbol) where !shown.contains(target.id) {
+                let signature: String
+                switch WireFormat.verifyStored(
+                    envelopeBytes: target.envelopeBytes, signature: target.signature, bodyBytes: nil, storedID: target.id)
+                {
+                case .success: signature = "valid (envelope; body erased)"
+                case .failure(let why): signature = "BAD (\(why.code.rawValue))"
+                }
+                let redaction: [String: Any] = ["type": target.type, "by": who(r.author, names), "at": r.time, "reason": r.reason]
+                rows.append(
+                    (
+                        target.time, target.id,
+                        [
+                            "id": target.id, "time": target.time, "who": who(target.author, names), "redaction": redaction,
+                            "signature": signature,
+                        ]
+                    ))
+            }
         }
-        return html + "</tbody></table>"
-    }
-}
-
-extension NodeHandlers {
-    static func searchForm(_ q: String) -> String {
-        "<form class=\"inline\" action=\"/search\"><input type=\"text\" name=\"q\" value=\"\(esc(q))\" placeholder=\"Search titles, summaries, INTERPOL's role, notes, text (word beginnings match)\" aria-label=\"Search\"><button>Search</button></form>"
+        o["history"] = rows.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map(\.row)
+        return o
     }
 
-    /// "1–50 of 812" (or "0 of 0").
+    /// "1–50 of 812" (or "0 of 812").
     static func range(_ offset: Int, _ shown: Int, _ total: Int) -> String {
         shown == 0 ? "0 of \(total)" : "\(offset + 1)–\(offset + shown) of \(total)"
     }
 
-    static func listFilters(_ q: Curation.ListQuery) -> String {
-        func select(_ name: String, _ options: [(String, String)], _ chosen: String) -> String {
-            "<select name=\"\(name)\" aria-label=\"\(name)\">"
-                + options.map { "<option value=\"\(esc($0.0))\"\($0.0 == chosen ? " selected" : "")>\(esc($0.1))</option>" }.joined()
-                + "</select>"
-        }
-        var html = "<form class=\"inline filters\" action=\"/\">"
-        html += select("body", [("", "Both bodies"), ("GA", "General Assembly"), ("SC", "Security Council")], q.body?.rawValue ?? "")
-        html +=
-            "<input type=\"text\" name=\"year\" value=\"\(q.year.map(String.init) ?? "")\" placeholder=\"year\" aria-label=\"Year\" size=\"5\" class=\"short\">"
-        html +=
-            "<input type=\"text\" name=\"topic\" value=\"\(esc(q.topic ?? ""))\" placeholder=\"topic\" aria-label=\"Topic\" class=\"short\">"
-        html += select("status", [("all", "Current and withdrawn"), ("current", "Current"), ("withdrawn", "Withdrawn")], q.status.rawValue)
-        html += select("sort", [("symbol", "By symbol"), ("year", "Newest first"), ("title", "By title")], q.order.rawValue)
-        return html + "<button>Filter</button></form>"
-    }
-
-    /// Previous / next links keeping the other parameters.
-    static func pager(_ p: [String: String], offset: Int, limit: Int, shown: Int, total: Int, path: String) -> String {
+    /// Previous / next links keeping the other parameters; false when there is one page.
+    static func pager(_ p: [String: String], offset: Int, limit: Int, shown: Int, total: Int, path: String) -> Any {
         func href(_ o: Int) -> String {
             var q = p
             q["offset"] = String(o)
-            let query = q.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map {
-                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-            }.joined(separator: "&")
-            return esc(path + "?" + query)
+            return path + "?"
+                + q.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map { "\($0.key)=\(query($0.value))" }.joined(separator: "&")
         }
-        var links: [String] = []
-        if offset > 0 { links.append("<a rel=\"prev\" href=\"\(href(max(0, offset - limit)))\">← Previous \(limit)</a>") }
-        if offset + shown < total {
-            links.append("<a rel=\"next\" href=\"\(href(offset + limit))\">Next \(min(limit, total - offset - shown)) →</a>")
-        }
-        return links.isEmpty ? "" : "<p class=\"pager\">" + links.joined(separator: " · ") + "</p>"
+        var o: [String: Any] = [:]
+        if offset > 0 { o["prev"] = ["href": href(max(0, offset - limit)), "count": limit] }
+        if offset + shown < total { o["next"] = ["href": href(offset + limit), "count": min(limit, total - offset - shown)] }
+        return o.isEmpty ? false : o
     }
 }

@@ -24,10 +24,7 @@ public struct Problem: HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         if Self.wantsPage(request) {
-            var page = NodeHandlers.html(
-                title,
-                "<h1>\(NodeHandlers.esc(title))</h1><p class=\"problem\">\(NodeHandlers.esc(detail))</p><p><a href=\"/\">All records</a></p>",
-                status: status)
+            var page = try NodeHandlers.page("problem", title: title, ["title": title, "detail": detail], status: status)
             for field in headers { page.headers.append(field) }
             return page
         }
