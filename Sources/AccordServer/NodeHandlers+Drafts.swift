@@ -14,12 +14,15 @@ extension NodeHandlers {
     func addDrafts(to router: Router<NodeServer.Context>) {
         router.post("api/v1/drafts") { request, _ -> Response in
             if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
+            try Self.refuseFormContent(request)
             var request = request
             let body: ByteBuffer
             do {
                 body = try await request.collectBody(upTo: Self.maxDraftBytes)
-            } catch let e as HTTPError where e.status == .contentTooLarge {
+            } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
                 throw Problem(.contentTooLarge, "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
+            } catch {
+                throw Problem(.badRequest, "Body unreadable", "the request body could not be read to its end: \(error)")
             }
             let json: JSONValue
             do {
@@ -56,6 +59,21 @@ extension NodeHandlers {
                 return .object(o)
             }
             return Self.json(answer)
+        }
+    }
+
+    /// The content types an HTML form can send across sites (CORS-safelisted) are not what
+    /// these endpoints read: refused (415) before anything else, as a second door after the
+    /// Origin check.
+    static func refuseFormContent(_ request: Request) throws {
+        let type =
+            (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            ?? ""
+        if ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"].contains(type) {
+            throw Problem(
+                .unsupportedMediaType, "Not a form endpoint",
+                "this endpoint reads JSON (drafts) or NDJSON events (application/x-ndjson), not \(type): edits are signed events, not form posts"
+            )
         }
     }
 

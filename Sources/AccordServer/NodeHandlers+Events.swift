@@ -44,6 +44,7 @@ extension NodeHandlers {
     func addEvents(to router: Router<NodeServer.Context>) {
         router.post("api/v1/events") { request, _ -> Response in
             if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
+            try Self.refuseFormContent(request)
             guard try await checkDataset(request, nil) != nil else {
                 throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
             }
@@ -53,10 +54,12 @@ extension NodeHandlers {
             let body: ByteBuffer
             do {
                 body = try await request.collectBody(upTo: Self.maxEditBytes)
-            } catch let e as HTTPError where e.status == .contentTooLarge {
+            } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
                 throw Problem(
                     .contentTooLarge, "Edit too large",
                     "an edit request is at most \(Self.maxEditBytes) bytes; send large sets of events with a push (/sync/v1/push)")
+            } catch {
+                throw Problem(.badRequest, "Body unreadable", "the request body could not be read to its end: \(error)")
             }
             // Numbered as the client wrote them (blank lines skipped), as an import numbers them.
             let numbered = NDJSONImport.lines(Array(body.readableBytesView))
@@ -70,7 +73,7 @@ extension NodeHandlers {
             }
             let outcomes: [IngestOutcome]
             do {
-                outcomes = try await group.ingest(lines: numbered.map(\.1))
+                outcomes = try await group.ingest(lines: numbered.map(\.1), atomic: true)
             } catch let full as StorageFullError {
                 throw Problem.storageFull(full)
             }
@@ -83,9 +86,9 @@ extension NodeHandlers {
             if summary.rejected > 0 || summary.invalid > 0 {
                 var problem = Problem(
                     .unprocessableContent, "Events refused",
-                    results.first { $0.outcome != "accepted" && $0.outcome != "duplicate" }.map {
+                    (results.first { $0.outcome != "accepted" && $0.outcome != "duplicate" && $0.code != "not-stored" }.map {
                         "line \($0.line): \($0.reason ?? $0.outcome)"
-                    } ?? "")
+                    } ?? "") + " (nothing of this request was stored)")
                 problem.extensions = members
                 throw problem
             }

@@ -34,7 +34,14 @@ extension NodeHandlers {
 
         router.post(RouterPath(SyncProtocol.pullPath)) { request, context -> Response in
             var request = request
-            let body = try await request.collectBody(upTo: 4 << 20)
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: 4 << 20)
+            } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
+                throw Problem(.contentTooLarge, "Pull request too large", "a pull request is at most 4 MiB")
+            } catch {
+                throw Problem(.badRequest, "Body unreadable", "the request body could not be read to its end: \(error)")
+            }
             let pull: SyncProtocol.PullRequest
             do {
                 pull = try SyncProtocol.PullRequest(json: try JSONParser.parse([UInt8](body.readableBytesView)))

@@ -117,7 +117,7 @@ enum WebAssets {
             const r = await fetch("/api/v1/events", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: lines.join("\n") + "\n" });
             if (!r.ok) {
               const p = await r.json().catch(() => ({}));
-              const refused = (p.results || []).find((x) => x.outcome === "rejected" || x.outcome === "invalid");
+              const refused = (p.results || []).find((x) => (x.outcome === "rejected" || x.outcome === "invalid") && x.code !== "not-stored");
               if (refused && refused.code === "unauthorized") {
                 throw new Error(draft.member ? (refused.reason || "your key may not do that") : "your key is not a member of this dataset yet: an admin grants it (see Your key)");
               }

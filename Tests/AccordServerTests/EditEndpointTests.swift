@@ -14,6 +14,27 @@ import Testing
         events.map { String(decoding: $0.wireLine, as: UTF8.self) }.joined(separator: "\n") + "\n"
     }
 
+    /// Sends `request` as is over a plain socket; returns what the node answers.
+    static func raw(_ url: String, _ request: String) throws -> String {
+        let port = UInt16(url.split(separator: ":").last!)!
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        _ = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, 0) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : ""
+    }
+
     static func notes(_ node: Running, _ symbol: String) async throws -> String? {
         let record = try JSONParser.parse(Array(try await node.get("/api/v1/record?symbol=\(symbol)").1.utf8))
         return record["notes"]?.stringValue
@@ -73,6 +94,24 @@ import Testing
         }
         let oversized = String(repeating: "x", count: NodeHandlers.maxEditBytes + 10)
         #expect(try await node.post("/api/v1/events", oversized, type: "application/x-ndjson").0 == 413)
+        // What an HTML form can send (even from this node's own origin) is no edit.
+        for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+            #expect(try await node.post("/api/v1/events", Self.lines([next]), type: type).0 == 415, "\(type)")
+        }
+        // One request is stored whole or not at all: a valid edit beside a refused one is not stored.
+        var other = ChainSigner(key: curator, dataset: dataset, seq: 1, prev: edit.id, last: edit.envelope.time)
+        let valid = other.sign(DomainEvent.fieldSet(symbol, field: .notes, value: "half of a refused request", base: [edit.id]).draft)
+        let (mixed, mixedBody, _) = try await node.post(
+            "/api/v1/events", Self.lines([valid]) + Self.lines([foreign]), type: "application/x-ndjson")
+        let refusal = try JSONParser.parse(Array(mixedBody.utf8))
+        #expect(mixed == 422 && refusal["accepted"] == 0, "\(mixedBody)")
+        #expect(refusal["results"]?.arrayValue?.first?["code"] == "not-stored", "\(mixedBody)")
+        // A body that breaks off (a malformed chunk) is a 400, not a 500.
+        #expect(
+            try Self.raw(
+                node.url,
+                "POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Type: application/x-ndjson\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n"
+            ).hasPrefix("HTTP/1.1 400"))
         #expect(try node.log.eventCount() == count)
         #expect(try await Self.notes(node, "A/RES/73/11") == "checked against the PDF")
         try await node.stop()

@@ -17,6 +17,9 @@ public struct EventRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case equivocation = "equivocation"
         case unauthorized = "unauthorized"
         case invalidPayload = "invalid-payload"
+        /// A valid event not stored because another event of the same edit request was
+        /// refused: an edit request is stored whole or not at all.
+        case notStored = "not-stored"
     }
 
     public let code: Code

@@ -38,12 +38,23 @@ public final class GroupCommit: @unchecked Sendable {
     var waitingCount: Int { lock.withLock { waiting.count } }
 
     /// Checks and appends `lines` (wire-form events) as one writer of a group; returns
-    /// each line's outcome once the group has committed.
-    public func ingest(lines: [[UInt8]], limits: EventLimits = .standard) async throws -> [IngestOutcome] {
+    /// each line's outcome once the group has committed. With `atomic` (an edit request),
+    /// the writer's events are stored whole or not at all: when any is refused or would be
+    /// stored without effect, none is, and the others answer `not-stored`.
+    public func ingest(lines: [[UInt8]], limits: EventLimits = .standard, atomic: Bool = false) async throws -> [IngestOutcome] {
         let admission = try await log.pool.read { db in try EventLog.admission(db) }
         admission.learnGrants(in: lines, limits: limits)
         let checked = log.check(lines, limits: limits, admission: admission, parallel: false)
-        let ticket = Ticket(checked: checked)
+        if atomic, checked.contains(where: { if case .failure = $0 { true } else { false } }) {
+            return Self.undone(
+                checked.map { r in
+                    switch r {
+                    case .success(let e): return .accepted(id: e.id)
+                    case .failure(let why): return .rejected(why)
+                    }
+                })
+        }
+        let ticket = Ticket(checked: checked, atomic: atomic)
         let lead = lock.withLock {
             waiting.append(ticket)
             if leading { return false }
@@ -76,7 +87,14 @@ public final class GroupCommit: @unchecked Sendable {
                 // each writer's alone, so that one writer's failure is its own.
                 var together: [IngestOutcome]?
                 try? db.inSavepoint {
-                    together = try log.appendChecked(group.flatMap(\.checked), db: db)
+                    let outcomes = try log.appendChecked(group.flatMap(\.checked), db: db)
+                    // An atomic writer with a refusal: undo the pass, take each writer alone.
+                    var rest = outcomes[...]
+                    for ticket in group {
+                        if ticket.atomic && Self.refuses(rest.prefix(ticket.checked.count)) { return .rollback }
+                        rest = rest.dropFirst(ticket.checked.count)
+                    }
+                    together = outcomes
                     return .commit
                 }
                 if var rest = together?[...] {
@@ -90,6 +108,10 @@ public final class GroupCommit: @unchecked Sendable {
                         var outcomes: [IngestOutcome] = []
                         try db.inSavepoint {
                             outcomes = try log.appendChecked(ticket.checked, db: db)
+                            if ticket.atomic && Self.refuses(outcomes[...]) {
+                                outcomes = Self.undone(outcomes)
+                                return .rollback
+                            }
                             return .commit
                         }
                         return outcomes
@@ -121,15 +143,47 @@ public final class GroupCommit: @unchecked Sendable {
         if more { Task { await self.commitNextGroup() } }
     }
 
+    /// Whether any outcome is a refusal or an event stored without effect.
+    static func refuses(_ outcomes: ArraySlice<IngestOutcome>) -> Bool {
+        outcomes.contains { o in
+            switch o {
+            case .rejected, .invalid: return true
+            case .accepted, .duplicate: return false
+            }
+        }
+    }
+
+    /// The outcomes of an atomic writer that was not stored: the refusals say why, the
+    /// events that would have been stored are `not-stored`.
+    static func undone(_ outcomes: [IngestOutcome]) -> [IngestOutcome] {
+        outcomes.map { o in
+            switch o {
+            case .accepted(let id):
+                return .rejected(
+                    EventRejection(
+                        .notStored,
+                        "event \(id.prefix(12)) was not stored: another event of this request was refused, and a request is stored whole or not at all"
+                    ))
+            case .invalid(_, let reason): return .rejected(EventRejection(.unauthorized, reason))
+            case .rejected, .duplicate: return o
+            }
+        }
+    }
+
     /// One writer's checked events and, once its group commits, their outcomes.
     final class Ticket: @unchecked Sendable {
         let checked: [Result<SignedEvent, EventRejection>]
+        /// Stored whole or not at all.
+        let atomic: Bool
         // `result` and `waiter` are guarded by `lock`.
         private let lock = NSLock()
         private var result: Result<[IngestOutcome], any Error>?
         private var waiter: CheckedContinuation<[IngestOutcome], any Error>?
 
-        init(checked: [Result<SignedEvent, EventRejection>]) { self.checked = checked }
+        init(checked: [Result<SignedEvent, EventRejection>], atomic: Bool = false) {
+            self.checked = checked
+            self.atomic = atomic
+        }
 
         func resolve(_ r: Result<[IngestOutcome], any Error>) {
             let w: CheckedContinuation<[IngestOutcome], any Error>? = lock.withLock {
