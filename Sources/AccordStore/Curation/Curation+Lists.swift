@@ -160,7 +160,8 @@ extension Curation {
     /// `conflicts` (per field, each concurrent value with its event id, author key, the
     /// author's member name and time).
     public func recordJSON(_ state: RecordState) throws -> JSONValue {
-        let names = try log.membership().members.mapValues(\.name)
+        // Names only when a conflict shows authors (a membership read per record otherwise).
+        let names = state.fields.values.contains(where: \.inConflict) ? try log.membership().members.mapValues(\.name) : [:]
         var o = state.record.json.objectValue ?? [:]
         o["withdrawn"] = .bool(state.withdrawn)
         var conflicts: [String: JSONValue] = [:]
