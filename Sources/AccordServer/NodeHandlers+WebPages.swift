@@ -133,40 +133,14 @@ extension NodeHandlers {
                 ] as [String: Any]
         }
         o["historyOf"] = field.map(fieldLabel) ?? false
-        // Redacted events have no facts left to show a change: each shows as its own row,
-        // with who redacted it, when and why.
-        var rows: [(time: String, id: String, row: [String: Any])] = []
-        let entries = try curation.history(s, field: field)
-        let shown = Set(entries.map(\.id))
-        for e in entries {
-            let validity = e.invalid.map { " · no effect: \($0)" } ?? ""
-            rows.append(
-                (
-                    e.time, e.id,
-                    ["id": e.id, "time": e.time, "who": who(e.author, names), "change": e.summary, "signature": e.signature + validity]
-                ))
+        o["history"] = try curation.history(s, field: field).reversed().map { e -> [String: Any] in
+            var row: [String: Any] = [
+                "id": e.id, "time": e.time, "who": who(e.author, names), "change": e.summary,
+                "signature": e.signature + (e.invalid.map { " · no effect: \($0)" } ?? ""),
+            ]
+            if let r = e.redaction { row["redaction"] = ["type": e.change, "by": who(r.author, names), "at": r.time, "reason": r.reason] }
+            return row
         }
-        if field == nil {
-            for (target, r) in try curation.log.redactedEvents(subject: symbol) where !shown.contains(target.id) {
-                let signature: String
-                switch WireFormat.verifyStored(
-                    envelopeBytes: target.envelopeBytes, signature: target.signature, bodyBytes: nil, storedID: target.id)
-                {
-                case .success: signature = "valid (envelope; body erased)"
-                case .failure(let why): signature = "BAD (\(why.code.rawValue))"
-                }
-                let redaction: [String: Any] = ["type": target.type, "by": who(r.author, names), "at": r.time, "reason": r.reason]
-                rows.append(
-                    (
-                        target.time, target.id,
-                        [
-                            "id": target.id, "time": target.time, "who": who(target.author, names), "redaction": redaction,
-                            "signature": signature,
-                        ]
-                    ))
-            }
-        }
-        o["history"] = rows.sorted { ($0.time, $0.id) > ($1.time, $1.id) }.map(\.row)
         return o
     }
 

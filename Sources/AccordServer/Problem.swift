@@ -97,14 +97,13 @@ struct PageMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as any HTTPResponseError {
             response = try e.response(from: request, context: context)
         } catch {
-            if let p = Problem(translating: error) {
-                response = try p.response(from: request, context: context)
-                for field in Self.securityHeaders where response.headers[field.name] == nil { response.headers.append(field) }
-                return response
+            let translated = Problem(translating: error)
+            if translated == nil {
+                logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
             }
-            logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
-            response = try Problem(.internalServerError, "Internal error", "the node failed to answer; its log says why").response(
-                from: request, context: context)
+            response = try (translated ?? Problem(.internalServerError, "Internal error", "the node failed to answer; its log says why"))
+                .response(
+                    from: request, context: context)
         }
         for field in Self.securityHeaders where response.headers[field.name] == nil { response.headers.append(field) }
         return response

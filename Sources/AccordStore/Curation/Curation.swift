@@ -151,10 +151,13 @@ public struct Curation: Sendable {
         public var signature: String
         /// Why the event has no effect (revoked signer), nil when it counts.
         public var invalid: String?
+        /// Its body was erased: by whom, when and why (the change it made is gone with it).
+        public var redaction: Redaction? = nil
 
         /// The change as people read it: `title: old -> new`, `topic added terrorism`,
         /// `link added reviews A/RES/71/19`, `source added Label (url)`.
         public var summary: String {
+            if let r = redaction { return "\(change): body redacted at \(r.time): \(r.reason)" }
             if let field {
                 let old = self.old.isEmpty ? "—" : self.old.map(Self.display).joined(separator: " | ")
                 return "\(field): \(old) -> \(new.map(Self.display) ?? "—")"
@@ -249,6 +252,17 @@ public struct Curation: Sendable {
             }
             return (out, stored, invalid)
         }
+        // A redacted event left no facts to show a change: it shows as its redaction.
+        if field == nil {
+            let shown = Set(entries.map(\.id))
+            for (target, r) in try log.redactedEvents(subject: symbol.description) where !shown.contains(target.id) {
+                entries.append(
+                    HistoryEntry(
+                        id: target.id, time: target.time, author: target.author, change: target.type, field: nil, old: [], new: nil,
+                        signature: "", invalid: nil, redaction: r))
+                stored[target.id] = target
+            }
+        }
         entries.sort { ($0.time, $0.id, $0.field ?? "") < ($1.time, $1.id, $1.field ?? "") }
         var checked: [String: String] = [:]
         for k in entries.indices {
@@ -258,7 +272,7 @@ public struct Curation: Sendable {
                     switch WireFormat.verifyStored(
                         envelopeBytes: e.envelopeBytes, signature: e.signature, bodyBytes: e.bodyBytes, storedID: e.id)
                     {
-                    case .success: checked[id] = "valid"
+                    case .success: checked[id] = e.bodyBytes == nil ? "valid (envelope; body erased)" : "valid"
                     case .failure(let r): checked[id] = "BAD (\(r.code.rawValue))"
                     }
                 } else {

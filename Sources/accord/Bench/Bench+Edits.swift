@@ -69,15 +69,7 @@ extension Bench {
                                 let e = chain.sign(
                                     DomainEvent.fieldSet(symbol, field: .notes, value: value, base: last[r].map { [$0] } ?? []).draft)
                                 last[r] = e.id
-                                var request = HTTPClientRequest(url: url + "/api/v1/events")
-                                request.method = .POST
-                                request.headers.add(name: "content-type", value: "application/x-ndjson")
-                                request.body = .bytes(ByteBuffer(bytes: e.wireLine + [0x0A]))
-                                let ok = await latencies.time("edit") {
-                                    let response = try await http.execute(request, timeout: .seconds(60))
-                                    _ = try await response.body.collect(upTo: 1 << 20)
-                                    return response.status == .ok
-                                }
+                                let ok = await Self.postEdit(e, to: url, http: http, book: latencies)
                                 precondition(ok, "bench api-edits: an edit was not accepted")
                             }
                         }

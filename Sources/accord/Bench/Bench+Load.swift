@@ -107,15 +107,7 @@ extension Bench {
                                     value: .string("Curator \(k) checked this against the adopted text (\(n))."),
                                     base: last[symbol].map { [$0] } ?? []
                                 ).draft)
-                            var request = HTTPClientRequest(url: served + "/api/v1/events")
-                            request.method = .POST
-                            request.headers.add(name: "content-type", value: "application/x-ndjson")
-                            request.body = .bytes(ByteBuffer(bytes: e.wireLine + [0x0A]))
-                            let ok = await book.time("edit") {
-                                let response = try await http.execute(request, timeout: .seconds(60))
-                                _ = try await response.body.collect(upTo: 1 << 20)
-                                return response.status == .ok
-                            }
+                            let ok = await Self.postEdit(e, to: served, http: http, book: book)
                             if ok { last[symbol] = e.id }
                         }
                     }
@@ -177,6 +169,19 @@ extension Bench {
     }
 
     /// Latencies by request kind, errors, and RSS samples, from many tasks.
+    /// Posts one signed edit to a node's edit endpoint, timed as an "edit"; whether it was accepted.
+    static func postEdit(_ e: SignedEvent, to url: String, http: HTTPClient, book: KindBook) async -> Bool {
+        var request = HTTPClientRequest(url: url + "/api/v1/events")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/x-ndjson")
+        request.body = .bytes(ByteBuffer(bytes: e.wireLine + [0x0A]))
+        return await book.time("edit") {
+            let response = try await http.execute(request, timeout: .seconds(60))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            return response.status == .ok
+        }
+    }
+
     final class KindBook: @unchecked Sendable {
         // Guarded by `lock`.
         private let lock = NSLock()

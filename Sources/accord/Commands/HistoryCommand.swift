@@ -22,21 +22,10 @@ struct HistoryCommand: ParsableCommand {
         }
         let names = try curation.log.membership().members.mapValues(\.name)
         func who(_ key: String) -> String { names[key] ?? short(key) }
-        var lines = entries.map { e in
+        for e in entries {
             let validity = e.invalid.map { "  INVALID (\($0))" } ?? ""
-            return (e.time, "\(e.time)  \(who(e.author))  \(e.summary)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
+            let what = e.redaction.map { "\(e.change): body redacted by \(who($0.author)) at \($0.time): \($0.reason)" } ?? e.summary
+            print("\(e.time)  \(who(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
         }
-        // Redacted events have no change left to show: their redaction (who, when, why) does.
-        let shown = Set(entries.map(\.id))
-        if f == nil {
-            for (target, r) in try curation.log.redactedEvents(subject: s.description) where !shown.contains(target.id) {
-                lines.append(
-                    (
-                        target.time,
-                        "\(target.time)  \(who(target.author))  \(target.type): body redacted by \(who(r.author)) at \(r.time): \(r.reason)  [\(target.id.prefix(12))]"
-                    ))
-            }
-        }
-        for (_, line) in lines.sorted(by: { $0.0 < $1.0 }) { print(line) }
     }
 }
