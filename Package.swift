@@ -7,7 +7,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Accord",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "accord", targets: ["accord"]),
         .library(name: "AccordCore", targets: ["AccordCore"]),
@@ -21,10 +21,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -43,6 +45,7 @@ let package = Package(
             dependencies: [
                 "AccordCore", "AccordStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -55,13 +58,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The workloads of `accord bench`, apart from the product's code.
+        .target(
+            name: "AccordBench",
+            dependencies: [
+                "AccordCore", "AccordStore", "AccordSync", "AccordServer",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "accord",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSync", "AccordServer",
+                "AccordCore", "AccordStore", "AccordSync", "AccordServer", "AccordBench",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,14 +85,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Writes the golden event vectors in Events/vectors (maintainers: `swift run accord-vectors`).
+        .executableTarget(
+            name: "accord-vectors", dependencies: ["AccordCore", "AccordStore"], path: "Sources/AccordVectors",
+            swiftSettings: swiftSettings),
         // The fuzzing entry point (.ci/fuzz builds it with libFuzzer; a plain build replays inputs).
         .executableTarget(name: "AccordFuzz", dependencies: ["AccordCore"], swiftSettings: swiftSettings),
         // What several test targets share: temporary directories, the seed file, a node on a loopback port.
         .target(
             name: "AccordTestSupport",
             dependencies: [
-                "AccordServer", "AccordStore", "AccordCore", .product(name: "Logging", package: "swift-log"),
+                "AccordServer", "AccordStore", "AccordSync", "AccordCore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], path: "Tests/AccordTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "AccordCoreTests", dependencies: ["AccordCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
@@ -101,7 +122,9 @@ let package = Package(
         .testTarget(
             name: "AccordCLITests",
             dependencies: [
-                "accord", "AccordStore", "AccordSync", "AccordCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "accord", "AccordStore", "AccordSync", "AccordCore", "AccordTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ], swiftSettings: swiftSettings),
     ]
 )

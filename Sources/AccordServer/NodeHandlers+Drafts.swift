@@ -39,7 +39,7 @@ extension NodeHandlers {
                 throw Problem.badRequest(error.message)
             }
             let answer: JSONValue = try await blocking { [curation, log] in
-                guard let dataset = try log.datasetID() else { throw NoDatasetYet() }
+                guard let dataset = try log.datasetID() else { throw NoDataset() }
                 let drafts = try Curation.membershipEdit(json: json).map { [$0.draft] } ?? curation.drafts(try curation.edit(json: json))
                 let head = try log.chainHead(author: author)
                 let member = try log.membership().members[author]
@@ -85,6 +85,3 @@ extension NodeHandlers {
         return crossSite(request)
     }
 }
-
-/// The node holds no dataset yet (it joins one on its first sync).
-struct NoDatasetYet: Error {}

@@ -135,7 +135,8 @@ extension NodeHandlers {
         o["historyOf"] = field.map(fieldLabel) ?? false
         o["history"] = try curation.history(s, field: field).reversed().map { e -> [String: Any] in
             var row: [String: Any] = [
-                "id": e.id, "time": e.time, "who": who(e.author, names), "change": e.summary,
+                "id": e.id, "time": e.time, "who": who(e.author, names),
+                "change": ChangeText.describe(change: e.change, field: e.field, old: e.old, new: e.new),
                 "signature": e.signature + (e.invalid.map { " · no effect: \($0)" } ?? ""),
             ]
             if let r = e.redaction { row["redaction"] = ["type": e.change, "by": who(r.author, names), "at": r.time, "reason": r.reason] }

@@ -194,5 +194,5 @@ extension NodeHandlers {
         }
     }
 
-    static func display(_ v: JSONValue) -> String { Curation.HistoryEntry.display(v) }
+    static func display(_ v: JSONValue) -> String { ChangeText.value(v) }
 }

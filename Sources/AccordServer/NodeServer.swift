@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import ServiceLifecycle
+import Synchronization
 
 /// How a node serves: address, peers to sync with, and how often.
 public struct NodeConfiguration: Sendable {
@@ -107,20 +108,18 @@ public struct TLSFilesError: Error, CustomStringConvertible, Sendable {
 }
 
 /// A counting gate: `enter` fails instead of waiting when `limit` holders are in.
-final class Gate: @unchecked Sendable {
-    // `inside` is guarded by `lock`.
-    private let lock = NSLock()
-    private var inside = 0
+final class Gate: Sendable {
+    private let inside = Mutex(0)
     let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
     func enter() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard inside < limit else { return false }
-        inside += 1
-        return true
+        inside.withLock { n in
+            guard n < limit else { return false }
+            n += 1
+            return true
+        }
     }
 
     /// Enters, or throws 429 with `Retry-After: 1` when the gate is full.
@@ -132,11 +131,7 @@ final class Gate: @unchecked Sendable {
         }
     }
 
-    func leave() {
-        lock.lock()
-        inside -= 1
-        lock.unlock()
-    }
+    func leave() { inside.withLock { $0 -= 1 } }
 }
 
 extension NodeServer {
@@ -202,17 +197,11 @@ struct NodeHandlers: Sendable {
         return json(String(decoding: try enc.encode(value), as: UTF8.self))
     }
 
-    /// Where blocking store work runs: a queue of its own. (Linux's global concurrent queue
-    /// runs at most one thread per core, so requests queued behind each other's reads:
-    /// 32 curators saving at once got a third of the throughput through it.)
-    static let storeQueue = DispatchQueue(label: "accord.store", attributes: .concurrent)
-
-    /// Runs blocking store work off the cooperative pool, turning store errors into problems.
+    /// Runs blocking store work off the cooperative pool (on `BlockingWork`'s threads),
+    /// turning the library's typed errors into problems.
     func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         do {
-            return try await withCheckedThrowingContinuation { cont in
-                Self.storeQueue.async { cont.resume(with: Result { try work() }) }
-            }
+            return try await BlockingWork.run(work)
         } catch {
             throw Problem(translating: error) ?? error
         }

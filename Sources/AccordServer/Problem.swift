@@ -54,9 +54,12 @@ public struct Problem: HTTPResponseError, Sendable {
         case let e as RecordNotFound: self = .notFound(e.description)
         case let e as EventNotFound: self = .notFound(e.description)
         case let e as EditConflict: self.init(.conflict, "Edit refused", e.description)
-        case is NoDatasetYet: self.init(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
-        case let e as StoreError: self = .badRequest(e.reason)
+        case let e as NoDataset: self.init(.conflict, "No dataset yet", e.description)
+        case let e as NotAuthorized: self.init(.forbidden, "Not authorized", e.description)
+        case let e as EditRefused: self.init(.unprocessableContent, "Edit refused", e.description)
+        case let e as InvalidInput: self = .badRequest(e.reason)
         case let e as DomainError: self = .badRequest(e.message)
+        case let e as IncompatibleDatabase: self.init(.internalServerError, "Incompatible database", e.description)
         default:
             guard let full = StorageFullError(error) else { return nil }
             self = .storageFull(full)

@@ -1,38 +1,72 @@
-import AccordStore
 import Foundation
 
-/// Hands batches from the async HTTP stream to the ingest pipeline's producer thread,
-/// which blocks in `next()` until a batch or the end arrives. Bounded, so a fast peer
-/// cannot fill memory faster than the node verifies.
+/// Hands batches from the async HTTP stream to the ingest pipeline's producer thread.
+/// Bounded, so a fast peer cannot fill memory faster than the node verifies: `put`
+/// suspends (its task, not a thread) while `limit` batches wait; `next` blocks the
+/// pipeline's producer thread until a batch or the end arrives.
 final class BatchQueue: @unchecked Sendable {
-    // All fields are guarded by `cond`.
+    // All fields are guarded by `cond` (a condition variable: the producer thread waits on it).
     private let cond = NSCondition()
     private var batches: [[[UInt8]]] = []
+    /// A writer waiting for room, with its batch; resumed by `next` or `finish`.
+    private var blocked: (batch: [[UInt8]], resume: CheckedContinuation<Void, Never>)?
     private var finished = false
-    private let limit = 8
+    let limit = 8
 
-    /// Waits while the queue is full (called from the async side, off the cooperative pool).
-    func put(_ batch: [[UInt8]]) {
-        cond.lock()
-        while batches.count >= limit && !finished { cond.wait() }
-        batches.append(batch)
-        cond.broadcast()
-        cond.unlock()
+    /// Adds a batch; suspends while the queue is full. After `finish` the batch is dropped
+    /// (the pipeline has ended and will take nothing more). One writer at a time.
+    func put(_ batch: [[UInt8]]) async {
+        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+            cond.lock()
+            if finished {
+                cond.unlock()
+                cont.resume()
+            } else if batches.count < limit {
+                batches.append(batch)
+                cond.broadcast()
+                cond.unlock()
+                cont.resume()
+            } else {
+                blocked = (batch, cont)
+                cond.unlock()
+            }
+        }
     }
 
+    /// No more batches: the reader gets nil once the queue is empty; a waiting writer is released.
     func finish() {
         cond.lock()
         finished = true
+        let waiting = blocked
+        blocked = nil
         cond.broadcast()
         cond.unlock()
+        waiting?.resume.resume()
     }
 
+    /// The next batch, or nil at the end; blocks the calling (producer) thread meanwhile.
     func next() -> [[UInt8]]? {
         cond.lock()
-        defer { cond.unlock() }
-        while batches.isEmpty && !finished { cond.wait() }
-        if batches.isEmpty { return nil }
-        cond.broadcast()
-        return batches.removeFirst()
+        while batches.isEmpty && blocked == nil && !finished { cond.wait() }
+        if batches.isEmpty, let (batch, resume) = blocked {
+            blocked = nil
+            cond.unlock()
+            resume.resume()
+            return batch
+        }
+        guard !batches.isEmpty else {
+            cond.unlock()
+            return nil
+        }
+        let batch = batches.removeFirst()
+        var released: CheckedContinuation<Void, Never>?
+        if let waiting = blocked {
+            batches.append(waiting.batch)
+            blocked = nil
+            released = waiting.resume
+        }
+        cond.unlock()
+        released?.resume()
+        return batch
     }
 }

@@ -1,11 +1,12 @@
 import AccordCore
 import AccordStore
 import Foundation
+import Synchronization
 
 /// NDJSON arriving in chunks (a push body, a pull page) ingested as it arrives, in bounded
 /// memory: at most a few batches wait for the pipeline, a line longer than the event size
 /// limit is refused without being buffered, and only counts and the first rejections are kept.
-public final class StreamingIngest: @unchecked Sendable {
+public final class StreamingIngest {
     /// What the stream did.
     public struct Result: Sendable, Equatable {
         public var summary = IngestSummary()
@@ -20,23 +21,32 @@ public final class StreamingIngest: @unchecked Sendable {
     public static let batchLines = 2048
 
     /// Outcomes shared between the pipeline's thread and the feeding task.
-    final class Tally: @unchecked Sendable {
-        // Guarded by `lock`.
-        private let lock = NSLock()
-        private var numbers: [[Int]] = []
-        private var result = Result()
+    final class Tally: Sendable {
+        private struct State {
+            /// The line numbers of each batch handed to the pipeline, oldest first.
+            var numbers: [[Int]] = []
+            var result = Result()
 
-        func expect(_ lines: [Int]) { lock.withLock { numbers.append(lines) } }
+            mutating func reject(line: Int, _ r: EventRejection) {
+                result.rejectedByCode[r.code.rawValue, default: 0] += 1
+                if result.rejections.count < StreamingIngest.maxListed {
+                    result.rejections.append(NDJSONImport.Rejection(line: line, code: r.code.rawValue, reason: r.message))
+                }
+            }
+        }
+        private let state = Mutex(State())
+
+        func expect(_ lines: [Int]) { state.withLock { $0.numbers.append(lines) } }
 
         func record(_ outcomes: [IngestOutcome]) {
-            lock.withLock {
-                let lines = numbers.isEmpty ? [] : numbers.removeFirst()
+            state.withLock { s in
+                let lines = s.numbers.isEmpty ? [] : s.numbers.removeFirst()
                 for (k, o) in outcomes.enumerated() {
-                    result.summary.add(o)
+                    s.result.summary.add(o)
                     switch o {
-                    case .rejected(let r): reject(line: k < lines.count ? lines[k] : 0, r)
-                    case .invalid(_, let why) where result.invalid.count < StreamingIngest.maxListed:
-                        result.invalid.append(NDJSONImport.Rejection(line: k < lines.count ? lines[k] : 0, code: "invalid", reason: why))
+                    case .rejected(let r): s.reject(line: k < lines.count ? lines[k] : 0, r)
+                    case .invalid(_, let why) where s.result.invalid.count < StreamingIngest.maxListed:
+                        s.result.invalid.append(NDJSONImport.Rejection(line: k < lines.count ? lines[k] : 0, code: "invalid", reason: why))
                     default: break
                     }
                 }
@@ -44,21 +54,13 @@ public final class StreamingIngest: @unchecked Sendable {
         }
 
         func refuse(line: Int, _ r: EventRejection) {
-            lock.withLock {
-                result.summary.rejected += 1
-                reject(line: line, r)
+            state.withLock { s in
+                s.result.summary.rejected += 1
+                s.reject(line: line, r)
             }
         }
 
-        /// Call with `lock` held.
-        private func reject(line: Int, _ r: EventRejection) {
-            result.rejectedByCode[r.code.rawValue, default: 0] += 1
-            if result.rejections.count < StreamingIngest.maxListed {
-                result.rejections.append(NDJSONImport.Rejection(line: line, code: r.code.rawValue, reason: r.message))
-            }
-        }
-
-        var current: Result { lock.withLock { result } }
+        var current: Result { state.withLock { $0.result } }
     }
 
     private let limits: EventLimits
@@ -81,7 +83,7 @@ public final class StreamingIngest: @unchecked Sendable {
         self.intercept = intercept
         ingestion = Task.detached { [queue, tally] in
             defer { queue.finish() }
-            try await offload {
+            try await BlockingWork.run {
                 try log.ingest(limits: limits, next: { queue.next() }, handle: { tally.record($0) })
             }
         }
@@ -135,13 +137,8 @@ public final class StreamingIngest: @unchecked Sendable {
         tally.expect(batchNumbers)
         batch = []
         batchNumbers = []
-        // `put` blocks while the queue is full: off the cooperative pool.
-        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-            syncWorkQueue.async { [queue] in
-                queue.put(lines)
-                cont.resume()
-            }
-        }
+        // Suspends (no thread waits) while the pipeline has `BatchQueue.limit` batches to go.
+        await queue.put(lines)
         if let onFlush { await onFlush(lines.count) }
     }
 

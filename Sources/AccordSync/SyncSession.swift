@@ -4,40 +4,18 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
-
-/// Runs blocking database work off the cooperative thread pool, on a queue of its own
-/// (Linux's global queue runs one thread per core: a long ingest there starved everything
-/// else queued on it).
-func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { cont in
-        syncWorkQueue.async { cont.resume(with: Result { try work() }) }
-    }
-}
-
-let syncWorkQueue = DispatchQueue(label: "accord.sync", attributes: .concurrent)
+import Synchronization
 
 /// The end line of a pull page, set from the streaming ingest's intercept.
-final class EndBox: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var end: SyncProtocol.PageEnd?
-    private var bad = false
+final class EndBox: Sendable {
+    private let state = Mutex<(end: SyncProtocol.PageEnd?, bad: Bool)>((nil, false))
 
-    func malformed() { lock.withLock { bad = true } }
-    var isMalformed: Bool { lock.withLock { bad } }
-
-    func set(_ e: SyncProtocol.PageEnd) {
-        lock.lock()
-        end = e
-        lock.unlock()
-    }
-
-    var value: SyncProtocol.PageEnd? {
-        lock.lock()
-        defer { lock.unlock() }
-        return end
-    }
+    func malformed() { state.withLock { $0.bad = true } }
+    var isMalformed: Bool { state.withLock { $0.bad } }
+    func set(_ e: SyncProtocol.PageEnd) { state.withLock { $0.end = e } }
+    var value: SyncProtocol.PageEnd? { state.withLock { $0.end } }
 }
 
 /// One sync between this node's log and a peer over HTTP: pull (the events this node
@@ -83,7 +61,7 @@ public struct SyncSession: Sendable {
     public func sync(push: Bool = true) async throws -> SyncReport {
         var report = SyncReport(peer: peer)
         let start = DispatchTime.now().uptimeNanoseconds
-        let conflictsBefore = try await offload { [log] in try Curation(log: log).conflicts().count }
+        let conflictsBefore = try await BlockingWork.run { [log] in try Curation(log: log).conflicts().count }
         defer { report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var end: SyncProtocol.PageEnd?
         var mine = VersionVector()
@@ -92,11 +70,11 @@ public struct SyncSession: Sendable {
         // still owed a full round's worth and the last round healed something.
         for round in 0..<Self.maxRounds {
             let before = report.eventsReceived + report.eventsSent
-            let ownedBefore = try await offload { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked).count }
+            let ownedBefore = try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked).count }
             end = try await pull(&report)
             // What this node holds once the pull is done: all of it should reach the peer
             // (edits made here during the push are left to the next sync).
-            mine = try await offload { [log] in try log.versionVector() }
+            mine = try await BlockingWork.run { [log] in try log.versionVector() }
             peerVector = end?.vector
             if push, let end {
                 peerVector = try await self.push(against: end, &report) ?? end.vector
@@ -104,7 +82,7 @@ public struct SyncSession: Sendable {
             let more = ownedBefore == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
             if !more || report.eventsReceived + report.eventsSent == before || round == Self.maxRounds - 1 { break }
         }
-        let (conflicts, forked) = try await offload { [log] in
+        let (conflicts, forked) = try await BlockingWork.run { [log] in
             (try Curation(log: log).conflicts().count, try log.forkedAuthors())
         }
         report.newConflicts = max(0, conflicts - conflictsBefore)
@@ -122,23 +100,26 @@ public struct SyncSession: Sendable {
         return report
     }
 
+    /// A transport failure as a sentence with the next step, told by the error's type.
     func describe(_ error: any Error) -> String {
-        if let e = error as? HTTPClientError {
-            switch e {
-            case .connectTimeout, .deadlineExceeded, .readTimeout: return "\(peer) timed out"
-            case .remoteConnectionClosed: return "\(peer) closed the connection mid-transfer"
-            default: break
-            }
-        }
-        let text = "\(error)"
-        if error is NIOSSLError || text.contains("handshakeFailed") || text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return "the TLS certificate of \(peer) is not trusted or the handshake failed (\(text.prefix(160))); "
+        switch error {
+        case let e as HTTPClientError where [.connectTimeout, .deadlineExceeded, .readTimeout].contains(e):
+            return "\(peer) timed out"
+        case let e as HTTPClientError where e == .remoteConnectionClosed:
+            return "\(peer) closed the connection mid-transfer"
+        case is NIOSSLError, is NIOSSLExtraError, is BoringSSLError:
+            return "the TLS certificate of \(peer) is not trusted or the handshake failed (\(String(describing: error).prefix(160))); "
                 + "for a team CA, set ACCORD_CA_FILE to its PEM file"
-        }
-        if text.contains("connection refused") || text.contains("Connection refused") || text.contains("connectFailed") {
+        case let e as NIOConnectionError:
+            if e.connectionErrors.isEmpty, e.dnsAError != nil || e.dnsAAAAError != nil {
+                return "cannot resolve the host of \(peer): is the URL right?"
+            }
             return "cannot reach \(peer) (connection refused): is the node running, and is the URL right?"
+        case let e as IOError where e.errnoCode == ECONNREFUSED:
+            return "cannot reach \(peer) (connection refused): is the node running, and is the URL right?"
+        default:
+            return "\(peer): \(error)"
         }
-        return "\(peer): \(text)"
     }
 
     /// Pulls every page; returns the last page's end line (the peer's vector).
@@ -148,7 +129,7 @@ public struct SyncSession: Sendable {
         var barren = 0
         while true {
             let first = after == 0
-            let (held, vector, heads, owed) = try await offload { [log] in
+            let (held, vector, heads, owed) = try await BlockingWork.run { [log] in
                 (
                     try log.datasetID(), try log.versionVector(), first ? try log.headIDs() : [:],
                     first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : []
@@ -235,7 +216,7 @@ public struct SyncSession: Sendable {
             guard let end = endBox.value else {
                 throw SyncError("\(peer) ended the transfer early; the events that arrived were kept, sync again to resume")
             }
-            if let mine = try await offload({ [log] in try log.datasetID() }), let theirs = end.dataset, theirs != mine {
+            if let mine = try await BlockingWork.run({ [log] in try log.datasetID() }), let theirs = end.dataset, theirs != mine {
                 throw SyncError("\(peer) answered for dataset \(theirs), this node holds \(mine); no events were pushed")
             }
             if let next = end.next {
@@ -261,13 +242,13 @@ public struct SyncSession: Sendable {
     func push(against end: SyncProtocol.PageEnd, _ report: inout SyncReport) async throws -> VersionVector? {
         var after: Int64 = 0
         // First: this node's side of any fork, and the bodies the peer is owed that this node holds.
-        var extras = try await offload { [log] in
+        var extras = try await BlockingWork.run { [log] in
             try log.contradicting(vector: end.vector, heads: end.heads) + log.events(ids: end.bodies)
         }
         var peerVector: VersionVector?
         while true {
             let from = after
-            let (page, next) = try await offload { [log, pageEvents, pageBytes] in
+            let (page, next) = try await BlockingWork.run { [log, pageEvents, pageBytes] in
                 try log.missing(for: end.vector, after: from, maxEvents: pageEvents, maxBytes: pageBytes)
             }
             let events = extras + page

@@ -10,10 +10,16 @@ struct Accord: AsyncParsableCommand {
         discussion: """
             Every edit is an Ed25519-signed event in an append-only SQLite log. See README.md.
 
-            Exit status: 0 done; 1 refused or failed, with the reason and the next step on stderr \
-            (under --json, also {"error": ...} on stdout) and nothing changed; 64 the command line \
-            is wrong (usage on stderr). verify, sync and import-records also exit 1 when they \
-            found problems (the report says which), as do clone and import.
+            Exit status (on any failure: the reason and the next step on stderr, {"error": ...} \
+            on stdout under --json, and nothing changed):
+              0   done
+              1   refused or failed: bad input, an edit the log refuses, no dataset; also
+                  verify, sync, import, import-records and clone when they found problems
+              3   not found: no such record or event
+              4   conflict: the field is in conflict or changed meanwhile (accord resolve)
+              5   not authorized: the key is no member, was revoked, or signs on two nodes
+              6   storage full: the disk or --max-db-size is full (free space, try again)
+              64  the command line is wrong (usage on stderr)
             """,
         version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion(projectors: NodeSetup.projectors)))",
         subcommands: [
@@ -25,7 +31,7 @@ struct Accord: AsyncParsableCommand {
             ShowCommand.self, ListCommand.self, SearchCommand.self, HistoryCommand.self, ChainCommand.self,
             ConflictsCommand.self, DigestCommand.self, RebuildCommand.self, ImportRecordsCommand.self, ExportRecordsCommand.self,
             LogCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self, ForksCommand.self, BackupCommand.self,
-            CanonicalCommand.self, BenchCommand.self, MakeVectorsCommand.self,
+            CanonicalCommand.self, BenchCommand.self,
         ]
     )
 
@@ -42,12 +48,27 @@ struct Accord: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            // Storage that ran out is said as such, with the next step, whatever layer met it.
-            let error: any Error = StorageFullError(error).map { CLIError($0.description) } ?? error
+            let error: any Error = StorageFullError(error) ?? error
             if CommandLine.arguments.contains("--json"), !(error is ExitCode), !(error is CleanExit) {
                 print(jsonString(["error": fullMessage(for: error)]))
             }
+            if let status = exitStatus(for: error) {
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                Foundation.exit(status)
+            }
             exit(withError: error)
+        }
+    }
+
+    /// The one mapping of the library's typed refusals to exit statuses (listed in
+    /// `--help`); nil leaves the error to ArgumentParser (usage 64, anything else 1).
+    static func exitStatus(for error: any Error) -> Int32? {
+        switch error {
+        case is RecordNotFound, is EventNotFound: return 3
+        case is EditConflict: return 4
+        case is NotAuthorized: return 5
+        case is StorageFullError: return 6
+        default: return nil
         }
     }
 }

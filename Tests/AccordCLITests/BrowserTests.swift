@@ -28,7 +28,7 @@ import Testing
         let cli = CLI()
         defer { cli.remove() }
         func ok(_ args: [String]) throws -> String {
-            let r = try cli.run(args)
+            let r = try cli.runBlocking(args)
             guard r.status == 0 else { throw TestFailure("accord \(args.joined(separator: " ")) failed: \(r.stderr)") }
             return r.stdout
         }
@@ -144,7 +144,7 @@ import Testing
         try browser.wait(for: "!document.querySelector('form[data-edit=set][data-field=notes]').hidden", "the edit forms")
         try setField(browser, "notes", "Cora's note, written on the hub")
         try waitUntil("Cora's note") { try record(symbol)["notes"]?.stringValue == "Cora's note, written on the hub" }
-        _ = try? cli.run(["sync", hub.url, "--db", cli.path("laptop.db"), "--quiet"])
+        _ = try? cli.runBlocking(["sync", hub.url, "--db", cli.path("laptop.db"), "--quiet"])
         try waitUntil("the conflict") { try record(symbol)["conflicts"]?["notes"]?.arrayValue?.count == 2 }
 
         // 5. The curator resolves it in the conflicts queue: "keep this value" on Ben's.
@@ -214,7 +214,7 @@ import Testing
     }
 
     static func keygen(_ cli: CLI, _ name: String) throws -> String {
-        let r = try cli.run(["keygen", "--out", cli.path(name)])
+        let r = try cli.runBlocking(["keygen", "--out", cli.path(name)])
         guard r.status == 0 else { throw TestFailure("keygen failed: \(r.stderr)") }
         return cli.path(name)
     }

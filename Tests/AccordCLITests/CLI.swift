@@ -1,5 +1,13 @@
 import Foundation
+import Subprocess
+import Synchronization
 import Testing
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
 
 /// Runs the built `accord` binary, as a user would.
 struct CLI {
@@ -35,39 +43,54 @@ struct CLI {
 
     func path(_ name: String) -> String { dir + "/" + name }
 
+    /// Runs `accord ARGS` (swift-subprocess: the test's task suspends, no thread waits).
     @discardableResult
-    func run(_ args: [String], stdin: [UInt8]? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
-        p.arguments = args
-        p.environment = env
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        let inPipe = Pipe()
-        p.standardInput = inPipe
-        try p.run()
-        if let stdin { inPipe.fileHandleForWriting.write(Data(stdin)) }
-        try inPipe.fileHandleForWriting.close()
-        // Read both pipes while the process runs so a large output cannot block it.
-        nonisolated(unsafe) var errData = Data()
-        let t = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        t.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !t.isFinished { usleep(1000) }
-        return Result(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+    func run(_ args: [String], stdin: [UInt8]? = nil) async throws -> Result {
+        let r = try await Subprocess.run(
+            .path(FilePath(CLI.binary)), arguments: Arguments(args),
+            // (Not the raw-bytes form: it strdup()s each entry, so entries need their own NUL.)
+            environment: .custom(Dictionary(uniqueKeysWithValues: env.map { (Environment.Key(rawValue: $0.key)!, $0.value) })),
+            workingDirectory: FilePath(dir), input: .array(stdin ?? []),
+            output: .string(limit: 256 << 20), error: .string(limit: 16 << 20))
+        let status: Int32
+        switch r.terminationStatus {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
+        }
+        return Result(status: status, stdout: r.standardOutput, stderr: r.standardError)
     }
 
-    func ok(_ args: [String], stdin: [UInt8]? = nil) throws -> String {
-        let r = try run(args, stdin: stdin)
+    func ok(_ args: [String], stdin: [UInt8]? = nil) async throws -> String {
+        let r = try await run(args, stdin: stdin)
         #expect(r.status == 0, "accord \(args.joined(separator: " ")) failed: \(r.stderr)")
         return r.stdout
     }
 
+    /// The same for code on a thread of its own (the browser and crash scenarios, which
+    /// block on a browser and on killed processes): that thread waits, not the task pool.
+    func runBlocking(_ args: [String], stdin: [UInt8]? = nil) throws -> Result {
+        let outcome = Mutex<Swift.Result<Result, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                let r = try await run(args, stdin: stdin)
+                outcome.withLock { $0 = .success(r) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0! }.get()
+    }
+
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+/// A value behind a lock, shared with a test's own threads.
+final class Mutexed<T: Sendable>: Sendable {
+    private let stored: Mutex<T>
+    init(_ v: T) { stored = Mutex(v) }
+    func mutate(_ f: (inout T) -> Void) { stored.withLock { f(&$0) } }
+    var value: T { stored.withLock { $0 } }
 }

@@ -92,7 +92,7 @@ import Testing
 
     /// Runs `accord ARGS`; a failure is an error (this runs off the test's task).
     static func ok(_ cli: CLI, _ args: [String]) throws -> String {
-        let r = try cli.run(args)
+        let r = try cli.runBlocking(args)
         guard r.status == 0 else { throw TestFailure("accord \(args.joined(separator: " ")) failed: \(r.stderr)") }
         return r.stdout
     }
@@ -160,7 +160,7 @@ import Testing
             finished.wait()
 
             // The database opens and verifies clean.
-            let verify = try cli.run(["verify"] + db)
+            let verify = try cli.runBlocking(["verify"] + db)
             if verify.status != 0 { outcome.problems.append("round \(round): verify: \(verify.stdout) \(verify.stderr)") }
             // The read models equal a rebuild from the log.
             for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: cli.path("node.db") + suffix) {

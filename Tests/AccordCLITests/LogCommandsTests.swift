@@ -2,34 +2,34 @@ import Foundation
 import Testing
 
 @Suite struct LogCommandsTests {
-    @Test func keygenWritesAnOwnerOnlyKeyAndRefusesToOverwrite() throws {
+    @Test func keygenWritesAnOwnerOnlyKeyAndRefusesToOverwrite() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        let pub = try cli.ok(["keygen", "--out", cli.path("k")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pub = try await cli.ok(["keygen", "--out", cli.path("k")]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(pub.hasPrefix("ed25519:") && pub.count == 51)
         let attrs = try FileManager.default.attributesOfItem(atPath: cli.path("k"))
         #expect((attrs[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        let again = try cli.run(["keygen", "--out", cli.path("k")])
+        let again = try await cli.run(["keygen", "--out", cli.path("k")])
         #expect(again.status != 0 && again.stderr.contains("refusing to overwrite"))
-        #expect(try cli.ok(["whoami", "--key", cli.path("k")]).trimmingCharacters(in: .whitespacesAndNewlines) == pub)
+        #expect(try await cli.ok(["whoami", "--key", cli.path("k")]).trimmingCharacters(in: .whitespacesAndNewlines) == pub)
         // Default location: $XDG_CONFIG_HOME/accord/key.
-        let dflt = try cli.ok(["keygen"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let dflt = try await cli.ok(["keygen"]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(FileManager.default.fileExists(atPath: cli.path("config/accord/key")))
-        #expect(try cli.ok(["whoami"]).trimmingCharacters(in: .whitespacesAndNewlines) == dflt)
+        #expect(try await cli.ok(["whoami"]).trimmingCharacters(in: .whitespacesAndNewlines) == dflt)
         var env = cli
         env.env["ACCORD_KEY"] = cli.path("k")
-        #expect(try env.ok(["whoami"]).trimmingCharacters(in: .whitespacesAndNewlines) == pub)
+        #expect(try await env.ok(["whoami"]).trimmingCharacters(in: .whitespacesAndNewlines) == pub)
     }
 
-    @Test func thePrivateKeyNeverLeavesItsFile() throws {
+    @Test func thePrivateKeyNeverLeavesItsFile() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        _ = try cli.ok(["keygen", "--out", cli.path("k")])
+        _ = try await cli.ok(["keygen", "--out", cli.path("k")])
         let secret = String(decoding: FileManager.default.contents(atPath: cli.path("k"))!, as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":").last!
         var outputs = ""
         for args in [["init", "--name", "x"], ["log", "--json"], ["export"], ["verify"], ["whoami"]] {
-            let r = try cli.run(
+            let r = try await cli.run(
                 args
                     + ["--key", cli.path("k"), "--db", cli.path("n.db")].filter { _ in
                         args[0] != "log" && args[0] != "export" && args[0] != "verify"
@@ -45,69 +45,71 @@ import Testing
         }
     }
 
-    @Test func canonicalReportsWhereAndWhy() throws {
+    @Test func canonicalReportsWhereAndWhy() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        #expect(try cli.ok(["canonical"], stdin: Array(#"{"b":[1e21, 0.5],"a":"\u00e9"}"#.utf8)) == #"{"a":"é","b":[1e+21,0.5]}"#)
+        #expect(try await cli.ok(["canonical"], stdin: Array(#"{"b":[1e21, 0.5],"a":"\u00e9"}"#.utf8)) == #"{"a":"é","b":[1e+21,0.5]}"#)
         for (input, needle) in [
             (#"{"a":1,"a":2}"#, "byte 7: duplicate member name"), (#"["\udead"]"#, "byte 2: lone low surrogate"),
             ("[NaN]", "byte 1: NaN"), ("[1,", "byte 3"),
         ] {
-            let r = try cli.run(["canonical"], stdin: Array(input.utf8))
+            let r = try await cli.run(["canonical"], stdin: Array(input.utf8))
             #expect(r.status != 0)
             #expect(r.stderr.contains(needle), "\(input): \(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
     }
 
-    @Test func initExportImportVerify() throws {
+    @Test func initExportImportVerify() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        _ = try cli.ok(["keygen", "--out", cli.path("k")])
-        let dataset = try cli.ok(["init", "--name", "demo", "--key", cli.path("k"), "--db", cli.path("a.db")])
+        _ = try await cli.ok(["keygen", "--out", cli.path("k")])
+        let dataset = try await cli.ok(["init", "--name", "demo", "--key", cli.path("k"), "--db", cli.path("a.db")])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(dataset.count == 64)
-        let twice = try cli.run(["init", "--name", "demo", "--key", cli.path("k"), "--db", cli.path("a.db")])
+        let twice = try await cli.run(["init", "--name", "demo", "--key", cli.path("k"), "--db", cli.path("a.db")])
         #expect(twice.status != 0 && twice.stderr.contains("already holds dataset"))
-        _ = try cli.ok(["export", "--format", "ndjson", "--out", cli.path("a.ndjson"), "--db", cli.path("a.db")])
+        _ = try await cli.ok(["export", "--format", "ndjson", "--out", cli.path("a.ndjson"), "--db", cli.path("a.db")])
         // Only init, clone and serve make a database: import into a missing one is refused.
-        let missing = try cli.run(["import", cli.path("a.ndjson"), "--db", cli.path("b.db")])
+        let missing = try await cli.run(["import", cli.path("a.ndjson"), "--db", cli.path("b.db")])
         #expect(missing.status == 1 && missing.stderr.contains("no Accord database at") && missing.stderr.contains("accord clone"))
         #expect(!FileManager.default.fileExists(atPath: cli.path("b.db")))
-        let cloned = try cli.ok(["clone", cli.path("a.ndjson"), "--db", cli.path("b.db")])
+        let cloned = try await cli.ok(["clone", cli.path("a.ndjson"), "--db", cli.path("b.db")])
         #expect(cloned.contains("received 1 events") && cloned.contains("verified 1 events: ok"))
-        #expect(try cli.ok(["verify", "--db", cli.path("b.db")]).contains("ok"))
-        #expect(try cli.ok(["import", cli.path("a.ndjson"), "--db", cli.path("b.db")]).contains("accepted 0, duplicate 1, rejected 0"))
-        let log = try cli.ok(["log", "--json", "--db", cli.path("b.db")])
+        #expect(try await cli.ok(["verify", "--db", cli.path("b.db")]).contains("ok"))
+        #expect(
+            try await cli.ok(["import", cli.path("a.ndjson"), "--db", cli.path("b.db")]).contains("accepted 0, duplicate 1, rejected 0"))
+        let log = try await cli.ok(["log", "--json", "--db", cli.path("b.db")])
         let entries = try JSONSerialization.jsonObject(with: Data(log.utf8)) as! [[String: Any]]
         #expect(entries.count == 1 && entries[0]["id"] as? String == dataset && entries[0]["type"] as? String == "dataset.created")
         // ACCORD_DB is honoured.
         var env = cli
         env.env["ACCORD_DB"] = cli.path("b.db")
-        #expect(try env.ok(["log"]).contains("dataset.created"))
+        #expect(try await env.ok(["log"]).contains("dataset.created"))
     }
 
-    @Test func importReportsLineNumbersAndExitsNonZero() throws {
+    @Test func importReportsLineNumbersAndExitsNonZero() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        _ = try cli.ok(["keygen", "--out", cli.path("k")])
-        _ = try cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("a.db")])
-        _ = try cli.ok(["export", "--out", cli.path("a.ndjson"), "--db", cli.path("a.db")])
+        _ = try await cli.ok(["keygen", "--out", cli.path("k")])
+        _ = try await cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("a.db")])
+        _ = try await cli.ok(["export", "--out", cli.path("a.ndjson"), "--db", cli.path("a.db")])
         var file = FileManager.default.contents(atPath: cli.path("a.ndjson"))!
         file.append(Data("\nnot json\n".utf8))
         _ = FileManager.default.createFile(atPath: cli.path("bad.ndjson"), contents: file)
-        _ = try cli.ok(["clone", cli.path("a.ndjson"), "--db", cli.path("b.db")])
-        let r = try cli.run(["import", cli.path("bad.ndjson"), "--db", cli.path("b.db")])
+        _ = try await cli.ok(["clone", cli.path("a.ndjson"), "--db", cli.path("b.db")])
+        let r = try await cli.run(["import", cli.path("bad.ndjson"), "--db", cli.path("b.db")])
         #expect(r.status == 1)
         #expect(r.stdout.contains("accepted 0, duplicate 1, rejected 1"))
         #expect(r.stdout.contains("line 3: malformed-json"))
     }
 
-    @Test func verifyNamesATamperedEventAndExitsOne() throws {
+    @Test func verifyNamesATamperedEventAndExitsOne() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        _ = try cli.ok(["keygen", "--out", cli.path("k")])
-        let id = try cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("a.db")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await cli.ok(["keygen", "--out", cli.path("k")])
+        let id = try await cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("a.db")]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         p.arguments = [
@@ -117,7 +119,7 @@ import Testing
         p.standardOutput = Pipe()
         try p.run()
         p.waitUntilExit()
-        let r = try cli.run(["verify", "--db", cli.path("a.db")])
+        let r = try await cli.run(["verify", "--db", cli.path("a.db")])
         #expect(r.status == 1)
         #expect(r.stdout.contains(id))
         #expect(r.stdout.contains("1 problems"))

@@ -1,6 +1,7 @@
 import AccordCore
 import AccordStore
 import AccordSync
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The services and command lines of docker-compose.yml.
-    static func composeCommands() throws -> [String: [String]] {
+    static func composeCommands() async throws -> [String: [String]] {
         let text = try String(contentsOf: root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
         let json = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }.joined(separator: "\n")
         let compose = try JSONParser.parse(json)
@@ -25,7 +26,7 @@ import Testing
         return out
     }
 
-    @Test func composeFileNamesTheHubTwoReplicasAndHealthChecks() throws {
+    @Test func composeFileNamesTheHubTwoReplicasAndHealthChecks() async throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent("docker-compose.yml"), encoding: .utf8)
         let compose = try JSONParser.parse(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n"))
         let services = compose["services"]!.objectValue!
@@ -59,20 +60,20 @@ import Testing
         return args
     }
 
-    func waitForConvergence(_ nodes: [ServeProcess], within seconds: Double = 60) -> Bool {
+    func waitForConvergence(_ nodes: [ServeProcess], within seconds: Double = 60) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let digests = nodes.map { httpGet($0.url + "/api/v1/digest") }
             if digests.allSatisfy({ $0 != nil }) && Set(digests).count == 1 { return true }
-            usleep(250_000)
+            try await Task.sleep(for: .milliseconds(250))
         }
         return false
     }
 
-    @Test func threeServeProcessesConvergeAndSurviveARestart() throws {
+    @Test func threeServeProcessesConvergeAndSurviveARestart() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        let commands = try Self.composeCommands()
+        let commands = try await Self.composeCommands()
         var dirs: [String: String] = [:]
         for name in ["hub", "replica1", "replica2"] {
             dirs[name] = cli.path(name)
@@ -88,22 +89,22 @@ import Testing
             replicas[name] = p
         }
         defer { for p in replicas.values { _ = p.terminate() } }
-        #expect(waitForConvergence([hub] + Array(replicas.values)), "replicas did not catch up with the hub")
+        #expect(try await waitForConvergence([hub] + Array(replicas.values)), "replicas did not catch up with the hub")
         // Each node's curator edits through the CLI, with the node's key (granted by the hub's admin).
         let hubDB = ["--db", dirs["hub"]! + "/accord.db", "--key", dirs["hub"]! + "/node.key"]
         for name in ["replica1", "replica2"] {
-            let pub = try cli.ok(["whoami", "--key", dirs[name]! + "/node.key"]).trimmingCharacters(in: .whitespacesAndNewlines)
-            _ = try? cli.run(["grant", pub, "--role", "editor", "--name", name] + hubDB)
+            let pub = try await cli.ok(["whoami", "--key", dirs[name]! + "/node.key"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            _ = try? await cli.run(["grant", pub, "--role", "editor", "--name", name] + hubDB)
         }
-        _ = try cli.ok(["set", "A/RES/71/19", "notes", "edited on the hub"] + hubDB)
-        #expect(waitForConvergence([hub] + Array(replicas.values)))
+        _ = try await cli.ok(["set", "A/RES/71/19", "notes", "edited on the hub"] + hubDB)
+        #expect(try await waitForConvergence([hub] + Array(replicas.values)))
         for name in ["replica1", "replica2"] {
-            _ = try cli.ok([
+            _ = try await cli.ok([
                 "tag", "A/RES/75/10", "edited on \(name)", "--db", dirs[name]! + "/accord.db", "--key", dirs[name]! + "/node.key",
             ])
         }
-        #expect(waitForConvergence([hub] + Array(replicas.values)), "nodes did not converge: \(replicas.values.map(\.log))")
-        let shown = try cli.ok(["show", "A/RES/75/10", "--db", dirs["replica1"]! + "/accord.db"])
+        #expect(try await waitForConvergence([hub] + Array(replicas.values)), "nodes did not converge: \(replicas.values.map(\.log))")
+        let shown = try await cli.ok(["show", "A/RES/75/10", "--db", dirs["replica1"]! + "/accord.db"])
         #expect(shown.contains("edited on replica1") && shown.contains("edited on replica2"))
         // Stop one node gracefully, restart it with the same command, edit again.
         let stopped = replicas["replica2"]!
@@ -111,16 +112,16 @@ import Testing
         let restarted = ServeProcess(arguments: stopped.arguments, env: cli.env)
         try restarted.start()
         replicas["replica2"] = restarted
-        _ = try cli.ok([
+        _ = try await cli.ok([
             "set", "A/RES/75/10", "notes", "after the restart", "--db", dirs["replica2"]! + "/accord.db", "--key",
             dirs["replica2"]! + "/node.key",
         ])
-        #expect(waitForConvergence([hub] + Array(replicas.values)))
-        #expect(try cli.ok(["show", "A/RES/75/10", "--db", dirs["hub"]! + "/accord.db"]).contains("after the restart"))
+        #expect(try await waitForConvergence([hub] + Array(replicas.values)))
+        #expect(try await cli.ok(["show", "A/RES/75/10", "--db", dirs["hub"]! + "/accord.db"]).contains("after the restart"))
         // Hummingbird's request log: a line per request, with its method and path.
         #expect(hub.log.contains("hb.request.method=POST hb.request.path=/sync/v1/pull"), "one log line per request")
-        #expect(try cli.ok(["peers", "--db", dirs["replica1"]! + "/accord.db"]).contains(hub.url))
-        for dir in dirs.values { #expect(try cli.ok(["verify", "--db", dir + "/accord.db"]).contains("ok")) }
+        #expect(try await cli.ok(["peers", "--db", dirs["replica1"]! + "/accord.db"]).contains(hub.url))
+        for dir in dirs.values { #expect(try await cli.ok(["verify", "--db", dir + "/accord.db"]).contains("ok")) }
     }
 
     @Test func aPeerKilledMidPullLeavesWholeEventsAndTheNextSyncCompletes() async throws {
@@ -146,21 +147,21 @@ import Testing
         let hub = ServeProcess(arguments: args, env: cli.env)
         try hub.start()
         let replica = try EventLog(path: cli.path("replica.db"), projectors: [CurationProjector()])
-        let http = SyncSession.makeClient()
-        var session = SyncSession(log: replica, peer: hub.url, http: http)
-        session.pageEvents = 20_000
-        session.onBatch = { _ in hub.kill() }
-        await #expect(throws: SyncError.self) { _ = try await session.sync() }
-        let partial = try replica.eventCount()
-        #expect(partial > 0 && partial < 20_001, "kept \(partial) events")
-        #expect(try replica.verify().isClean)
-        let again = ServeProcess(arguments: args, env: cli.env)
-        try again.start()
-        defer { _ = again.terminate() }
-        let report = try await SyncSession(log: replica, peer: again.url, http: http).sync()
-        #expect(report.eventsReceived == 20_001 - partial)
-        #expect(try replica.eventCount() == 20_001)
-        #expect(try replica.verify().isClean)
-        try await http.shutdown()
+        try await withSyncClient { http in
+            var session = SyncSession(log: replica, peer: hub.url, http: http)
+            session.pageEvents = 20_000
+            session.onBatch = { _ in hub.kill() }
+            await #expect(throws: SyncError.self) { _ = try await session.sync() }
+            let partial = try replica.eventCount()
+            #expect(partial > 0 && partial < 20_001, "kept \(partial) events")
+            #expect(try replica.verify().isClean)
+            let again = ServeProcess(arguments: args, env: cli.env)
+            try again.start()
+            defer { _ = again.terminate() }
+            let report = try await SyncSession(log: replica, peer: again.url, http: http).sync()
+            #expect(report.eventsReceived == 20_001 - partial)
+            #expect(try replica.eventCount() == 20_001)
+            #expect(try replica.verify().isClean)
+        }
     }
 }

@@ -151,3 +151,24 @@ import Testing
         #expect(ProgressLine.grouped(999) == "999" && ProgressLine.grouped(1_000) == "1,000" && ProgressLine.grouped(-12_345) == "-12,345")
     }
 }
+
+@Suite struct ChangeTextTests {
+    @Test func valuesReadAsPeopleWriteThem() {
+        #expect(ChangeText.value(.null) == "—")
+        #expect(ChangeText.value("Alice's title") == "Alice's title")
+        #expect(ChangeText.value(Vote.recorded(yes: 14, no: 0, abstain: 1).json) == "recorded:14-0-1")
+        #expect(ChangeText.value(["rel": "reviews", "target": "A/RES/71/19"]) == "reviews A/RES/71/19")
+        #expect(ChangeText.value(["url": "https://un.org/x", "label": "UN"]) == "UN (https://un.org/x)")
+        #expect(ChangeText.value(["url": "https://un.org/x", "label": ""]) == "https://un.org/x")
+        #expect(ChangeText.value(.int(3)) == "3")
+    }
+
+    @Test func changesReadAsOneLine() {
+        #expect(ChangeText.describe(change: "field.set", field: "title", old: [], new: "New") == "title: — -> New")
+        #expect(ChangeText.describe(change: "field.set", field: "title", old: ["A", "B"], new: "C") == "title: A | B -> C")
+        #expect(ChangeText.describe(change: "field.set", field: "notes", old: ["A"], new: nil) == "notes: A -> —")
+        #expect(ChangeText.describe(change: "topic added", field: nil, old: [], new: "terrorism") == "topic added terrorism")
+        #expect(ChangeText.describe(change: "topic removed", field: nil, old: ["x", "y"], new: nil) == "topic removed x, y")
+        #expect(ChangeText.describe(change: "record.withdrawn", field: nil, old: [], new: nil) == "record.withdrawn")
+    }
+}

@@ -36,7 +36,7 @@ import Testing
         #expect(r.code == .unauthorized && r.message.contains(Self.stranger.author.text) && r.message.contains(dataset))
         #expect(try c.log.versionVector() == head)
         // Local authoring by a stranger is refused before anything is signed.
-        #expect(throws: StoreError.self) { try c.set(s, .notes, "x", key: Self.stranger) }
+        #expect(throws: NotAuthorized.self) { try c.set(s, .notes, "x", key: Self.stranger) }
         // An editor cannot grant.
         #expect {
             try c.authorize([.granted(key: Self.stranger.author, role: .editor, name: "S")], key: Self.bob)
@@ -98,7 +98,7 @@ import Testing
             try third.log.rebuild()
             #expect(try third.digest() == hub.digest())
             // Bob's laptop refuses to sign more.
-            #expect(throws: StoreError.self) { try laptop.set(s, .notes, "again", key: Self.bob) }
+            #expect(throws: NotAuthorized.self) { try laptop.set(s, .notes, "again", key: Self.bob) }
         }
     }
 
@@ -118,7 +118,7 @@ import Testing
         #expect(throws: RotationNeedsAnAdmin.self) { try c.rotate(Self.bob, to: SigningKey.fixed("bob-2")) }
         #expect(try c.log.verify().isClean)
         #expect(try c.state(s)?.value(.notes) == "signed by the old key")
-        #expect(throws: StoreError.self) { try c.set(s, .notes, "old key again", key: Self.alice) }
+        #expect(throws: NotAuthorized.self) { try c.set(s, .notes, "old key again", key: Self.alice) }
         try c.set(s, .notes, "signed by the new key", key: newKey)
         #expect(try c.state(s)?.value(.notes) == "signed by the new key")
         // An old-key event made elsewhere after the cut-off is stored without effect.
@@ -147,7 +147,7 @@ import Testing
         let b = Curation(log: try EventLog(path: dir.file("b.db"), projectors: [CurationProjector()]))
         _ = try b.log.ingest(lines: Fixtures.lines(a.log))
         #expect(try b.search("duty officer").count == 1)
-        #expect(throws: StoreError.self) { try b.authorize([.redacted(target: id, reason: "personal data")], key: Self.bob) }
+        #expect(throws: EditRefused.self) { try b.authorize([.redacted(target: id, reason: "personal data")], key: Self.bob) }
         try a.authorize([.redacted(target: id, reason: "personal data")], key: Self.alice)
         // Node c gets the body only after the redaction (it must drop it), node b gets the redaction later.
         let c = Curation(log: try EventLog(path: dir.file("c.db"), projectors: [CurationProjector()]))

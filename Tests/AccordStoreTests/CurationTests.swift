@@ -145,7 +145,7 @@ import Testing
         #expect(try c.resolveTarget(ResolutionSymbol.linkTarget("2178")) == "S/RES/2178 (2014)")
         #expect(try c.chain(later).map(\.description) == ["A/RES/76/1", "A/RES/77/1"])
         #expect(try c.incomingLinks(ResolutionSymbol(parsing: "S/RES/2178 (2014)")).map(\.from) == ["A/RES/77/1"])
-        #expect(throws: StoreError.self) { try c.add("S/RES/9999", fields: [:], key: Fixtures.bob) }
+        #expect(throws: InvalidInput.self) { try c.add("S/RES/9999", fields: [:], key: Fixtures.bob) }
         #expect(throws: EditConflict.self) { try c.add("A/RES/76/1", fields: [:], key: Fixtures.bob) }
     }
 

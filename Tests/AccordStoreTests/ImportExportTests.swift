@@ -131,7 +131,7 @@ import Testing
     @Test func authoringNeedsADataset() throws {
         let dir = TempDir()
         let log = try EventLog(path: dir.file("x.db"))
-        #expect(throws: StoreError.self) { try log.author([Fixtures.note(1)], key: Fixtures.alice) }
+        #expect(throws: NoDataset.self) { try log.author([Fixtures.note(1)], key: Fixtures.alice) }
         #expect(try log.eventCount() == 0)
     }
 }

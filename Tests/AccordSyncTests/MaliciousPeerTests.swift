@@ -83,18 +83,18 @@ import Testing
             Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         let (port, task) = await Self.serve(router)
-        let http = SyncSession.makeClient()
-        let report = try await SyncSession(log: victim.log, peer: "http://127.0.0.1:\(port)", http: http).sync(push: false)
-        #expect(report.eventsReceived == 1)
-        #expect(report.rejectedReceived == 2)
-        let forks = try victim.log.forks()
-        #expect(forks.count == 1 && forks[0].author == admin.author.text && forks[0].seq == held)
-        #expect(try victim.curation.state(s)?.topics.contains("honest") == true)
-        #expect(try victim.curation.state(s)?.topics.contains("twin") == false)
-        #expect(try victim.log.verify().isClean)
-        task.cancel()
-        _ = await task.result
-        try await http.shutdown()
+        try await withSyncClient { http in
+            let report = try await SyncSession(log: victim.log, peer: "http://127.0.0.1:\(port)", http: http).sync(push: false)
+            #expect(report.eventsReceived == 1)
+            #expect(report.rejectedReceived == 2)
+            let forks = try victim.log.forks()
+            #expect(forks.count == 1 && forks[0].author == admin.author.text && forks[0].seq == held)
+            #expect(try victim.curation.state(s)?.topics.contains("honest") == true)
+            #expect(try victim.curation.state(s)?.topics.contains("twin") == false)
+            #expect(try victim.log.verify().isClean)
+            task.cancel()
+            _ = await task.result
+        }
     }
 
     @Test func aSilentPeerTimesOutInsteadOfHanging() async throws {
@@ -214,13 +214,13 @@ extension MaliciousPeerTests {
         _ = try victim.log.ingest(lines: Array(lines.prefix(before)) + stripped)
         #expect(try victim.log.pendingBodyIDs().count == 1_500)
         try await hub.start()
-        let http = SyncSession.makeClient()
-        let report = try await victim.sync(with: hub, http: http)
-        #expect(report.problem == nil, "\(report)")
-        #expect(try victim.log.pendingBodyIDs().isEmpty)
-        #expect(try victim.log.verify().isClean)
-        await hub.stop()
-        try await http.shutdown()
+        try await withSyncClient { http in
+            let report = try await victim.sync(with: hub, http: http)
+            #expect(report.problem == nil, "\(report)")
+            #expect(try victim.log.pendingBodyIDs().isEmpty)
+            #expect(try victim.log.verify().isClean)
+            await hub.stop()
+        }
     }
 }
 

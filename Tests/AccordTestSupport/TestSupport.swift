@@ -1,6 +1,8 @@
 import AccordCore
 import AccordServer
 import AccordStore
+import AccordSync
+import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -70,4 +72,20 @@ public final class TestServer: @unchecked Sendable {
     }
 
     deinit { task?.cancel() }
+}
+
+/// Runs `body` with the sync client and shuts the client down afterwards, also when `body`
+/// throws (a client released without shutdown traps in debug builds, which would end the
+/// whole test run instead of failing one test).
+public func withSyncClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+    let http = SyncSession.makeClient()
+    let result: T
+    do {
+        result = try await body(http)
+    } catch {
+        try? await http.shutdown()
+        throw error
+    }
+    try await http.shutdown()
+    return result
 }

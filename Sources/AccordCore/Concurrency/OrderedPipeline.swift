@@ -2,34 +2,49 @@ import Foundation
 
 /// A three-stage pipeline on dedicated threads: one producer makes items in order,
 /// `workers` threads transform them concurrently, and the calling thread consumes the
-/// results in production order. Dedicated threads (not GCD work items) because the
-/// stages block on each other and the consumer may run inside a database queue.
+/// results in production order. Dedicated threads (not GCD work items or tasks) because
+/// the stages block on each other and the consumer runs inside a synchronous database
+/// transaction.
+///
+/// Structured: `run` returns only after every thread it started has ended. When the
+/// consumer throws, the pipeline is cancelled: `emit` returns false, so the producer stops
+/// making items, and the workers stop taking them.
 public enum OrderedPipeline {
-    /// - Parameter maxInFlight: how many produced items may wait for the consumer; it
-    ///   bounds memory when the producer is faster than the workers.
+    /// - Parameters:
+    ///   - maxInFlight: how many produced items may wait for the consumer; it bounds
+    ///     memory when the producer is faster than the workers.
+    ///   - produce: makes the items in order and hands each to `emit`; stops when `emit`
+    ///     returns false (the pipeline was cancelled).
     public static func run<Item, Output>(
         workers: Int = Parallel.cores,
         maxInFlight: Int = 256,
-        produce: @escaping @Sendable (_ emit: (Item) -> Void) -> Void,
+        produce: @escaping @Sendable (_ emit: (Item) -> Bool) -> Void,
         transform: @escaping @Sendable (Item) -> Output,
         consume: (Output) throws -> Void
     ) throws {
         let state = State<Item, Output>(maxInFlight: maxInFlight)
-        let producer = Thread {
+        let workerCount = max(1, workers)
+        state.started(1 + workerCount)
+        Thread {
             produce { item in state.push(item) }
             state.finishProducing()
-        }
-        producer.start()
-        for _ in 0..<max(1, workers) {
+            state.ended()
+        }.start()
+        for _ in 0..<workerCount {
             Thread {
                 lowerThreadPriority()
                 while let (index, item) = state.nextWork() {
                     state.complete(index, transform(item))
                 }
+                state.ended()
             }.start()
         }
+        // On every exit, the consumer's error included: stop the others, then join them.
+        defer {
+            state.cancel()
+            state.waitForThreads()
+        }
         var next = 0
-        defer { state.cancel() }
         while let output = state.result(next) {
             try consume(output)
             next += 1
@@ -58,15 +73,40 @@ public enum OrderedPipeline {
         /// Bounds how far producers run ahead of the consumer.
         private let maxInFlight: Int
         private var consumed = 0
+        /// Threads started and not yet ended.
+        private var running = 0
 
         init(maxInFlight: Int) { self.maxInFlight = max(1, maxInFlight) }
 
-        func push(_ item: Item) {
+        /// Queues an item; false (and the item dropped) once the pipeline is cancelled.
+        func push(_ item: Item) -> Bool {
             cond.lock()
+            defer { cond.unlock() }
             while produced - consumed >= maxInFlight && !cancelled { cond.wait() }
+            if cancelled { return false }
             queue.append((produced, item))
             produced += 1
             cond.broadcast()
+            return true
+        }
+
+        func started(_ n: Int) {
+            cond.lock()
+            running += n
+            cond.unlock()
+        }
+
+        func ended() {
+            cond.lock()
+            running -= 1
+            cond.broadcast()
+            cond.unlock()
+        }
+
+        /// Returns once every started thread has ended.
+        func waitForThreads() {
+            cond.lock()
+            while running > 0 { cond.wait() }
             cond.unlock()
         }
 

@@ -1,6 +1,7 @@
 import AccordCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// Membership changes whose rules are the library's, not a command's: a revocation's
 /// default cut-off and a key rotation. Each reads what it decides from inside the write
@@ -12,14 +13,16 @@ extension Curation {
     /// Returns the revocation's id and the cut-off.
     @discardableResult
     public func revoke(_ member: AuthorKey, validThrough: Int? = nil, key signer: SigningKey) throws -> (id: String, validThrough: Int) {
-        if let v = validThrough, v < 0 { throw StoreError("a cut-off is a seq of the member's chain: 0 or more") }
-        let cut = Box(0)
+        if let v = validThrough, v < 0 { throw InvalidInput("a cut-off is a seq of the member's chain: 0 or more") }
+        // Decided inside the write transaction, read after it.
+        let cut = Mutex(0)
         let ids = try sign(key: signer) { db in
             let held = try Self.highestSeq(db, member.text)
-            cut.value = validThrough ?? (signer.author == member ? held + 1 : held)
-            return [AuthorizationEvent.revoked(key: member, validThroughSeq: cut.value).draft]
+            let through = validThrough ?? (signer.author == member ? held + 1 : held)
+            cut.withLock { $0 = through }
+            return [AuthorizationEvent.revoked(key: member, validThroughSeq: through).draft]
         }
-        return (ids[0], cut.value)
+        return (ids[0], cut.withLock { $0 })
     }
 
     /// Replaces `old` with `new`: `new` gets `old`'s name and role, and `old` is revoked after
@@ -29,7 +32,7 @@ extension Curation {
         let signer = admin ?? old
         _ = try sign(key: signer) { db in
             guard let me = try MembershipBook.state(db).members[old.author.text], me.validThroughSeq == nil else {
-                throw StoreError("\(old.author.text) is not a member of this dataset")
+                throw NotAuthorized("\(old.author.text) is not a member of this dataset")
             }
             let last = try Self.highestSeq(db, old.author.text)
             let cut: Int
@@ -48,12 +51,6 @@ extension Curation {
 
     static func highestSeq(_ db: Database, _ author: String) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM events WHERE author = ?"), arguments: [author]) ?? 0
-    }
-
-    /// A value set inside a transaction's closure and read after it.
-    final class Box<T>: @unchecked Sendable {
-        var value: T
-        init(_ value: T) { self.value = value }
     }
 }
 

@@ -2,6 +2,7 @@ import AccordCore
 import Foundation
 import GRDB
 import GRDBSQLite
+import Synchronization
 
 /// The authorization read models, maintained by the ingest pipeline: membership facts,
 /// the members they establish, the events that are stored but invalid, and redactions.
@@ -53,17 +54,15 @@ enum MembershipBook {
     }
 
     /// Folded membership states by database file, with the stamp they were folded at.
-    final class Cache: @unchecked Sendable {
-        // `entries` is guarded by `lock`.
-        private let lock = NSLock()
-        private var entries: [String: (stamp: String, state: MembershipState)] = [:]
+    final class Cache: Sendable {
+        private let entries = Mutex<[String: (stamp: String, state: MembershipState)]>([:])
 
         func state(file: String, stamp: String) -> MembershipState? {
-            lock.withLock { entries[file].flatMap { $0.stamp == stamp ? $0.state : nil } }
+            entries.withLock { $0[file].flatMap { $0.stamp == stamp ? $0.state : nil } }
         }
 
         func keep(_ state: MembershipState, file: String, stamp: String) {
-            lock.withLock { entries[file] = (stamp, state) }
+            entries.withLock { $0[file] = (stamp, state) }
         }
     }
 

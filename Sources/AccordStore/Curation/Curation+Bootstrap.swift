@@ -17,7 +17,7 @@ extension Curation {
         if let existing = try log.datasetID() { throw EditConflict("this node already holds dataset \(existing)") }
         let outcome = try log.author([.genesis(name: name)], key: key)
         guard case .accepted(let id) = outcome.first else {
-            throw StoreError("the genesis event was refused: \(String(describing: outcome.first))")
+            throw EditRefused("the genesis event was refused: \(String(describing: outcome.first))")
         }
         if let creator = creator?.trimmingCharacters(in: .whitespacesAndNewlines), !creator.isEmpty {
             try authorize([.granted(key: key.author, role: .admin, name: creator)], key: key)

@@ -34,24 +34,16 @@ public enum CurationEdit: Sendable, Equatable {
     }
 }
 
-/// An edit refused because of the dataset's state rather than its input: the record
-/// exists already, the field is in conflict, or it changed since the editor saw it.
-/// The API answers 409; the CLI exits 1 with the message.
-public struct EditConflict: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 extension Curation {
     /// The drafts `edit` becomes now; an edit that changes nothing gives none.
-    /// Throws `RecordNotFound`, `EditConflict` or `StoreError` (bad input).
+    /// Throws `RecordNotFound`, `EditConflict` or `InvalidInput`.
     public static func drafts(_ edit: CurationEdit, db: Database) throws -> [EventDraft] {
         let symbol = edit.symbol
         if case .add(_, let fields) = edit {
             if try CurationProjector.exists(db, key: symbol.key) {
                 throw EditConflict("\(symbol) is already in the dataset; change it with `accord set`")
             }
-            if let adopted = fields[.adopted]?.stringValue, let why = symbol.contradiction(adopted: adopted) { throw StoreError(why) }
+            if let adopted = fields[.adopted]?.stringValue, let why = symbol.contradiction(adopted: adopted) { throw InvalidInput(why) }
             return [DomainEvent.recordCreated(symbol, fields: fields.filter { !$0.value.isNull }).draft]
         }
         guard let state = try RecordStateQuery.state(db, key: symbol.key, cutoff: nil) else { throw RecordNotFound(symbol: symbol) }
@@ -59,7 +51,7 @@ extension Curation {
         func normalised(_ topics: [String]) throws -> [String] {
             var out: [String] = []
             for t in topics {
-                do { out.append(try Topic.normalise(t)) } catch { throw StoreError(error.message) }
+                do { out.append(try Topic.normalise(t)) } catch { throw InvalidInput(error.message) }
             }
             return out
         }
@@ -69,7 +61,7 @@ extension Curation {
             let value = try validated(field, raw, symbol)
             let current = state.fields[field] ?? FieldState(heads: [])
             if let seen, Set(seen) != Set(current.heads.map(\.id)) {
-                let now = current.winner.map { "\(Curation.HistoryEntry.display($0.value)) (by \($0.author), \($0.time))" } ?? "empty"
+                let now = current.winner.map { "\(ChangeText.value($0.value)) (by \($0.author), \($0.time))" } ?? "empty"
                 throw EditConflict(
                     "\(symbol) \(field.rawValue) changed meanwhile: it is now \(now); reload, then make your edit again")
             }
@@ -94,13 +86,13 @@ extension Curation {
             var seen: Set<String> = []
             for n in try normalised(topics) {
                 let adds = try liveAdds(db, symbol, kind: "topic", item: n)
-                if adds.isEmpty { throw StoreError("\(symbol) has no topic \"\(n)\"") }
+                if adds.isEmpty { throw InvalidInput("\(symbol) has no topic \"\(n)\"") }
                 names.append(n)
                 seen.formUnion(adds)
             }
             return one(.topicsRemoved(symbol, names, seen: seen.sorted()))
         case .link(_, let links):
-            if let why = try reviewCycle(db, symbol, links) { throw StoreError(why) }
+            if let why = try reviewCycle(db, symbol, links) { throw InvalidInput(why) }
             let present = Set(state.links.map(\.item))
             let new = links.filter { !present.contains($0.item) }
             return new.isEmpty ? [] : one(.linksAdded(symbol, new))
@@ -108,7 +100,7 @@ extension Curation {
             var seen: Set<String> = []
             for l in links {
                 let adds = try liveAdds(db, symbol, kind: "link", item: l.item)
-                if adds.isEmpty { throw StoreError("\(symbol) has no link \(l.rel.rawValue) \(l.target)") }
+                if adds.isEmpty { throw InvalidInput("\(symbol) has no link \(l.rel.rawValue) \(l.target)") }
                 seen.formUnion(adds)
             }
             return one(.linksRemoved(symbol, links, seen: seen.sorted()))
@@ -120,7 +112,7 @@ extension Curation {
             var seen: Set<String> = []
             for u in urls {
                 let adds = try liveAdds(db, symbol, kind: "source", item: u)
-                if adds.isEmpty { throw StoreError("\(symbol) has no source \(u)") }
+                if adds.isEmpty { throw InvalidInput("\(symbol) has no source \(u)") }
                 seen.formUnion(adds)
             }
             return one(.sourcesRemoved(symbol, urls: urls, seen: seen.sorted()))
@@ -135,8 +127,8 @@ extension Curation {
 
     static func validated(_ field: RecordField, _ raw: JSONValue, _ symbol: ResolutionSymbol) throws -> JSONValue {
         let value: JSONValue
-        do { value = try field.validate(raw) } catch { throw StoreError(error.message) }
-        if field == .adopted, let adopted = value.stringValue, let why = symbol.contradiction(adopted: adopted) { throw StoreError(why) }
+        do { value = try field.validate(raw) } catch { throw InvalidInput(error.message) }
+        if field == .adopted, let adopted = value.stringValue, let why = symbol.contradiction(adopted: adopted) { throw InvalidInput(why) }
         return value
     }
 
@@ -192,33 +184,33 @@ extension Curation {
     /// as the CLI reads them (`value` takes the JSON value instead).
     public func edit(json: JSONValue) throws -> CurationEdit {
         func string(_ k: String) throws -> String {
-            guard let s = json[k]?.stringValue else { throw StoreError("\(k) is required and must be a string") }
+            guard let s = json[k]?.stringValue else { throw InvalidInput("\(k) is required and must be a string") }
             return s
         }
         func strings(_ k: String) throws -> [String] {
             guard let a = json[k]?.arrayValue, !a.isEmpty, a.count <= 1000 else {
-                throw StoreError("\(k) is required: an array of 1 to 1000 strings")
+                throw InvalidInput("\(k) is required: an array of 1 to 1000 strings")
             }
             return try a.map { v in
-                guard let s = v.stringValue else { throw StoreError("\(k) must hold strings") }
+                guard let s = v.stringValue else { throw InvalidInput("\(k) must hold strings") }
                 return s
             }
         }
         func domain<T>(_ f: () throws(DomainError) -> T) throws -> T {
-            do { return try f() } catch { throw StoreError(error.message) }
+            do { return try f() } catch { throw InvalidInput(error.message) }
         }
         func value(_ field: RecordField) throws -> JSONValue {
             if let v = json["value"] { return v }
             let text = try string("text")
             return text.isEmpty ? .null : try domain { () throws(DomainError) in try field.parse(text: text) }
         }
-        guard case .object = json else { throw StoreError("an edit is a JSON object such as {\"edit\": \"set\", ...}") }
+        guard case .object = json else { throw InvalidInput("an edit is a JSON object such as {\"edit\": \"set\", ...}") }
         let kind = try string("edit")
         if kind == "add" {
             var fields: [RecordField: JSONValue] = [:]
             for (k, v) in json["fields"]?.objectValue ?? [:] {
                 let f = try domain { () throws(DomainError) in try RecordField(parsing: k) }
-                guard let text = v.stringValue else { throw StoreError("fields.\(k) must be text") }
+                guard let text = v.stringValue else { throw InvalidInput("fields.\(k) must be text") }
                 if !text.isEmpty { fields[f] = try domain { () throws(DomainError) in try f.parse(text: text) } }
             }
             return .add(try completedSymbol(try string("symbol"), adopted: fields[.adopted]?.stringValue), fields: fields)
@@ -232,7 +224,7 @@ extension Curation {
             if kind == "resolve" { return .resolve(symbol, field, v) }
             let seen = try json["seen"].map { s -> [String] in
                 guard let a = s.arrayValue, a.count <= 1000, a.allSatisfy({ $0.stringValue.map(Hex.isSHA256) ?? false }) else {
-                    throw StoreError("seen must be the event ids of the values the edit replaces")
+                    throw InvalidInput("seen must be the event ids of the values the edit replaces")
                 }
                 return a.compactMap(\.stringValue)
             }
@@ -241,13 +233,13 @@ extension Curation {
         case "untag": return .untag(symbol, try strings("topics"))
         case "link", "unlink":
             guard let a = json["links"]?.arrayValue, !a.isEmpty, a.count <= 1000 else {
-                throw StoreError("links is required: an array of {\"rel\": ..., \"target\": ...}")
+                throw InvalidInput("links is required: an array of {\"rel\": ..., \"target\": ...}")
             }
             let links = try a.map { v in try domain { () throws(DomainError) in try Link(json: v) } }
             return kind == "link" ? .link(symbol, links) : .unlink(symbol, links)
         case "add-sources":
             guard let a = json["sources"]?.arrayValue, !a.isEmpty, a.count <= 1000 else {
-                throw StoreError("sources is required: an array of {\"url\": ..., \"label\": ...}")
+                throw InvalidInput("sources is required: an array of {\"url\": ..., \"label\": ...}")
             }
             return .addSources(symbol, try a.map { v in try domain { () throws(DomainError) in try Source(json: v) } })
         case "remove-sources": return .removeSources(symbol, urls: try strings("urls"))
@@ -256,7 +248,7 @@ extension Curation {
             return .withdraw(symbol, reason: reason?.isEmpty == false ? reason : nil)
         case "restore": return .restore(symbol)
         default:
-            throw StoreError(
+            throw InvalidInput(
                 "unknown edit \"\(kind.prefix(40))\"; edits: add, set, resolve, tag, untag, link, unlink, add-sources, remove-sources, withdraw, restore"
             )
         }
@@ -270,13 +262,13 @@ extension Curation {
     public static func membershipEdit(json: JSONValue) throws -> AuthorizationEvent? {
         guard json["edit"]?.stringValue == "grant" else { return nil }
         guard let text = json["key"]?.stringValue?.trimmingCharacters(in: .whitespaces) else {
-            throw StoreError("key is required: the public key to grant (ed25519:...)")
+            throw InvalidInput("key is required: the public key to grant (ed25519:...)")
         }
         let key: AuthorKey
-        do throws(EventRejection) { key = try AuthorKey(parsing: text) } catch { throw StoreError(error.message) }
-        guard let r = json["role"]?.stringValue, let role = MemberRole(rawValue: r) else { throw StoreError("role is admin or editor") }
+        do throws(EventRejection) { key = try AuthorKey(parsing: text) } catch { throw InvalidInput(error.message) }
+        guard let r = json["role"]?.stringValue, let role = MemberRole(rawValue: r) else { throw InvalidInput("role is admin or editor") }
         guard let name = json["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), (1...200).contains(name.count) else {
-            throw StoreError("name is 1 to 200 characters")
+            throw InvalidInput("name is 1 to 200 characters")
         }
         return .granted(key: key, role: role, name: name)
     }

@@ -27,8 +27,8 @@ extension Curation {
         try log.author(key: key, making: making).map { o in
             switch o {
             case .accepted(let id), .duplicate(let id): return id
-            case .rejected(let r): throw StoreError("refused: \(r.message)")
-            case .invalid(_, let reason): throw StoreError("stored without effect: \(reason)")
+            case .rejected(let r): throw EditRefused("refused: \(r.message)")
+            case .invalid(_, let reason): throw EditRefused("stored without effect: \(reason)")
             }
         }
     }
@@ -44,10 +44,10 @@ extension Curation {
     /// The complete symbol of a new record: an SC symbol without its year takes it from `adopted`.
     public func completedSymbol(_ symbolText: String, adopted: String?) throws -> ResolutionSymbol {
         var symbol = try resolveSymbol(symbolText)
-        if let adopted, let why = symbol.contradiction(adopted: adopted) { throw StoreError(why) }
+        if let adopted, let why = symbol.contradiction(adopted: adopted) { throw InvalidInput(why) }
         symbol = symbol.completed(year: adopted.flatMap { Int($0.prefix(4)) })
         guard symbol.isComplete else {
-            throw StoreError("\(symbol) needs its year: write it as \(symbol) (YEAR) or give --adopted YYYY-MM-DD")
+            throw InvalidInput("\(symbol) needs its year: write it as \(symbol) (YEAR) or give --adopted YYYY-MM-DD")
         }
         return symbol
     }

@@ -43,8 +43,8 @@ extension Curation {
     public static let maxPageSize = 500
 
     public func list(_ q: ListQuery) throws -> Page<Summary> {
-        guard (1...Self.maxPageSize).contains(q.limit) else { throw StoreError("limit is 1 to \(Self.maxPageSize), got \(q.limit)") }
-        guard q.offset >= 0 else { throw StoreError("offset must be 0 or more") }
+        guard (1...Self.maxPageSize).contains(q.limit) else { throw InvalidInput("limit is 1 to \(Self.maxPageSize), got \(q.limit)") }
+        guard q.offset >= 0 else { throw InvalidInput("offset must be 0 or more") }
         var filter = "WHERE 1"
         var args: [any DatabaseValueConvertible] = []
         if let body = q.body {
@@ -57,7 +57,7 @@ extension Curation {
         }
         if let topic = q.topic {
             filter += " AND EXISTS (SELECT 1 FROM record_items i WHERE i.key = r.key AND i.kind = 'topic' AND i.item = ?)"
-            do { args.append(try Topic.normalise(topic)) } catch { throw StoreError(error.message) }
+            do { args.append(try Topic.normalise(topic)) } catch { throw InvalidInput(error.message) }
         }
         switch q.status {
         case .all: break
@@ -88,20 +88,20 @@ extension Curation {
     /// (`cyber` finds `cybercrime`).
     static func searchQuery(_ text: String) throws -> String {
         guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !$0.properties.isWhitespace }) else {
-            throw StoreError("search text has control characters; search for words")
+            throw InvalidInput("search text has control characters; search for words")
         }
         let terms = text.split(whereSeparator: { $0.isWhitespace }).prefix(32).map {
             "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*"
         }
-        guard !terms.isEmpty else { throw StoreError("search needs at least one word") }
+        guard !terms.isEmpty else { throw InvalidInput("search needs at least one word") }
         return terms.joined(separator: " ")
     }
 
     /// Full-text search over title, summary, INTERPOL role, notes and text, best first,
     /// by the page, with how many match in all.
     public func search(_ text: String, limit: Int, offset: Int = 0) throws -> Page<SearchHit> {
-        guard (1...Self.maxPageSize).contains(limit) else { throw StoreError("limit is 1 to \(Self.maxPageSize), got \(limit)") }
-        guard offset >= 0 else { throw StoreError("offset must be 0 or more") }
+        guard (1...Self.maxPageSize).contains(limit) else { throw InvalidInput("limit is 1 to \(Self.maxPageSize), got \(limit)") }
+        guard offset >= 0 else { throw InvalidInput("offset must be 0 or more") }
         let query = try Self.searchQuery(text)
         return try log.pool.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM record_search WHERE record_search MATCH ?", arguments: [query]) ?? 0
@@ -126,12 +126,12 @@ extension Curation.ListQuery {
         func value(_ k: String) -> String? { p[k].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
         func int(_ k: String) throws -> Int? {
             guard let v = value(k) else { return nil }
-            guard let n = Int(v) else { throw StoreError("\(k) must be a whole number, got \"\(v.prefix(20))\"") }
+            guard let n = Int(v) else { throw InvalidInput("\(k) must be a whole number, got \"\(v.prefix(20))\"") }
             return n
         }
         if let b = value("body") {
             guard let x = ResolutionSymbol.Body(rawValue: b.uppercased()) else {
-                throw StoreError("body is GA or SC, got \"\(b.prefix(20))\"")
+                throw InvalidInput("body is GA or SC, got \"\(b.prefix(20))\"")
             }
             body = x
         }
@@ -139,14 +139,15 @@ extension Curation.ListQuery {
         topic = value("topic")
         if let s = value("status") {
             guard let x = Curation.ListStatus(rawValue: s) else {
-                throw StoreError(
+                throw InvalidInput(
                     "status is \(Curation.ListStatus.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s.prefix(20))\"")
             }
             status = x
         }
         if let s = value("sort") {
             guard let x = Curation.ListOrder(rawValue: s) else {
-                throw StoreError("sort is \(Curation.ListOrder.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s.prefix(20))\"")
+                throw InvalidInput(
+                    "sort is \(Curation.ListOrder.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s.prefix(20))\"")
             }
             order = x
         }

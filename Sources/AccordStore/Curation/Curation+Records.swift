@@ -100,7 +100,7 @@ extension Curation {
     public func plan(_ r: ResolutionRecord, replace: Bool = false) throws -> (events: [DomainEvent], change: RecordChange) {
         var symbol = r.symbol
         if !symbol.isComplete { symbol = try resolveSymbol(symbol.description) }
-        guard symbol.isComplete else { throw StoreError("\(symbol) needs its year: write \(symbol) (YEAR) or give adopted") }
+        guard symbol.isComplete else { throw InvalidInput("\(symbol) needs its year: write \(symbol) (YEAR) or give adopted") }
         _ = try resolveSymbol(symbol.description)  // a year contradicting the stored record's is refused
         let current = try state(symbol)
         var change = RecordChange(symbol: symbol.description)

@@ -17,7 +17,7 @@ public struct Curation: Sendable {
         do {
             s = try ResolutionSymbol(parsing: text)
         } catch {
-            throw StoreError(error.message)
+            throw InvalidInput(error.message)
         }
         guard
             let stored = try log.pool.read({ db in
@@ -28,7 +28,7 @@ public struct Curation: Sendable {
         // A Security Council number names one resolution: a year that contradicts the
         // record's is a mistake, not another record.
         if s.isComplete, let given = s.year, let actual = record.year, given != actual {
-            throw StoreError(
+            throw InvalidInput(
                 "\(s) does not match the record \(record): \(s.key) is the resolution of \(actual), not of \(given) (a year comes from the symbol or, without one, from adopted); write \(record)"
             )
         }
@@ -52,12 +52,12 @@ public struct Curation: Sendable {
     public func cutoff(asOf: String?, at: String?) throws -> Cutoff? {
         if let at {
             let e = try log.event(idOrPrefix: at)
-            guard let t = HLCTime(e.time) else { throw StoreError("event \(at) has an unreadable time") }
+            guard let t = HLCTime(e.time) else { throw InvalidInput("event \(at) has an unreadable time") }
             return Cutoff(time: t, id: e.id)
         }
         if let asOf {
             guard let t = HLCTime(asOf) else {
-                throw StoreError(
+                throw InvalidInput(
                     "an as-of time is a UTC time from 1970 on, such as 2026-11-26T14:00:00Z, 2026-11-26T14:00:00.000Z#00003 or a date 2026-11-26; got \"\(asOf.prefix(40))\""
                 )
             }
@@ -153,35 +153,6 @@ public struct Curation: Sendable {
         public var invalid: String?
         /// Its body was erased: by whom, when and why (the change it made is gone with it).
         public var redaction: Redaction? = nil
-
-        /// The change as people read it: `title: old -> new`, `topic added terrorism`,
-        /// `link added reviews A/RES/71/19`, `source added Label (url)`.
-        public var summary: String {
-            if let r = redaction { return "\(change): body redacted at \(r.time): \(r.reason)" }
-            if let field {
-                let old = self.old.isEmpty ? "—" : self.old.map(Self.display).joined(separator: " | ")
-                return "\(field): \(old) -> \(new.map(Self.display) ?? "—")"
-            }
-            if let new { return change + " " + Self.display(new) }
-            if !old.isEmpty { return change + " " + old.map(Self.display).joined(separator: ", ") }
-            return change
-        }
-
-        public static func display(_ v: JSONValue) -> String {
-            switch v {
-            case .null: return "—"
-            case .string(let s): return s
-            case .object(let o):
-                if o["kind"] != nil, let vote = try? Vote(json: v) { return vote.text }
-                if let rel = o["rel"]?.stringValue, let target = o["target"]?.stringValue { return "\(rel) \(target)" }
-                if let url = o["url"]?.stringValue {
-                    let label = o["label"]?.stringValue ?? ""
-                    return label.isEmpty ? url : "\(label) (\(url))"
-                }
-                return v.canonicalString
-            default: return v.canonicalString
-            }
-        }
     }
 
     /// Every change to a record, oldest first, each event's signature re-checked from its stored bytes.
@@ -402,11 +373,4 @@ public struct Curation: Sendable {
             return ContentHash.sha256Hex(out)
         }
     }
-}
-
-/// A record the dataset does not hold (the API answers 404).
-public struct RecordNotFound: Error, CustomStringConvertible, Sendable {
-    public let symbol: ResolutionSymbol
-    public init(symbol: ResolutionSymbol) { self.symbol = symbol }
-    public var description: String { "\(symbol) is not in the dataset (`accord list` shows what is)" }
 }

@@ -1,30 +1,27 @@
 import AccordCore
 import Foundation
+import Synchronization
 
 /// Which authors' events are worth a signature check: the dataset's members (revoked ones
 /// too, whose late events are kept as invalid evidence) and keys granted earlier in the
 /// same stream. Anything else is refused as `unauthorized` after a parse, before any hash
 /// or signature is computed, so a stranger's flood costs parsing, not verification.
-final class Admission: @unchecked Sendable {
-    // `keys` is guarded by `lock`: the producer adds, the transform threads read.
-    private let lock = NSLock()
-    private var keys: Set<String>
+final class Admission: Sendable {
+    /// The producer adds, the transform threads read.
+    private let keys: Mutex<Set<String>>
     private let dataset: String?
     /// An empty node admits everything (it learns who is a member from what it adopts).
     private let open: Bool
 
     init(members: Set<String>, dataset: String?) {
-        keys = members
+        keys = Mutex(members)
         self.dataset = dataset
         open = dataset == nil
     }
 
     func refusal(_ envelope: Envelope) -> EventRejection? {
         if open || envelope.isGenesis { return nil }
-        lock.lock()
-        let known = keys.contains(envelope.author)
-        lock.unlock()
-        if known { return nil }
+        if keys.withLock({ $0.contains(envelope.author) }) { return nil }
         return EventRejection(
             .unauthorized, "\(envelope.author) is not a member of dataset \(dataset ?? "-"); an admin must grant it first")
     }
@@ -38,9 +35,7 @@ final class Admission: @unchecked Sendable {
             guard case .success(let e) = WireFormat.verify(line: line, limits: limits, admit: refusal),
                 e.envelope.type == AuthorizationEvent.Kind.granted.rawValue, let subject = e.envelope.subject
             else { continue }
-            lock.lock()
-            keys.insert(subject)
-            lock.unlock()
+            keys.withLock { _ = $0.insert(subject) }
         }
     }
 }

@@ -1,13 +1,7 @@
 import AccordCore
 import Foundation
 import GRDB
-
-/// Errors of the store that are not about one event.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public let reason: String
-    public init(_ reason: String) { self.reason = reason }
-    public var description: String { reason }
-}
+import Synchronization
 
 extension EventLog {
     /// The ingest pipeline for received events (imports, sync): size limits, decode,
@@ -83,7 +77,7 @@ extension EventLog {
                             var k = 0
                             while k < batch.count {
                                 let end = min(k + 256, batch.count)
-                                emit(Part(lines: batch[k..<end], first: k == 0, last: end == batch.count))
+                                guard emit(Part(lines: batch[k..<end], first: k == 0, last: end == batch.count)) else { return }
                                 k = end
                             }
                         }
@@ -137,9 +131,13 @@ extension EventLog {
         }
     }
 
-    final class ErrorBox: @unchecked Sendable {
-        // Set by the producer thread before it finishes; read after the pipeline ends.
-        var error: (any Error)?
+    /// The error a producer thread met, read after the pipeline has joined it.
+    final class ErrorBox: Sendable {
+        private let stored = Mutex<(any Error)?>(nil)
+        var error: (any Error)? {
+            get { stored.withLock { $0 } }
+            set { stored.withLock { $0 = newValue } }
+        }
     }
 
     /// Local authoring: places drafts in the key's chain and hands them to the same
@@ -169,31 +167,32 @@ extension EventLog {
             if let seq = try Int.fetchOne(db, sql: "SELECT min(seq) FROM forks WHERE author = ?", arguments: [key.author.text]) {
                 let admins = try MembershipBook.state(db).activeAdmins.map(\.key)
                 if admins == [key.author.text] {
-                    throw StoreError(
+                    throw NotAuthorized(
                         "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
                             + "it is the dataset's only admin, so no other key can be granted: the dataset cannot take membership changes any more. "
                             + "To go on, start a new dataset from the records (`accord export-records`, then `accord init --seed --seed-file FILE` for a new node) with one key per node (`accord forks` shows the evidence)"
                     )
                 }
-                throw StoreError(
+                throw NotAuthorized(
                     "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
                         + "make a key for this node (`accord keygen --out FILE`), have an admin run `accord grant NEWKEY --role ROLE --name NAME`, "
                         + "then sign with --key FILE (`accord forks` shows the evidence)")
             }
             let dataset = try Self.meta(db, "dataset")
             if dataset == nil, drafts.first?.type != Envelope.genesisType {
-                throw StoreError("this node has no dataset: run `accord init` or import a log first")
+                throw NoDataset()
             }
             if let dataset {
                 let head = try Self.head(db, author: key.author.text)
                 switch try MembershipBook.state(db).authorize(key.author.text, seq: (head?.seq ?? 0) + 1) {
                 case .valid: break
                 case .notMember:
-                    throw StoreError(
+                    throw NotAuthorized(
                         "\(key.author.text) is not a member of dataset \(dataset); an admin grants access with `accord grant \(key.author.text) --role editor --name NAME`"
                     )
                 case .revoked(let n):
-                    throw StoreError("\(key.author.text) was revoked after its seq \(n) in dataset \(dataset); it can no longer sign edits")
+                    throw NotAuthorized(
+                        "\(key.author.text) was revoked after its seq \(n) in dataset \(dataset); it can no longer sign edits")
                 }
             }
             let head = try Self.head(db, author: key.author.text)
@@ -228,7 +227,7 @@ extension EventLog {
                             prev = u.id
                             unsigned.append(u)
                         }
-                        emit(unsigned)
+                        guard emit(unsigned) else { return }
                         start = end
                     }
                 },
@@ -260,7 +259,7 @@ extension EventLog {
         let before = Membership.fold(genesisAuthor: genesis, facts: facts)
         let after = Membership.fold(genesisAuthor: genesis, facts: facts + proposed)
         if let why = MembershipChange.refusal(before: before, after: after, proposed: proposed) {
-            throw StoreError("refused before signing: " + why)
+            throw EditRefused("refused before signing: " + why)
         }
     }
 
@@ -326,11 +325,6 @@ extension EventLog {
             }
             return membership
         }
-    }
-
-    final class CheckedBox: @unchecked Sendable {
-        // Written by one background task, read after `DispatchGroup.wait`.
-        var value: [Result<SignedEvent, EventRejection>] = []
     }
 
     static func head(_ db: Database, author: String) throws -> ChainHead? {

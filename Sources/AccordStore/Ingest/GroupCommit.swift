@@ -1,6 +1,7 @@
 import AccordCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// Group commit: writers in one process that arrive together share one write transaction
 /// and its one sync to disk.
@@ -14,16 +15,19 @@ import GRDB
 /// meanwhile. With `synchronous = FULL` (a durable log) an answer means the events are on
 /// disk; a commit that fails answers every caller of its group with the error and stores
 /// none of their events.
-public final class GroupCommit: @unchecked Sendable {
+public final class GroupCommit: Sendable {
     public let log: EventLog
     /// Most events one group takes; callers beyond wait for the next group.
     public let maxGroupEvents: Int
-    // `waiting`, `leading` and the counts are guarded by `lock`.
-    private let lock = NSLock()
-    private var waiting: [Ticket] = []
-    private var leading = false
-    private var groupCount = 0
-    private var groupedWriters = 0
+
+    private struct State {
+        var waiting: [Ticket] = []
+        /// Whether a task is committing groups (it takes whoever arrives meanwhile).
+        var leading = false
+        var groupCount = 0
+        var groupedWriters = 0
+    }
+    private let state = Mutex(State())
 
     public init(log: EventLog, maxGroupEvents: Int = 4096) {
         self.log = log
@@ -32,10 +36,10 @@ public final class GroupCommit: @unchecked Sendable {
 
     /// How many groups committed and how many writers they carried (writers per group is
     /// the sync work saved).
-    public var statistics: (groups: Int, writers: Int) { lock.withLock { (groupCount, groupedWriters) } }
+    public var statistics: (groups: Int, writers: Int) { state.withLock { ($0.groupCount, $0.groupedWriters) } }
 
     /// Writers waiting for a group to take them.
-    var waitingCount: Int { lock.withLock { waiting.count } }
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
 
     /// Checks and appends `lines` (wire-form events) as one writer of a group; returns
     /// each line's outcome once the group has committed. With `atomic` (an edit request),
@@ -55,10 +59,10 @@ public final class GroupCommit: @unchecked Sendable {
                 })
         }
         let ticket = Ticket(checked: checked, atomic: atomic)
-        let lead = lock.withLock {
-            waiting.append(ticket)
-            if leading { return false }
-            leading = true
+        let lead = state.withLock { s in
+            s.waiting.append(ticket)
+            if s.leading { return false }
+            s.leading = true
             return true
         }
         if lead { await commitNextGroup() }
@@ -68,15 +72,15 @@ public final class GroupCommit: @unchecked Sendable {
     /// Commits the next group; when writers arrived meanwhile, hands the lead on to a new
     /// task for them, so that no writer's answer waits for groups after its own.
     private func commitNextGroup() async {
-        let group: [Ticket] = lock.withLock {
+        let group: [Ticket] = state.withLock { s in
             var taken = 0
             var k = 0
-            while k < waiting.count, k == 0 || taken + waiting[k].checked.count <= maxGroupEvents {
-                taken += waiting[k].checked.count
+            while k < s.waiting.count, k == 0 || taken + s.waiting[k].checked.count <= maxGroupEvents {
+                taken += s.waiting[k].checked.count
                 k += 1
             }
-            let group = Array(waiting.prefix(k))
-            waiting.removeFirst(k)
+            let group = Array(s.waiting.prefix(k))
+            s.waiting.removeFirst(k)
             return group
         }
         let log = self.log
@@ -129,16 +133,16 @@ public final class GroupCommit: @unchecked Sendable {
         } catch {
             results = results.map { r in r.flatMap { _ in .failure(error) } }
         }
-        lock.withLock {
-            groupCount += 1
-            groupedWriters += group.count
+        state.withLock { s in
+            s.groupCount += 1
+            s.groupedWriters += group.count
         }
         for (ticket, result) in zip(group, results) {
             ticket.resolve(result.mapError { StorageFullError($0) ?? $0 })
         }
-        let more = lock.withLock {
-            if waiting.isEmpty { leading = false }
-            return leading
+        let more = state.withLock { s in
+            if s.waiting.isEmpty { s.leading = false }
+            return s.leading
         }
         if more { Task { await self.commitNextGroup() } }
     }
@@ -171,14 +175,15 @@ public final class GroupCommit: @unchecked Sendable {
     }
 
     /// One writer's checked events and, once its group commits, their outcomes.
-    final class Ticket: @unchecked Sendable {
+    final class Ticket: Sendable {
         let checked: [Result<SignedEvent, EventRejection>]
         /// Stored whole or not at all.
         let atomic: Bool
-        // `result` and `waiter` are guarded by `lock`.
-        private let lock = NSLock()
-        private var result: Result<[IngestOutcome], any Error>?
-        private var waiter: CheckedContinuation<[IngestOutcome], any Error>?
+        private struct State {
+            var result: Result<[IngestOutcome], any Error>?
+            var waiter: CheckedContinuation<[IngestOutcome], any Error>?
+        }
+        private let state = Mutex(State())
 
         init(checked: [Result<SignedEvent, EventRejection>], atomic: Bool = false) {
             self.checked = checked
@@ -186,42 +191,23 @@ public final class GroupCommit: @unchecked Sendable {
         }
 
         func resolve(_ r: Result<[IngestOutcome], any Error>) {
-            let w: CheckedContinuation<[IngestOutcome], any Error>? = lock.withLock {
-                result = r
-                defer { waiter = nil }
-                return waiter
+            let w: CheckedContinuation<[IngestOutcome], any Error>? = state.withLock { s in
+                s.result = r
+                defer { s.waiter = nil }
+                return s.waiter
             }
             w?.resume(with: r)
         }
 
         func outcome() async throws -> [IngestOutcome] {
             try await withCheckedThrowingContinuation { cont in
-                let ready: Result<[IngestOutcome], any Error>? = lock.withLock {
-                    if let result { return result }
-                    waiter = cont
+                let ready: Result<[IngestOutcome], any Error>? = state.withLock { s in
+                    if let result = s.result { return result }
+                    s.waiter = cont
                     return nil
                 }
                 if let ready { cont.resume(with: ready) }
             }
         }
-    }
-}
-
-/// The database could not grow: the disk, or the size limit the node was given
-/// (`--max-db-size`), is full. The transaction that met it was rolled back; nothing
-/// acknowledged before it is lost, and reads go on.
-public struct StorageFullError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-
-    /// The error as a full-storage error, when SQLite said the disk or database is full.
-    public init?(_ error: any Error) {
-        if let e = error as? StorageFullError {
-            self = e
-            return
-        }
-        guard let d = error as? DatabaseError, d.resultCode == .SQLITE_FULL
-        else { return nil }
-        description =
-            "the database cannot grow: the disk or the node's size limit (--max-db-size) is full; nothing of this write was stored and everything acknowledged before is kept. Free space (or raise --max-db-size) and try again"
     }
 }

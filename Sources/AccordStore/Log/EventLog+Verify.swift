@@ -47,7 +47,7 @@ extension EventLog {
                     while true {
                         let chunk = try readChunk(after: after, limit: 512)
                         if chunk.isEmpty { return }
-                        emit(chunk)
+                        guard emit(chunk) else { return }
                         after = chunk.last!.pos
                     }
                 } catch {

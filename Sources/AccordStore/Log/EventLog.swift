@@ -54,7 +54,7 @@ public struct EventLog: Sendable {
             if let applied {
                 let newer = applied.subtracting(migrator.migrations)
                 if !newer.isEmpty {
-                    throw StoreError(
+                    throw IncompatibleDatabase(
                         "\(path) was written by a newer version of accord (schema \(newer.sorted().joined(separator: ", "))); "
                             + "upgrade accord to open it; the database was not changed")
                 }
@@ -102,7 +102,7 @@ public struct EventLog: Sendable {
     /// event count.
     public func backup(to path: String) throws -> Int {
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw StoreError("\(path) already exists; back up to a new file")
+            throw InvalidInput("\(path) already exists; back up to a new file")
         }
         let copy = try DatabaseQueue(path: path)
         try pool.backup(to: copy)
@@ -230,12 +230,12 @@ extension EventLog {
     }
 
     /// The event an id or a unique prefix of one (at least 8 hex digits) names. Throws
-    /// `EventNotFound`, or `StoreError` for text that is no id or a prefix several events share
+    /// `EventNotFound`, or `InvalidInput` for text that is no id or a prefix several events share
     /// (naming them).
     public func event(idOrPrefix text: String) throws -> StoredEvent {
         let p = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard p.count >= 8, p.count <= 64, p.allSatisfy({ $0.isHexDigit && $0.isASCII }) else {
-            throw StoreError("\"\(text.prefix(70))\" is not an event id: give its 64 hex digits or at least its first 8")
+            throw InvalidInput("\"\(text.prefix(70))\" is not an event id: give its 64 hex digits or at least its first 8")
         }
         let ids = try pool.read { db in
             // The ids from the prefix on, by the unique index: a range, never a scan.
@@ -245,7 +245,7 @@ extension EventLog {
         }
         guard let first = ids.first else { throw EventNotFound(id: p) }
         if ids.count > 1 {
-            throw StoreError(
+            throw InvalidInput(
                 "\(p) is the start of \(ids.count == 6 ? "more than 5" : String(ids.count)) events: \(ids.prefix(5).map { String($0.prefix(16)) }.joined(separator: ", ")); give more digits"
             )
         }
@@ -302,12 +302,6 @@ public final class Checkpointer: Sendable {
         let (frames, done) = try await queue.writeWithoutTransaction { db in try db.checkpoint(.passive) }
         return (frames, done)
     }
-}
-
-/// No event with that id (or prefix) is in this log.
-public struct EventNotFound: Error, CustomStringConvertible, Sendable {
-    public let id: String
-    public var description: String { "no event \(id) in this log (it may not have reached this node yet: sync, then retry)" }
 }
 
 /// A redaction of an event: who erased its body, when, and why.

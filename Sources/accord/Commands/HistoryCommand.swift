@@ -24,7 +24,9 @@ struct HistoryCommand: ParsableCommand {
         func who(_ key: String) -> String { names[key] ?? short(key) }
         for e in entries {
             let validity = e.invalid.map { "  INVALID (\($0))" } ?? ""
-            let what = e.redaction.map { "\(e.change): body redacted by \(who($0.author)) at \($0.time): \($0.reason)" } ?? e.summary
+            let what =
+                e.redaction.map { "\(e.change): body redacted by \(who($0.author)) at \($0.time): \($0.reason)" }
+                ?? ChangeText.describe(change: e.change, field: e.field, old: e.old, new: e.new)
             print("\(e.time)  \(who(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
         }
     }

@@ -21,7 +21,7 @@ struct ListCommand: ParsableCommand {
         parameters["year"] = year.map(String.init)
         parameters["limit"] = String(limit ?? Curation.maxPageSize)
         let query: Curation.ListQuery
-        do { query = try Curation.ListQuery(parameters: parameters) } catch let e as StoreError { throw CLIError("--" + e.reason) }
+        do { query = try Curation.ListQuery(parameters: parameters) } catch let e as InvalidInput { throw CLIError("--" + e.reason) }
         let curation = try db.curation()
         // Without --limit: every page.
         var rows: [Curation.Summary] = []

@@ -5,7 +5,7 @@ import Foundation
 
 extension JSONValue {
     /// A value as people read it.
-    var display: String { Curation.HistoryEntry.display(self) }
+    var display: String { ChangeText.value(self) }
 }
 
 func short(_ author: String) -> String { String(author.prefix(20)) + "…" }

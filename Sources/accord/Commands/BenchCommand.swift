@@ -1,5 +1,4 @@
-import AccordCore
-import AccordStore
+import AccordBench
 import ArgumentParser
 import Foundation
 

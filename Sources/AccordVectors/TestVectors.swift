@@ -1,24 +1,6 @@
 import AccordCore
 import AccordStore
-import ArgumentParser
 import Foundation
-
-/// Writes Events/vectors/ (a maintainer tool; the files are committed and checked by the test suite).
-struct MakeVectorsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "make-vectors", abstract: "Regenerate the event test vectors (maintainers).", shouldDisplay: false)
-    @Argument var dir: String = "Events/vectors"
-
-    func run() throws {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for v in TestVectors.all() {
-            let json = v.json
-            let path = dir + "/" + v.name + ".json"
-            try Data(Array(json.prettyString().utf8)).write(to: URL(fileURLWithPath: path))
-            print(path)
-        }
-    }
-}
 
 /// The catalog of golden vectors: fixed keys, fixed clock, so regenerating gives the same files.
 enum TestVectors {

@@ -13,7 +13,7 @@ extension Bench {
     func load() async throws -> Result {
         // The node: the curation dataset of `events` events plus 8 curators, served by a child process.
         let path = dir + "/load.db"
-        let node = try EventLog(path: path, projectors: NodeSetup.projectors, durable: true)
+        let node = try EventLog(path: path, projectors: EventLog.standardProjectors, durable: true)
         let lines = curationLines()
         let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
         try node.ingest(next: { batches.next() }, handle: { out in precondition(out.allSatisfy(\.isAccepted)) })
@@ -22,7 +22,8 @@ extension Bench {
             curators.enumerated().map { .granted(key: $1.author, role: .editor, name: "Curator \($0)") }, key: author)
         let symbols = try Curation(log: node).list().map(\.symbol)
         let dataset = try node.datasetID()!
-        try KeyStore.create(author, path: dir + "/load.key")
+        FileManager.default.createFile(
+            atPath: dir + "/load.key", contents: Data(author.fileContents.utf8), attributes: [.posixPermissions: 0o600])
         // The bulk load's WAL is folded in first: the served node starts as a node that has
         // run for a while, not with a checkpoint of the whole dataset due at its first edit.
         try node.checkpoint()
@@ -58,7 +59,7 @@ extension Bench {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        guard !url.isEmpty else { throw CLIError("bench load: accord serve did not start") }
+        guard !url.isEmpty else { throw BenchError("bench load: accord serve did not start") }
         let served = url
 
         var config = HTTPClient.Configuration()

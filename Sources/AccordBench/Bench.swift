@@ -6,19 +6,19 @@ import GRDB
 
 /// The benchmark workloads of `accord bench`, each measured against the machine's
 /// limits taken in the same run.
-final class Bench {
-    static let workloads =
+public final class Bench {
+    public static let workloads =
         ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
         + curationWorkloads + ["curation-clone-rss", "api-edits", "load"]
-    var rssEvents = 1_000_000
+    public var rssEvents = 1_000_000
     /// How long the `load` workload runs (a soak when long).
-    var loadSeconds = 30
+    public var loadSeconds = 30
     /// Results of this run so far, by workload (the baselines of later ratios).
     var done: [String: Result] = [:]
     var curationLog: [[UInt8]]?
     var curationNode: EventLog?
 
-    struct Limits {
+    public struct Limits {
         let cores: Int
         let signPerSecondOneCore: Double
         /// swift-crypto's verifier: the stack's reference limit (STACK-NOTES).
@@ -38,7 +38,7 @@ final class Bench {
             ]
         }
 
-        func best(with o: Limits) -> Limits {
+        public func best(with o: Limits) -> Limits {
             Limits(
                 cores: cores, signPerSecondOneCore: max(signPerSecondOneCore, o.signPerSecondOneCore),
                 verifyPerSecondOneCore: max(verifyPerSecondOneCore, o.verifyPerSecondOneCore),
@@ -47,7 +47,7 @@ final class Bench {
                 sqliteInsertsPerSecond: max(sqliteInsertsPerSecond, o.sqliteInsertsPerSecond))
         }
 
-        var table: String {
+        public var table: String {
             """
             limits: cores \(cores), sign/s/core \(Int(signPerSecondOneCore)), verify/s/core \(Int(verifyPerSecondOneCore)) \
             (libsodium \(Int(verifyPerSecondOneCoreLibsodium))), \
@@ -56,7 +56,7 @@ final class Bench {
         }
     }
 
-    struct Result {
+    public struct Result {
         let workload: String
         let events: Int
         let seconds: Double
@@ -81,7 +81,7 @@ final class Bench {
             }
         }
 
-        func row(limits: Limits) -> String {
+        public func row(limits: Limits) -> String {
             var s =
                 "\(workload.padding(toLength: 18, withPad: " ", startingAt: 0)) \(events) \(unit)  \(String(format: "%.3f", seconds)) s  \(Int(eventsPerSecond)) \(unit)/s"
             if let (name, r) = ratio(limits) {
@@ -129,13 +129,13 @@ final class Bench {
     let author = SigningKey.fixed("bench-author")
     let other = SigningKey.fixed("bench-other")
 
-    init(events: Int) throws {
+    public init(events: Int) throws {
         self.events = max(1, events)
         dir = NSTemporaryDirectory() + "accord-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(atPath: dir) }
+    public func cleanUp() { try? FileManager.default.removeItem(atPath: dir) }
 
     static func time(_ f: () throws -> Void) rethrows -> Double {
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -157,7 +157,7 @@ final class Bench {
             body: ["field": "notes", "value": .string("Benchmark note number \(i) on cooperation with INTERPOL.")])
     }
 
-    func measureLimits() -> Limits {
+    public func measureLimits() -> Limits {
         let messages = (0..<2000).map(sampleEnvelope)
         let key = author.privateKey
         // Each crypto limit is the best of three rounds (noise on a shared machine only slows).
@@ -230,10 +230,10 @@ final class Bench {
     }
 
     func freshLog(_ name: String, durable: Bool = false) throws -> EventLog {
-        try EventLog(path: dir + "/\(name).db", projectors: NodeSetup.projectors, durable: durable)
+        try EventLog(path: dir + "/\(name).db", projectors: EventLog.standardProjectors, durable: durable)
     }
 
-    func run(_ workload: String) async throws -> Result {
+    public func run(_ workload: String) async throws -> Result {
         let r = try await measure(workload)
         done[workload] = r
         return r
@@ -294,7 +294,7 @@ final class Bench {
             }
             return ingestResult!
         default:
-            throw CLIError("unknown workload \(workload)")
+            throw BenchError("unknown workload \(workload)")
         }
     }
 
@@ -346,7 +346,7 @@ final class Bench {
         return best!
     }
 
-    static func report(limits: Limits, results: [Result]) -> String {
+    public static func report(limits: Limits, results: [Result]) -> String {
         let o: JSONValue = ["limits": limits.json, "results": .array(results.map { $0.json(limits: limits) })]
         return finite(o).canonicalString
     }
@@ -361,4 +361,10 @@ final class Bench {
         default: return v
         }
     }
+}
+
+/// A workload that could not run (the message says why).
+public struct BenchError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -1,0 +1,57 @@
+import AccordCore
+import Foundation
+import Synchronization
+import Testing
+
+/// The pipeline and the parallel map: order kept, and nothing left running afterwards.
+@Suite struct ConcurrencyTests {
+    struct Stop: Error {}
+
+    @Test func pipelineKeepsProductionOrder() throws {
+        var seen: [Int] = []
+        try OrderedPipeline.run(
+            workers: 3, maxInFlight: 8,
+            produce: { emit in
+                for k in 0..<2_000 { guard emit(k) else { return } }
+            },
+            transform: { k in k * 2 },
+            consume: { seen.append($0) })
+        #expect(seen == (0..<2_000).map { $0 * 2 })
+    }
+
+    /// The consumer fails at the tenth item: the producer is told to stop (it does not make
+    /// the other million items), and `run` returns only after every thread has ended.
+    @Test func aFailingConsumerStopsTheProducerAndJoinsEveryThread() throws {
+        let produced = Mutex(0)
+        let producerEnded = Mutex(false)
+        let transformsRunning = Mutex(0)
+        #expect(throws: Stop.self) {
+            try OrderedPipeline.run(
+                workers: 2, maxInFlight: 16,
+                produce: { emit in
+                    defer { producerEnded.withLock { $0 = true } }
+                    for k in 0..<1_000_000 {
+                        guard emit(k) else { return }
+                        produced.withLock { $0 += 1 }
+                    }
+                },
+                transform: { k in
+                    transformsRunning.withLock { $0 += 1 }
+                    defer { transformsRunning.withLock { $0 -= 1 } }
+                    Thread.sleep(forTimeInterval: 0.0005)
+                    return k
+                },
+                consume: { k in if k == 9 { throw Stop() } })
+        }
+        // Joined: the producer has returned and no transform is still running.
+        #expect(producerEnded.withLock { $0 })
+        #expect(transformsRunning.withLock { $0 } == 0)
+        // Stopped: at most what fits in flight beyond the ten consumed.
+        #expect(produced.withLock { $0 } <= 10 + 16 + 2)
+    }
+
+    @Test func parallelMapKeepsOrder() {
+        let items = Array(0..<10_000)
+        #expect(Parallel.map(items, minChunk: 16) { $0 &* 31 } == items.map { $0 &* 31 })
+    }
+}
