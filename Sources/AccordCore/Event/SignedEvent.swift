@@ -12,6 +12,10 @@ public struct SignedEvent: Sendable {
     public let body: JSONValue?
     /// The body's bytes as received; nil when redacted.
     public let bodyBytes: [UInt8]?
+    /// The body as a curation event, once a check stage has decoded it (on a worker
+    /// thread), so that the single-threaded projection does not decode it again. Nil for
+    /// other events, redacted ones, and events no stage decoded yet.
+    public var domain: DomainEvent?
 
     public init(
         id: String, envelope: Envelope, envelopeBytes: [UInt8], signature: String, body: JSONValue?,

@@ -17,9 +17,10 @@ public struct CurationProjector: Projector {
         CurationSchema.register(&migrator)
     }
 
+    /// Checks a curation event's payload, unless the check stage has decoded it already.
     public func validate(_ event: SignedEvent) throws(EventRejection) {
         let env = event.envelope
-        guard DomainEvent.isDomainType(env.type), let body = event.body else { return }
+        guard event.domain == nil, DomainEvent.isDomainType(env.type), let body = event.body else { return }
         do {
             _ = try DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
         } catch {
@@ -139,7 +140,7 @@ public struct CurationProjector: Projector {
         for p in batch {
             let env = p.event.envelope
             guard DomainEvent.isDomainType(env.type), let body = p.event.body,
-                let d = try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
+                let d = p.event.domain ?? (try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body))
             else { continue }
             if writer == nil { writer = try FactWriter(db) }
             try store(d, id: p.event.id, time: env.timeText, author: env.author, valid: p.valid, writer!)

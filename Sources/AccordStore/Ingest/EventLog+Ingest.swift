@@ -264,6 +264,7 @@ extension EventLog {
     }
 
     func validatePayload(_ e: SignedEvent) -> Result<SignedEvent, EventRejection> {
+        var e = e
         do throws(EventRejection) {
             if e.envelope.isGenesis, let body = e.body {
                 guard let name = body["name"]?.stringValue, (1...200).contains(name.count) else {
@@ -274,6 +275,15 @@ extension EventLog {
             if AuthorizationEvent.isAuthorizationType(env.type), let body = e.body {
                 do {
                     _ = try AuthorizationEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
+                } catch {
+                    throw EventRejection(.invalidPayload, "\(env.type): \(error.message)")
+                }
+            }
+            // A curation event is decoded here, on the check stage's threads, and carried
+            // to the projection (which runs on the one writer thread).
+            if DomainEvent.isDomainType(env.type), let body = e.body {
+                do {
+                    e.domain = try DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
                 } catch {
                     throw EventRejection(.invalidPayload, "\(env.type): \(error.message)")
                 }

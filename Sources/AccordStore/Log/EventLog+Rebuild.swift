@@ -37,18 +37,25 @@ extension EventLog {
             let invalid = Set(try String.fetchAll(db, sql: "SELECT event_id FROM invalid_events"))
             let rows = try Row.fetchCursor(db, sql: StoredEvent.selectSQL + " ORDER BY e.pos")
             // Streamed in batches: memory holds one batch of events, then one batch of records.
-            var batch: [ProjectedEvent] = []
+            // Each batch is decoded (envelope, body, curation payload) on every core, then
+            // replayed on this thread.
+            var stored: [StoredEvent] = []
             func flush() throws {
+                let decoded = Parallel.map(stored, minChunk: 64) { s in try? s.decoded(payload: true) }
+                var batch: [ProjectedEvent] = []
+                batch.reserveCapacity(stored.count)
+                for (s, e) in zip(stored, decoded) {
+                    guard let e else { continue }
+                    batch.append(ProjectedEvent(event: e, position: s.pos, valid: !invalid.contains(s.id)))
+                }
                 for p in projectors { try p.replay(batch, db: db) }
-                done += batch.count
+                done += stored.count
                 progress?(done, total)
-                batch.removeAll(keepingCapacity: true)
+                stored.removeAll(keepingCapacity: true)
             }
             while let row = try rows.next() {
-                let s = StoredEvent(row: row)
-                guard let e = try? s.decoded() else { continue }
-                batch.append(ProjectedEvent(event: e, position: s.pos, valid: !invalid.contains(s.id)))
-                if batch.count == batchSize { try flush() }
+                stored.append(StoredEvent(row: row))
+                if stored.count == batchSize { try flush() }
             }
             try flush()
             for p in projectors { try p.finishReplay(db: db) }
@@ -58,9 +65,14 @@ extension EventLog {
 
 extension StoredEvent {
     /// The stored event decoded without re-checking its signature.
-    public func decoded() throws -> SignedEvent {
+    /// - Parameter payload: also decode a curation event's body (`SignedEvent.domain`).
+    public func decoded(payload: Bool = false) throws -> SignedEvent {
         let env = try Envelope(json: try JSONParser.parse(envelopeBytes))
         let body = try bodyBytes.map { try JSONParser.parse($0) }
-        return SignedEvent(id: id, envelope: env, envelopeBytes: envelopeBytes, signature: signature, body: body, bodyBytes: bodyBytes)
+        var e = SignedEvent(id: id, envelope: env, envelopeBytes: envelopeBytes, signature: signature, body: body, bodyBytes: bodyBytes)
+        if payload, DomainEvent.isDomainType(env.type), let body {
+            e.domain = try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
+        }
+        return e
     }
 }
