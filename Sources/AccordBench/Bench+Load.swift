@@ -4,6 +4,7 @@ import AccordSync
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Synchronization
 
 /// `load`: one `accord serve` process on loopback under a realistic mix for a bounded time
 /// (`--load-seconds`, a soak when long): 16 readers (record 60 %, search 25 %, history
@@ -183,12 +184,13 @@ extension Bench {
         }
     }
 
-    final class KindBook: @unchecked Sendable {
-        // Guarded by `lock`.
-        private let lock = NSLock()
-        private var all: [String: [Double]] = [:]
-        private var failed = 0
-        private var samples: [Double] = []
+    final class KindBook: Sendable {
+        private struct State {
+            var all: [String: [Double]] = [:]
+            var failed = 0
+            var samples: [Double] = []
+        }
+        private let state = Mutex(State())
 
         /// Times `request`; a false result or a thrown error counts as an error.
         @discardableResult
@@ -196,16 +198,16 @@ extension Bench {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let ok = (try? await request()) ?? false
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-            lock.withLock {
-                all[kind, default: []].append(ms)
-                if !ok { failed += 1 }
+            state.withLock { s in
+                s.all[kind, default: []].append(ms)
+                if !ok { s.failed += 1 }
             }
             return ok
         }
 
-        func sample(rssMiB: Double) { lock.withLock { samples.append(rssMiB) } }
-        var latencies: [String: [Double]] { lock.withLock { all } }
-        var errors: Int { lock.withLock { failed } }
-        var rss: [Double] { lock.withLock { samples } }
+        func sample(rssMiB: Double) { state.withLock { $0.samples.append(rssMiB) } }
+        var latencies: [String: [Double]] { state.withLock { $0.all } }
+        var errors: Int { state.withLock { $0.failed } }
+        var rss: [Double] { state.withLock { $0.samples } }
     }
 }

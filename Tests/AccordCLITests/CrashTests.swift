@@ -1,5 +1,6 @@
 import AccordCore
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -208,16 +209,18 @@ import Testing
 /// POST a body; nil when the node does not answer (down, killed, connection reset).
 func httpPost(_ url: String, body: Data, type: String) -> (Int, String)? {
     let sem = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: (Int, String)?
+    let result = Mutex<(Int, String)?>(nil)
     var request = URLRequest(url: URL(string: url)!)
     request.httpMethod = "POST"
     request.httpBody = body
     request.setValue(type, forHTTPHeaderField: "Content-Type")
     request.timeoutInterval = 10
     URLSession.shared.dataTask(with: request) { data, response, _ in
-        if let status = (response as? HTTPURLResponse)?.statusCode { result = (status, String(decoding: data ?? Data(), as: UTF8.self)) }
+        if let status = (response as? HTTPURLResponse)?.statusCode {
+            result.withLock { $0 = (status, String(decoding: data ?? Data(), as: UTF8.self)) }
+        }
         sem.signal()
     }.resume()
     sem.wait()
-    return result
+    return result.withLock { $0 }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -71,13 +72,13 @@ struct TestFailure: Error, CustomStringConvertible {
 /// GET a URL's body (for health and digest checks).
 func httpGet(_ url: String) -> String? {
     let sem = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var body: String?
+    let body = Mutex<String?>(nil)
     var request = URLRequest(url: URL(string: url)!)
     request.timeoutInterval = 5
     URLSession.shared.dataTask(with: request) { data, response, _ in
-        if let data, (response as? HTTPURLResponse)?.statusCode == 200 { body = String(decoding: data, as: UTF8.self) }
+        if let data, (response as? HTTPURLResponse)?.statusCode == 200 { body.withLock { $0 = String(decoding: data, as: UTF8.self) } }
         sem.signal()
     }.resume()
     sem.wait()
-    return body
+    return body.withLock { $0 }
 }

@@ -1,6 +1,7 @@
 import AccordCore
 import AccordTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AccordStore
@@ -48,22 +49,17 @@ import Testing
         let symbol = try c.existing("A/RES/72/1")
         // Two writers on one node, each setting the same field 40 times: each set reads the
         // field's heads and writes in one transaction, so none is based on a stale head.
-        final class Count: @unchecked Sendable {
-            // Guarded by `lock`.
-            let lock = NSLock()
-            var value = 0
-        }
-        let refused = Count()
+        let refused = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 2) { k in
             for n in 0..<40 {
                 do {
                     try c.set(symbol, .notes, .string("writer \(k), edit \(n)"), key: k == 0 ? Fixtures.alice : Fixtures.bob)
                 } catch {
-                    refused.lock.withLock { refused.value += 1 }
+                    refused.withLock { $0 += 1 }
                 }
             }
         }
-        #expect(refused.lock.withLock { refused.value } == 0)
+        #expect(refused.withLock { $0 } == 0)
         let notes = try #require(try c.state(symbol)?.fields[.notes])
         #expect(!notes.inConflict && notes.heads.count == 1)
         let history = try c.history(symbol, field: .notes)

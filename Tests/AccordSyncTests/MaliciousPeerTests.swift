@@ -8,6 +8,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 import Testing
 
 /// A peer that serves forged and equivocating events: they are rejected and recorded,
@@ -225,11 +226,9 @@ extension MaliciousPeerTests {
 }
 
 /// A thread-safe count for handlers.
-final class Counter: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var n = 0
+final class Counter: Sendable {
+    private let n = Mutex(0)
 
-    func add() { lock.withLock { n += 1 } }
-    var value: Int { lock.withLock { n } }
+    func add() { n.withLock { $0 += 1 } }
+    var value: Int { n.withLock { $0 } }
 }

@@ -6,9 +6,10 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A temporary directory, removed when the value is released.
-public final class TempDir: @unchecked Sendable {
+public final class TempDir: Sendable {
     public let path: String
 
     public init() {

@@ -1,4 +1,5 @@
 import AccordCore
+import Synchronization
 
 /// Imports an NDJSON log file through the ingest pipeline, in batches, and reports
 /// each rejection by line number.
@@ -69,10 +70,10 @@ public enum NDJSONImport {
     }
 
     /// Hands out consecutive batches; called from the pipeline's producer thread only.
-    public final class BatchIterator: @unchecked Sendable {
+    public final class BatchIterator: Sendable {
         private let items: [[UInt8]]
         private let batchSize: Int
-        private var k = 0
+        private let position = Mutex(0)
 
         public init(_ items: [[UInt8]], batchSize: Int) {
             self.items = items
@@ -80,9 +81,11 @@ public enum NDJSONImport {
         }
 
         public func next() -> [[UInt8]]? {
-            guard k < items.count else { return nil }
-            defer { k += batchSize }
-            return Array(items[k..<min(items.count, k + batchSize)])
+            position.withLock { k in
+                guard k < items.count else { return nil }
+                defer { k += batchSize }
+                return Array(items[k..<min(items.count, k + batchSize)])
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import AccordCore
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// `--quiet` and `--progress`: long commands show progress on stderr when it is a terminal.
 struct ProgressOptions: ParsableArguments {
@@ -15,17 +16,19 @@ struct ProgressOptions: ParsableArguments {
 }
 
 /// Progress of one long command, redrawn in place on stderr at most four times a second.
-final class ProgressReporter: @unchecked Sendable {
+final class ProgressReporter: Sendable {
     let label: String
     let unit: String
     let enabled: Bool
     private let started = DispatchTime.now().uptimeNanoseconds
-    // The fields below are guarded by `lock` (sync reports batches from the ingest thread).
-    private let lock = NSLock()
-    private var done = 0
-    private var total: Int?
-    private var lastDrawn: UInt64 = 0
-    private var drawn = false
+    /// Sync reports batches from the ingest thread.
+    private struct State {
+        var done = 0
+        var total: Int?
+        var lastDrawn: UInt64 = 0
+        var drawn = false
+    }
+    private let state = Mutex(State())
 
     init(label: String, unit: String = "events", enabled: Bool) {
         self.label = label
@@ -38,44 +41,42 @@ final class ProgressReporter: @unchecked Sendable {
     /// `done` of `total` so far.
     func update(_ done: Int, of total: Int?) {
         guard enabled else { return }
-        lock.withLock {
-            self.done = done
-            self.total = total
-            drawIfDue()
+        state.withLock { s in
+            s.done = done
+            s.total = total
+            drawIfDue(&s)
         }
     }
 
     /// `n` more done.
     func add(_ n: Int) {
         guard enabled else { return }
-        lock.withLock {
-            done += n
-            drawIfDue()
+        state.withLock { s in
+            s.done += n
+            drawIfDue(&s)
         }
     }
 
     /// The final line, kept on screen.
     func finish() {
         guard enabled else { return }
-        lock.withLock {
-            guard drawn || done > 0 else { return }
-            draw()
+        state.withLock { s in
+            guard s.drawn || s.done > 0 else { return }
+            draw(&s)
             FileHandle.standardError.write(Data("\n".utf8))
         }
     }
 
-    /// Call with `lock` held.
-    private func drawIfDue() {
+    private func drawIfDue(_ s: inout State) {
         let now = DispatchTime.now().uptimeNanoseconds
-        guard now - lastDrawn > 250_000_000 else { return }
-        lastDrawn = now
-        draw()
+        guard now - s.lastDrawn > 250_000_000 else { return }
+        s.lastDrawn = now
+        draw(&s)
     }
 
-    /// Call with `lock` held.
-    private func draw() {
-        drawn = true
-        let line = ProgressLine.text(label: label, done: done, total: total, unit: unit, seconds: seconds)
+    private func draw(_ s: inout State) {
+        s.drawn = true
+        let line = ProgressLine.text(label: label, done: s.done, total: s.total, unit: unit, seconds: seconds)
         // Carriage return and erase-line: the line is redrawn in place, as git does.
         FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
     }
