@@ -14,10 +14,12 @@ final class BatchQueue: @unchecked Sendable {
     let limit = 8
 
     /// Adds a batch; suspends while the queue is full. After `finish` the batch is dropped
-    /// (the pipeline has ended and will take nothing more). One writer at a time.
+    /// (the pipeline has ended and will take nothing more). One writer at a time: the
+    /// stream's feeding task.
     func put(_ batch: [[UInt8]]) async {
         await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
             cond.lock()
+            precondition(blocked == nil, "BatchQueue has one writer")
             if finished {
                 cond.unlock()
                 cont.resume()
@@ -42,6 +44,15 @@ final class BatchQueue: @unchecked Sendable {
         cond.broadcast()
         cond.unlock()
         waiting?.resume.resume()
+    }
+
+    /// The ingest failed: queued batches are dropped, a waiting reader gets nil, a waiting
+    /// writer is released.
+    func cancel() {
+        cond.lock()
+        batches.removeAll()
+        cond.unlock()
+        finish()
     }
 
     /// The next batch, or nil at the end; blocks the calling (producer) thread meanwhile.

@@ -1,3 +1,4 @@
+import Foundation
 import NIOPosix
 
 /// Where async code runs blocking database work: a NIO thread pool of its own, so that
@@ -20,5 +21,13 @@ public enum BlockingWork {
     /// Runs `work` on the pool and returns its result; the calling task suspends meanwhile.
     public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(work)
+    }
+
+    /// Runs long work (an ingest that lasts as long as its stream) on a thread of its own,
+    /// so that it holds none of the pool's; the calling task suspends until it ends.
+    public static func runOnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            Thread { cont.resume(with: Result { try work() }) }.start()
+        }
     }
 }

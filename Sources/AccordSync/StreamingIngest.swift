@@ -83,8 +83,10 @@ public final class StreamingIngest {
         self.intercept = intercept
         ingestion = Task.detached { [queue, tally] in
             defer { queue.finish() }
-            try await BlockingWork.run {
-                try log.ingest(limits: limits, next: { queue.next() }, handle: { tally.record($0) })
+            // A thread of its own: the ingest lasts as long as the stream (a push may take
+            // two minutes), and should not hold one of the store pool's threads meanwhile.
+            try await BlockingWork.runOnThread {
+                try log.ingest(limits: limits, next: { queue.next() }, cancel: { queue.cancel() }, handle: { tally.record($0) })
             }
         }
     }

@@ -16,7 +16,8 @@ struct Accord: AsyncParsableCommand {
               1   refused or failed: bad input, an edit the log refuses, no dataset; also
                   verify, sync, import, import-records and clone when they found problems
               3   not found: no such record or event
-              4   conflict: the field is in conflict or changed meanwhile (accord resolve)
+              4   conflict: the state is not the one the edit expects (the record exists
+                  already, the field is in conflict or changed meanwhile: accord resolve)
               5   not authorized: the key is no member, was revoked, or signs on two nodes
               6   storage full: the disk or --max-db-size is full (free space, try again)
               64  the command line is wrong (usage on stderr)
@@ -63,6 +64,8 @@ struct Accord: AsyncParsableCommand {
     /// The one mapping of the library's typed refusals to exit statuses (listed in
     /// `--help`); nil leaves the error to ArgumentParser (usage 64, anything else 1).
     static func exitStatus(for error: any Error) -> Int32? {
+        if let e = error as? CLIError, let underlying = e.underlying { return exitStatus(for: underlying) }
+        if StorageFullError(error) != nil { return 6 }
         switch error {
         case is RecordNotFound, is EventNotFound: return 3
         case is EditConflict: return 4

@@ -68,6 +68,7 @@ struct CLI {
 
     /// The same for code on a thread of its own (the browser and crash scenarios, which
     /// block on a browser and on killed processes): that thread waits, not the task pool.
+    /// Never call it from async code: it would block a thread of the pool the run needs.
     func runBlocking(_ args: [String], stdin: [UInt8]? = nil) throws -> Result {
         let outcome = Mutex<Swift.Result<Result, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)

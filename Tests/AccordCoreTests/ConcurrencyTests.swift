@@ -50,6 +50,29 @@ import Testing
         #expect(produced.withLock { $0 } <= 10 + 16 + 2)
     }
 
+    /// A producer that waits for its input outside `emit` (a stream's next batch) is woken
+    /// by `onCancel` when the consumer fails: `run` returns without waiting for more input.
+    @Test func aProducerWaitingForInputIsWokenOnCancel() throws {
+        let input = DispatchSemaphore(value: 0)
+        let woken = Mutex(false)
+        #expect(throws: Stop.self) {
+            try OrderedPipeline.run(
+                workers: 1, maxInFlight: 4,
+                produce: { emit in
+                    guard emit(1) else { return }
+                    input.wait()  // no more input ever comes, unless the pipeline is cancelled
+                    _ = emit(2)
+                },
+                onCancel: {
+                    woken.withLock { $0 = true }
+                    input.signal()
+                },
+                transform: { $0 },
+                consume: { _ in throw Stop() })
+        }
+        #expect(woken.withLock { $0 })
+    }
+
     @Test func parallelMapKeepsOrder() {
         let items = Array(0..<10_000)
         #expect(Parallel.map(items, minChunk: 16) { $0 &* 31 } == items.map { $0 &* 31 })

@@ -147,7 +147,7 @@ import Testing
         let b = Curation(log: try EventLog(path: dir.file("b.db"), projectors: [CurationProjector()]))
         _ = try b.log.ingest(lines: Fixtures.lines(a.log))
         #expect(try b.search("duty officer").count == 1)
-        #expect(throws: EditRefused.self) { try b.authorize([.redacted(target: id, reason: "personal data")], key: Self.bob) }
+        #expect(throws: NotAuthorized.self) { try b.authorize([.redacted(target: id, reason: "personal data")], key: Self.bob) }
         try a.authorize([.redacted(target: id, reason: "personal data")], key: Self.alice)
         // Node c gets the body only after the redaction (it must drop it), node b gets the redaction later.
         let c = Curation(log: try EventLog(path: dir.file("c.db"), projectors: [CurationProjector()]))

@@ -15,10 +15,13 @@ public enum OrderedPipeline {
     ///     memory when the producer is faster than the workers.
     ///   - produce: makes the items in order and hands each to `emit`; stops when `emit`
     ///     returns false (the pipeline was cancelled).
+    ///   - onCancel: wakes a producer that waits for its input outside `emit` (a stream's
+    ///     next batch), so that a cancelled pipeline does not wait for that input to join it.
     public static func run<Item, Output>(
         workers: Int = Parallel.cores,
         maxInFlight: Int = 256,
         produce: @escaping @Sendable (_ emit: (Item) -> Bool) -> Void,
+        onCancel: () -> Void = {},
         transform: @escaping @Sendable (Item) -> Output,
         consume: (Output) throws -> Void
     ) throws {
@@ -42,6 +45,7 @@ public enum OrderedPipeline {
         // On every exit, the consumer's error included: stop the others, then join them.
         defer {
             state.cancel()
+            onCancel()
             state.waitForThreads()
         }
         var next = 0

@@ -15,7 +15,7 @@ public struct SignedEvent: Sendable {
     /// The body as a curation event, once a check stage has decoded it (on a worker
     /// thread), so that the single-threaded projection does not decode it again. Nil for
     /// other events, redacted ones, and events no stage decoded yet.
-    public var domain: DomainEvent?
+    public package(set) var domain: DomainEvent?
 
     public init(
         id: String, envelope: Envelope, envelopeBytes: [UInt8], signature: String, body: JSONValue?,

@@ -27,6 +27,7 @@ extension Curation {
         try log.author(key: key, making: making).map { o in
             switch o {
             case .accepted(let id), .duplicate(let id): return id
+            case .rejected(let r) where r.code == .unauthorized: throw NotAuthorized("refused: \(r.message)")
             case .rejected(let r): throw EditRefused("refused: \(r.message)")
             case .invalid(_, let reason): throw EditRefused("stored without effect: \(reason)")
             }

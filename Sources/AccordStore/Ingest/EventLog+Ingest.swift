@@ -12,7 +12,7 @@ extension EventLog {
         let admission = try admission()
         admission.learnGrants(in: lines, limits: limits)
         let checked = check(lines, limits: limits, admission: admission)
-        let outcomes = try pool.write { db in try appendChecked(checked, db: db) }
+        let outcomes = try Self.typingStorageFull { try pool.write { db in try appendChecked(checked, db: db) } }
         try scrubIfRedacted()
         return outcomes
     }
@@ -51,10 +51,11 @@ extension EventLog {
     /// The pipeline over a stream of batches. `next` is called on a producer thread
     /// and returns nil at the end; signatures are checked on every core while earlier
     /// events are appended. Each batch is appended in its own transaction and `handle`
-    /// receives its outcomes, in order.
+    /// receives its outcomes, in order. When a batch fails, `cancel` is called so that a
+    /// `next` waiting for its input returns (nil) and the pipeline can end.
     public func ingest(
         limits: EventLimits = .standard, next: @escaping @Sendable () throws -> [[UInt8]]?,
-        handle: ([IngestOutcome]) throws -> Void
+        cancel: () -> Void = {}, handle: ([IngestOutcome]) throws -> Void
     ) throws {
         struct Part: Sendable {
             let lines: ArraySlice<[UInt8]>
@@ -64,51 +65,63 @@ extension EventLog {
         let producerError = ErrorBox()
         let admission = try admission()
         let projection = PendingProjection()
-        try pool.writeWithoutTransaction { db in
-            var outcomes: [IngestOutcome] = []
-            try OrderedPipeline.run(
-                produce: { emit in
-                    do {
-                        while let batch = try next() {
-                            if batch.isEmpty { continue }
-                            // Grants come before their grantees' events in any valid order, so
-                            // learning them here, ahead of the checks, admits those events.
-                            admission.learnGrants(in: batch, limits: limits)
-                            var k = 0
-                            while k < batch.count {
-                                let end = min(k + 256, batch.count)
-                                guard emit(Part(lines: batch[k..<end], first: k == 0, last: end == batch.count)) else { return }
-                                k = end
+        try Self.typingStorageFull {
+            try pool.writeWithoutTransaction { db in
+                var outcomes: [IngestOutcome] = []
+                try OrderedPipeline.run(
+                    produce: { emit in
+                        do {
+                            while let batch = try next() {
+                                if batch.isEmpty { continue }
+                                // Grants come before their grantees' events in any valid order, so
+                                // learning them here, ahead of the checks, admits those events.
+                                admission.learnGrants(in: batch, limits: limits)
+                                var k = 0
+                                while k < batch.count {
+                                    let end = min(k + 256, batch.count)
+                                    guard emit(Part(lines: batch[k..<end], first: k == 0, last: end == batch.count)) else { return }
+                                    k = end
+                                }
                             }
+                        } catch {
+                            producerError.error = error
                         }
-                    } catch {
-                        producerError.error = error
-                    }
-                },
-                transform: { [self] (part: Part) in
-                    (part, check(Array(part.lines), limits: limits, admission: admission, parallel: false))
-                },
-                consume: { (part, checked) in
-                    if part.first {
-                        try db.beginTransaction()
-                        outcomes = []
-                    }
-                    do {
-                        outcomes += try appendChecked(checked, db: db, projection: projection)
-                        if part.last { try projection.flush(projectors, db: db) }
-                    } catch {
-                        projection.events.removeAll()
-                        try db.rollback()
-                        throw error
-                    }
-                    if part.last {
-                        try db.commit()
-                        try handle(outcomes)
-                    }
-                })
+                    },
+                    onCancel: cancel,
+                    transform: { [self] (part: Part) in
+                        (part, check(Array(part.lines), limits: limits, admission: admission, parallel: false))
+                    },
+                    consume: { (part, checked) in
+                        if part.first {
+                            try db.beginTransaction()
+                            outcomes = []
+                        }
+                        do {
+                            outcomes += try appendChecked(checked, db: db, projection: projection)
+                            if part.last { try projection.flush(projectors, db: db) }
+                        } catch {
+                            projection.events.removeAll()
+                            try db.rollback()
+                            throw error
+                        }
+                        if part.last {
+                            try db.commit()
+                            try handle(outcomes)
+                        }
+                    })
+            }
         }
         try scrubIfRedacted()
         if let e = producerError.error { throw e }
+    }
+
+    /// Runs a write, turning SQLite's "database or disk is full" into `StorageFullError`.
+    static func typingStorageFull<T>(_ write: () throws -> T) throws -> T {
+        do {
+            return try write()
+        } catch {
+            throw StorageFullError(error) ?? error
+        }
     }
 
     func check(
@@ -159,84 +172,86 @@ extension EventLog {
     public func author(
         key: SigningKey, wallMillis: Int64 = HybridLogicalClock.wallMillis(), making: (Database) throws -> [EventDraft]
     ) throws -> [IngestOutcome] {
-        let authored = try pool.write { db -> [IngestOutcome] in
-            let drafts = try making(db)
-            if drafts.isEmpty { return [] }
-            // One key, one chain: once this node has seen the key sign two different events
-            // with one seq, anything more it signs would extend a branch other nodes refuse.
-            if let seq = try Int.fetchOne(db, sql: "SELECT min(seq) FROM forks WHERE author = ?", arguments: [key.author.text]) {
-                let admins = try MembershipBook.state(db).activeAdmins.map(\.key)
-                if admins == [key.author.text] {
+        let authored = try Self.typingStorageFull {
+            try pool.write { db -> [IngestOutcome] in
+                let drafts = try making(db)
+                if drafts.isEmpty { return [] }
+                // One key, one chain: once this node has seen the key sign two different events
+                // with one seq, anything more it signs would extend a branch other nodes refuse.
+                if let seq = try Int.fetchOne(db, sql: "SELECT min(seq) FROM forks WHERE author = ?", arguments: [key.author.text]) {
+                    let admins = try MembershipBook.state(db).activeAdmins.map(\.key)
+                    if admins == [key.author.text] {
+                        throw NotAuthorized(
+                            "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
+                                + "it is the dataset's only admin, so no other key can be granted: the dataset cannot take membership changes any more. "
+                                + "To go on, start a new dataset from the records (`accord export-records`, then `accord init --seed --seed-file FILE` for a new node) with one key per node (`accord forks` shows the evidence)"
+                        )
+                    }
                     throw NotAuthorized(
                         "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
-                            + "it is the dataset's only admin, so no other key can be granted: the dataset cannot take membership changes any more. "
-                            + "To go on, start a new dataset from the records (`accord export-records`, then `accord init --seed --seed-file FILE` for a new node) with one key per node (`accord forks` shows the evidence)"
-                    )
+                            + "make a key for this node (`accord keygen --out FILE`), have an admin run `accord grant NEWKEY --role ROLE --name NAME`, "
+                            + "then sign with --key FILE (`accord forks` shows the evidence)")
                 }
-                throw NotAuthorized(
-                    "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
-                        + "make a key for this node (`accord keygen --out FILE`), have an admin run `accord grant NEWKEY --role ROLE --name NAME`, "
-                        + "then sign with --key FILE (`accord forks` shows the evidence)")
-            }
-            let dataset = try Self.meta(db, "dataset")
-            if dataset == nil, drafts.first?.type != Envelope.genesisType {
-                throw NoDataset()
-            }
-            if let dataset {
-                let head = try Self.head(db, author: key.author.text)
-                switch try MembershipBook.state(db).authorize(key.author.text, seq: (head?.seq ?? 0) + 1) {
-                case .valid: break
-                case .notMember:
-                    throw NotAuthorized(
-                        "\(key.author.text) is not a member of dataset \(dataset); an admin grants access with `accord grant \(key.author.text) --role editor --name NAME`"
-                    )
-                case .revoked(let n):
-                    throw NotAuthorized(
-                        "\(key.author.text) was revoked after its seq \(n) in dataset \(dataset); it can no longer sign edits")
+                let dataset = try Self.meta(db, "dataset")
+                if dataset == nil, drafts.first?.type != Envelope.genesisType {
+                    throw NoDataset()
                 }
-            }
-            let head = try Self.head(db, author: key.author.text)
-            if dataset != nil { try Self.checkMembershipChange(db, drafts: drafts, key: key, firstSeq: (head?.seq ?? 0) + 1) }
-            // A stored reading beyond wall time plus the drift bound (written by an older
-            // version from a poisoned event) is not followed.
-            let lastTime = try Self.meta(db, "clock").flatMap(HLCTime.init).flatMap {
-                HybridLogicalClock.admits($0, wallMillis: wallMillis) ? $0 : nil
-            }
-            let chunk = 256
-            let projection = PendingProjection()
-            var outcomes: [IngestOutcome] = []
-            outcomes.reserveCapacity(drafts.count)
-            try OrderedPipeline.run(
-                produce: { emit in
-                    var dataset = dataset
-                    var clock = HybridLogicalClock(last: lastTime ?? HLCTime(millis: 0))
-                    var seq = head?.seq ?? 0
-                    var prev = head?.id
-                    var start = 0
-                    while start < drafts.count {
-                        let end = min(start + chunk, drafts.count)
-                        var unsigned: [UnsignedEvent] = []
-                        unsigned.reserveCapacity(end - start)
-                        for d in drafts[start..<end] {
-                            let isGenesis = d.type == Envelope.genesisType
-                            let u = UnsignedEvent(
-                                draft: d, dataset: isGenesis ? nil : dataset, author: key.author, seq: seq + 1, prev: prev,
-                                time: clock.tick(wallMillis: wallMillis))
-                            if isGenesis && dataset == nil { dataset = u.id }
-                            seq += 1
-                            prev = u.id
-                            unsigned.append(u)
-                        }
-                        guard emit(unsigned) else { return }
-                        start = end
+                if let dataset {
+                    let head = try Self.head(db, author: key.author.text)
+                    switch try MembershipBook.state(db).authorize(key.author.text, seq: (head?.seq ?? 0) + 1) {
+                    case .valid: break
+                    case .notMember:
+                        throw NotAuthorized(
+                            "\(key.author.text) is not a member of dataset \(dataset); an admin grants access with `accord grant \(key.author.text) --role editor --name NAME`"
+                        )
+                    case .revoked(let n):
+                        throw NotAuthorized(
+                            "\(key.author.text) was revoked after its seq \(n) in dataset \(dataset); it can no longer sign edits")
                     }
-                },
-                transform: { [self] (part: [UnsignedEvent]) in
-                    part.map { u in Result<SignedEvent, EventRejection>.success(u.signed(by: key)).flatMap(validatePayload) }
-                },
-                consume: { signed in outcomes += try appendChecked(signed, db: db, projection: projection) })
-            try projection.flush(projectors, db: db)
-            return outcomes
+                }
+                let head = try Self.head(db, author: key.author.text)
+                if dataset != nil { try Self.checkMembershipChange(db, drafts: drafts, key: key, firstSeq: (head?.seq ?? 0) + 1) }
+                // A stored reading beyond wall time plus the drift bound (written by an older
+                // version from a poisoned event) is not followed.
+                let lastTime = try Self.meta(db, "clock").flatMap(HLCTime.init).flatMap {
+                    HybridLogicalClock.admits($0, wallMillis: wallMillis) ? $0 : nil
+                }
+                let chunk = 256
+                let projection = PendingProjection()
+                var outcomes: [IngestOutcome] = []
+                outcomes.reserveCapacity(drafts.count)
+                try OrderedPipeline.run(
+                    produce: { emit in
+                        var dataset = dataset
+                        var clock = HybridLogicalClock(last: lastTime ?? HLCTime(millis: 0))
+                        var seq = head?.seq ?? 0
+                        var prev = head?.id
+                        var start = 0
+                        while start < drafts.count {
+                            let end = min(start + chunk, drafts.count)
+                            var unsigned: [UnsignedEvent] = []
+                            unsigned.reserveCapacity(end - start)
+                            for d in drafts[start..<end] {
+                                let isGenesis = d.type == Envelope.genesisType
+                                let u = UnsignedEvent(
+                                    draft: d, dataset: isGenesis ? nil : dataset, author: key.author, seq: seq + 1, prev: prev,
+                                    time: clock.tick(wallMillis: wallMillis))
+                                if isGenesis && dataset == nil { dataset = u.id }
+                                seq += 1
+                                prev = u.id
+                                unsigned.append(u)
+                            }
+                            guard emit(unsigned) else { return }
+                            start = end
+                        }
+                    },
+                    transform: { [self] (part: [UnsignedEvent]) in
+                        part.map { u in Result<SignedEvent, EventRejection>.success(u.signed(by: key)).flatMap(validatePayload) }
+                    },
+                    consume: { signed in outcomes += try appendChecked(signed, db: db, projection: projection) })
+                try projection.flush(projectors, db: db)
+                return outcomes
+            }
         }
         try scrubIfRedacted()
         return authored
@@ -259,6 +274,11 @@ extension EventLog {
         let before = Membership.fold(genesisAuthor: genesis, facts: facts)
         let after = Membership.fold(genesisAuthor: genesis, facts: facts + proposed)
         if let why = MembershipChange.refusal(before: before, after: after, proposed: proposed) {
+            // A key that may not change the membership at all is refused as such; an admin's
+            // change that would have no effect, or leave no admin, is a refused edit.
+            if !before.activeAdmins.contains(where: { $0.key == key.author.text }) {
+                throw NotAuthorized("refused before signing: " + why)
+            }
             throw EditRefused("refused before signing: " + why)
         }
     }

@@ -56,9 +56,12 @@ struct CloneCommand: AsyncParsableCommand {
                 if try log.eventCount() == 0 {
                     // Nothing arrived: leave no empty node behind for later commands to mistake for one.
                     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
-                    throw CLIError("clone failed: \(error); nothing was created, check the URL and that the peer runs, then clone again")
+                    throw CLIError(
+                        "clone failed: \(error); nothing was created, check the URL and that the peer runs, then clone again",
+                        underlying: error)
                 }
-                throw CLIError("clone failed: \(error) (what arrived is kept; run `accord sync \(peer) --db \(db.path)` to resume)")
+                throw CLIError(
+                    "clone failed: \(error) (what arrived is kept; run `accord sync \(peer) --db \(db.path)` to resume)", underlying: error)
             }
         }
         let verified = try log.verify()

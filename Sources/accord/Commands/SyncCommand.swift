@@ -53,7 +53,7 @@ struct SyncCommand: AsyncParsableCommand {
             }
         case .failure(let error):
             try? log.recordPeer(url: peer, ok: false, result: "\(error)")
-            throw CLIError("sync failed: \(error)")
+            throw CLIError("sync failed: \(error)", underlying: error)
         }
     }
 }

@@ -85,7 +85,12 @@ struct KeyOptions: ParsableArguments {
 
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ d: String) { description = d }
+    /// The library's error this one says in the command's words (its type decides the exit status).
+    let underlying: (any Error)?
+    init(_ d: String, underlying: (any Error)? = nil) {
+        description = d
+        self.underlying = underlying
+    }
 }
 
 enum NodeSetup {

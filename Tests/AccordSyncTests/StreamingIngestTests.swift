@@ -1,0 +1,40 @@
+import AccordCore
+import AccordStore
+import AccordSync
+import AccordTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// The streaming ingest (pushes and pull pages) when its pipeline fails mid-stream.
+@Suite struct StreamingIngestTests {
+    static let admin = SigningKey.fixed("stream-admin")
+
+    /// The database fills up while the stream is still open: the failed ingest lets go of
+    /// the writer at once (it does not wait for the peer's next bytes), other writes go on,
+    /// and the stream ends with the typed storage error.
+    @Test func aFailedIngestFreesTheWriterWhileTheStreamIsStillOpen() async throws {
+        let dir = TempDir()
+        let hub = try Seed.hub(dir, key: Self.admin)
+        let symbol = try hub.curation.existing("A/RES/72/1")
+        let text = String(repeating: "A long note that fills pages. ", count: 70)
+        _ = try hub.curation.author(
+            (0..<2_100).map { k in .fieldSet(symbol, field: .notes, value: .string("\(k) \(text)"), base: []) }, key: Self.admin)
+        let lines = try hub.lines()
+        let small = try EventLog(path: dir.file("small.db"), maxBytes: 1 << 20)
+        let stream = StreamingIngest(log: small)
+        for line in lines { await stream.feed(line + [0x0A]) }
+        // The first batch (2,048 lines, ~4 MB) cannot fit in 1 MiB; the stream stays open.
+        // Another write waits for the writer: it must get it while the stream is still open.
+        let written = Mutex(false)
+        let other = Task {
+            _ = try await small.checkpoint()
+            written.withLock { $0 = true }
+        }
+        for _ in 0..<200 where !written.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(written.withLock { $0 }, "the failed ingest still held the writer after 20 s")
+        await #expect(throws: StorageFullError.self) { _ = try await stream.finish() }
+        _ = try await other.value
+        #expect(try small.eventCount() == 0)
+    }
+}
