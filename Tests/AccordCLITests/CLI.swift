@@ -44,8 +44,26 @@ struct CLI {
     func path(_ name: String) -> String { dir + "/" + name }
 
     /// Runs `accord ARGS` (swift-subprocess: the test's task suspends, no thread waits).
+    /// At most two `accord` commands run at once across every test. The tests no longer
+    /// block a thread while a command runs, so without a bound dozens of commands would
+    /// compete for this machine's two cores with the in-process nodes that other suites
+    /// time (sync timeouts came from exactly that).
+    static let permits = RunPermits(2)
+
     @discardableResult
     func run(_ args: [String], stdin: [UInt8]? = nil) async throws -> Result {
+        await Self.permits.acquire()
+        do {
+            let result = try await runNow(args, stdin: stdin)
+            await Self.permits.release()
+            return result
+        } catch {
+            await Self.permits.release()
+            throw error
+        }
+    }
+
+    private func runNow(_ args: [String], stdin: [UInt8]?) async throws -> Result {
         let r = try await Subprocess.run(
             .path(FilePath(CLI.binary)), arguments: Arguments(args),
             // (Not the raw-bytes form: it strdup()s each entry, so entries need their own NUL.)
@@ -94,4 +112,28 @@ final class Mutexed<T: Sendable>: Sendable {
     init(_ v: T) { stored = Mutex(v) }
     func mutate(_ f: (inout T) -> Void) { stored.withLock { f(&$0) } }
     var value: T { stored.withLock { $0 } }
+}
+
+/// A counting semaphore for tasks: `acquire` suspends while every permit is taken.
+actor RunPermits {
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(_ permits: Int) { available = permits }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty {
+            available += 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
 }

@@ -15,7 +15,16 @@ import Testing
     }
 
     /// Sends `request` as is over a plain socket; returns what the node answers.
-    static func raw(_ url: String, _ request: String) throws -> String {
+    /// Sends `request` as raw bytes and returns the first bytes of the answer. The socket
+    /// waits on a thread of its own: blocking one of the task pool's threads while an
+    /// in-process node needs that pool to answer could stall every suite for the timeout.
+    static func raw(_ url: String, _ request: String) async throws -> String {
+        try await withCheckedThrowingContinuation { cont in
+            Thread { cont.resume(with: Result { try rawBlocking(url, request) }) }.start()
+        }
+    }
+
+    static func rawBlocking(_ url: String, _ request: String) throws -> String {
         let port = UInt16(url.split(separator: ":").last!)!
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
@@ -108,7 +117,7 @@ import Testing
         #expect(refusal["results"]?.arrayValue?.first?["code"] == "not-stored", "\(mixedBody)")
         // A body that breaks off (a malformed chunk) is a 400, not a 500.
         #expect(
-            try Self.raw(
+            try await Self.raw(
                 node.url,
                 "POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Type: application/x-ndjson\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n"
             ).hasPrefix("HTTP/1.1 400"))

@@ -18,9 +18,12 @@ import Testing
         let hub = try Seed.hub(dir, key: Self.admin)
         let symbol = try hub.curation.existing("A/RES/72/1")
         let text = String(repeating: "A long note that fills pages. ", count: 70)
-        _ = try hub.curation.author(
-            (0..<2_100).map { k in .fieldSet(symbol, field: .notes, value: .string("\(k) \(text)"), base: []) }, key: Self.admin)
-        let lines = try hub.lines()
+        // Signing and projecting 2,100 events takes seconds: off the task pool.
+        let lines = try await BlockingWork.runOnThread {
+            _ = try hub.curation.author(
+                (0..<2_100).map { k in .fieldSet(symbol, field: .notes, value: .string("\(k) \(text)"), base: []) }, key: Self.admin)
+            return try hub.lines()
+        }
         let small = try EventLog(path: dir.file("small.db"), maxBytes: 1 << 20)
         let stream = StreamingIngest(log: small)
         for line in lines { await stream.feed(line + [0x0A]) }
