@@ -6,7 +6,7 @@ enum WebAssets {
         header{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap;border-bottom:2px solid #0b4f8a;margin-bottom:1rem}
         header a{color:#0b4f8a;text-decoration:none;font-weight:600}
         table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}
-        td{overflow-wrap:anywhere}th,td.nw{white-space:nowrap;overflow-wrap:normal}table.record>tbody>tr>th{width:9rem}
+        td{overflow-wrap:anywhere}span.who{white-space:nowrap;overflow-wrap:normal}th,td.nw{white-space:nowrap;overflow-wrap:normal}table.record>tbody>tr>th{width:9rem}
         .conflict{background:#fff4d6;border-left:4px solid #d99a00;padding:.4rem .6rem;margin:.3rem 0}
         .muted{color:#666;font-size:.9em}.tag{background:#e6eef6;border-radius:.6rem;padding:0 .2rem 0 .5rem;margin-right:.3rem;white-space:nowrap;display:inline-flex;gap:.2rem;align-items:center}
         .badge{background:#eee;border-radius:.3rem;padding:0 .4rem;font-size:.7em;vertical-align:middle;color:#444}

@@ -58,13 +58,8 @@ final class BatchQueue: @unchecked Sendable {
     /// The next batch, or nil at the end; blocks the calling (producer) thread meanwhile.
     func next() -> [[UInt8]]? {
         cond.lock()
-        while batches.isEmpty && blocked == nil && !finished { cond.wait() }
-        if batches.isEmpty, let (batch, resume) = blocked {
-            blocked = nil
-            cond.unlock()
-            resume.resume()
-            return batch
-        }
+        // A writer waits only behind a full queue, so an empty queue has no waiting writer.
+        while batches.isEmpty && !finished { cond.wait() }
         guard !batches.isEmpty else {
             cond.unlock()
             return nil

@@ -16,7 +16,12 @@ import Testing
         let show = try await cli.ok(["show", "S/RES/2482", "--db", cli.path("a.db")])
         #expect(show.contains("S/RES/2482 (2019)") && show.contains("recalls"))
         let bad = try await cli.run(["show", "S/RES/24x", "--db", cli.path("a.db")])
-        #expect(bad.status != 0 && bad.stderr.contains("A/RES/<session>/<number>"))
+        #expect(bad.status == 1 && bad.stderr.contains("A/RES/<session>/<number>"))
+        // A record the dataset does not hold is "not found" (exit 3), for show, history and edits.
+        for args in [["show", "A/RES/99/99"], ["history", "A/RES/99/99"], ["tag", "A/RES/99/99", "x", "--key", cli.path("k")]] {
+            let missing = try await cli.run(args + ["--db", cli.path("a.db")])
+            #expect(missing.status == 3 && missing.stderr.contains("A/RES/99/99 is not in the dataset"), "\(args): \(missing.stderr)")
+        }
         #expect(try await cli.ok(["verify", "--db", cli.path("a.db")]).contains("ok"))
     }
 

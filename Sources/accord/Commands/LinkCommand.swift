@@ -11,9 +11,8 @@ struct LinkCommand: ParsableCommand {
     @OptionGroup var linkOptions: LinkOptions
 
     func run() throws {
-        let curation = try edit.db.curation()
-        let s = try curation.existing(symbol)
-        if let id = try curation.link(s, try linkOptions.links(), key: try edit.key.load(for: edit.db)) {
+        let (curation, s, key) = try edit.open(record: symbol)
+        if let id = try curation.link(s, try linkOptions.links(), key: key) {
             print(id)
         } else {
             printErr("already linked")

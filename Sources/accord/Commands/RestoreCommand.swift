@@ -9,7 +9,7 @@ struct RestoreCommand: ParsableCommand {
     @Argument var symbol: String
 
     func run() throws {
-        let curation = try edit.db.curation()
-        try curation.restore(try curation.existing(symbol), key: try edit.key.load(for: edit.db))
+        let (curation, s, key) = try edit.open(record: symbol)
+        try curation.restore(s, key: key)
     }
 }

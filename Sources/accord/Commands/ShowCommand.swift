@@ -17,7 +17,8 @@ struct ShowCommand: ParsableCommand {
         let s = try curation.resolveSymbol(symbol)
         let cutoff = try curation.cutoff(asOf: asOf, at: at)
         guard let state = try curation.state(s, cutoff: cutoff) else {
-            throw CLIError(cutoff == nil ? "\(s) is not in the dataset" : "\(s) did not exist at that point")
+            guard cutoff != nil else { throw RecordNotFound(symbol: s) }
+            throw CLIError("\(s) did not exist at that point", underlying: RecordNotFound(symbol: s))
         }
         if json {
             print(try curation.recordJSON(state).prettyString())

@@ -13,9 +13,7 @@ struct SourceCommand: ParsableCommand {
     @Flag(name: .long) var remove = false
 
     func run() throws {
-        let curation = try edit.db.curation()
-        let s = try curation.existing(symbol)
-        let key = try edit.key.load(for: edit.db)
+        let (curation, s, key) = try edit.open(record: symbol)
         let id =
             remove
             ? try curation.removeSources(s, urls: [url], key: key)

@@ -10,8 +10,7 @@ struct TagCommand: ParsableCommand {
     @Argument(help: "One or more topics.") var topics: [String]
 
     func run() throws {
-        let curation = try edit.db.curation()
-        let s = try curation.existing(symbol)
-        if let id = try curation.tag(s, topics, key: try edit.key.load(for: edit.db)) { print(id) } else { printErr("nothing to add") }
+        let (curation, s, key) = try edit.open(record: symbol)
+        if let id = try curation.tag(s, topics, key: key) { print(id) } else { printErr("nothing to add") }
     }
 }

@@ -10,8 +10,7 @@ struct UnlinkCommand: ParsableCommand {
     @OptionGroup var linkOptions: LinkOptions
 
     func run() throws {
-        let curation = try edit.db.curation()
-        let s = try curation.existing(symbol)
-        if let id = try curation.unlink(s, try linkOptions.links(), key: try edit.key.load(for: edit.db)) { print(id) }
+        let (curation, s, key) = try edit.open(record: symbol)
+        if let id = try curation.unlink(s, try linkOptions.links(), key: key) { print(id) }
     }
 }

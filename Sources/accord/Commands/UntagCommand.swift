@@ -10,8 +10,7 @@ struct UntagCommand: ParsableCommand {
     @Argument var topics: [String]
 
     func run() throws {
-        let curation = try edit.db.curation()
-        let s = try curation.existing(symbol)
-        if let id = try curation.untag(s, topics, key: try edit.key.load(for: edit.db)) { print(id) }
+        let (curation, s, key) = try edit.open(record: symbol)
+        if let id = try curation.untag(s, topics, key: key) { print(id) }
     }
 }

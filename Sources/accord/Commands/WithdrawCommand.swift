@@ -11,7 +11,7 @@ struct WithdrawCommand: ParsableCommand {
     @Option(name: .long) var reason: String?
 
     func run() throws {
-        let curation = try edit.db.curation()
-        try curation.withdraw(try curation.existing(symbol), reason: reason, key: try edit.key.load(for: edit.db))
+        let (curation, s, key) = try edit.open(record: symbol)
+        try curation.withdraw(s, reason: reason, key: key)
     }
 }

@@ -7,6 +7,14 @@ import Foundation
 struct EditOptions: ParsableArguments {
     @OptionGroup var db: DatabaseOptions
     @OptionGroup var key: KeyOptions
+
+    /// What an edit of an existing record needs: the dataset, the record `symbol` names
+    /// (or `RecordNotFound`), and the key that signs.
+    func open(record symbol: String) throws -> (Curation, ResolutionSymbol, SigningKey) {
+        let curation = try db.curation()
+        let record = try curation.existing(symbol)
+        return (curation, record, try key.load(for: db))
+    }
 }
 
 /// Runs domain parsing and turns its error into a CLI error.
