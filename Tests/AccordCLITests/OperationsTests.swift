@@ -35,20 +35,20 @@ import Testing
     @Test func theVersionIsPrintedAndANewerDatabaseIsRefusedUntouched() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        #expect(try await cli.ok(["--version"]).contains("database schema v8-record-order"))
+        #expect(try await cli.ok(["--version"]).contains("database schema v9-fact-rowid"))
         _ = try await cli.ok(["keygen", "--out", cli.path("k")])
         _ = try await cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("a.db")])
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         p.arguments = [
-            cli.path("a.db"), "INSERT INTO grdb_migrations(identifier) VALUES ('v9-from-the-future'); PRAGMA wal_checkpoint(TRUNCATE);",
+            cli.path("a.db"), "INSERT INTO grdb_migrations(identifier) VALUES ('v99-from-the-future'); PRAGMA wal_checkpoint(TRUNCATE);",
         ]
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
         let before = FileManager.default.contents(atPath: cli.path("a.db"))
         let r = try await cli.run(["log", "--db", cli.path("a.db")])
-        #expect(r.status == 1 && r.stderr.contains("written by a newer version of accord (schema v9-from-the-future)"), "\(r.stderr)")
+        #expect(r.status == 1 && r.stderr.contains("written by a newer version of accord (schema v99-from-the-future)"), "\(r.stderr)")
         #expect(FileManager.default.contents(atPath: cli.path("a.db")) == before)
     }
 

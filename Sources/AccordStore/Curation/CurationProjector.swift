@@ -30,11 +30,11 @@ public struct CurationProjector: Projector {
 
     public func apply(_ batch: [ProjectedEvent], db: Database) throws {
         let touched = try Self.storeFacts(batch, db: db)
-        try Self.materialise(touched.sorted(), db: db, search: true)
+        try Self.materialise(touched.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, db: db, search: true)
     }
 
     public func replay(_ batch: [ProjectedEvent], db: Database) throws {
-        _ = try Self.storeFacts(batch, db: db, recount: false)
+        _ = try Self.storeFacts(batch, db: db, counting: false)
     }
 
     /// Counts what supersedes each fact in one pass, folds every record once, in batches of
@@ -89,7 +89,7 @@ public struct CurationProjector: Projector {
             }
         }
         try recounts.run(db)
-        try Self.materialise(try Self.keys(of: ids, db: db).sorted(), db: db, search: true)
+        try Self.materialise(try Self.keys(of: ids, db: db).sorted().map { ($0, .all) }, db: db, search: true)
     }
 
     public func redact(_ id: String, db: Database) throws {
@@ -99,7 +99,7 @@ public struct CurationProjector: Projector {
         for t in Self.factTables { try db.execute(sql: "DELETE FROM \(t) WHERE event_id = ?", arguments: [id]) }
         try db.execute(sql: "DELETE FROM cur_bases WHERE event_id = ?", arguments: [id])
         try recounts.run(db)
-        try Self.materialise(keys.sorted(), db: db, search: true)
+        try Self.materialise(keys.sorted().map { ($0, .all) }, db: db, search: true)
         // Deleted FTS5 rows leave their tokens in the index segments until they merge:
         // merge now, so the redacted words are gone from the search index too.
         try db.execute(sql: "INSERT INTO record_search(record_search) VALUES ('optimize')")
@@ -114,13 +114,23 @@ public struct CurationProjector: Projector {
         init(_ db: Database) throws {
             created = try RawStatement(
                 cached: db, sql: "INSERT OR IGNORE INTO cur_created(event_id, key, symbol, time, author, valid) VALUES (?,?,?,?,?,?)")
+            // A fact named before it arrived (a sync delivers in any order) is born counted.
             revision = try RawStatement(
                 cached: db,
-                sql: "INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid) VALUES (?,?,?,?,?,?,?)")
+                sql: """
+                    INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid, replaced)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (
+                        SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
+                        WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1))
+                    """)
             base = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO cur_bases(base_id, field, event_id) VALUES (?,?,?)")
             add = try RawStatement(
                 cached: db,
-                sql: "INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid) VALUES (?,?,?,?,?,?,?,?)")
+                sql: """
+                    INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid, removed)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (
+                        SELECT count(*) FROM cur_set_removes r WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1))
+                    """)
             remove = try RawStatement(
                 cached: db,
                 sql:
@@ -129,57 +139,40 @@ public struct CurationProjector: Projector {
             status = try RawStatement(
                 cached: db,
                 sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,?,?,?,?,?)")
+            replacedOne = try RawStatement(
+                cached: db, sql: "UPDATE cur_revisions SET replaced = replaced + 1 WHERE event_id = ? AND field = ?")
+            removedOne = try RawStatement(
+                cached: db, sql: "UPDATE cur_set_adds SET removed = removed + 1 WHERE event_id = ? AND kind = ? AND item = ?")
         }
+
+        /// Counts what supersedes each fact as it is stored: a valid revision adds one to each
+        /// base it names, a valid removal to each add it saw (nothing when that fact has not
+        /// arrived yet: it counts what names it when it is inserted).
+        let replacedOne, removedOne: RawStatement
     }
 
-    /// Stores the facts of the batch's curation events; returns the keys of the records they touch.
-    static func storeFacts(_ batch: [ProjectedEvent], db: Database, recount: Bool = true) throws -> Set<String> {
-        var touched: Set<String> = []
+    /// Stores the facts of the batch's curation events; returns the records they touch and
+    /// which parts of each.
+    static func storeFacts(_ batch: [ProjectedEvent], db: Database, counting: Bool = true) throws -> [String: RecordParts] {
+        var touched: [String: RecordParts] = [:]
         var writer: FactWriter?
-        var recounts = Recounts()
         for p in batch {
             let env = p.event.envelope
             guard DomainEvent.isDomainType(env.type), let body = p.event.body,
                 let d = p.event.domain ?? (try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body))
             else { continue }
             if writer == nil { writer = try FactWriter(db) }
-            try store(d, id: p.event.id, time: env.timeText, author: env.author, valid: p.valid, writer!)
-            if recount { recounts.note(d, id: p.event.id) }
-            touched.insert(d.symbol.key)
+            try store(d, id: p.event.id, time: env.timeText, author: env.author, valid: p.valid, counting: counting, writer!)
+            touched[d.symbol.key, default: []].formUnion(RecordParts(of: d))
         }
-        try recounts.run(db)
         return touched
     }
 
-    /// The revisions and adds whose `replaced` / `removed` counts facts may have changed.
+    /// The revisions and adds whose `replaced` / `removed` counts a change of validity or a
+    /// redaction may have changed: recounted from the sets.
     struct Recounts {
         var revisions: Set<[String]> = []
         var adds: Set<[String]> = []
-
-        /// The event's own facts (what replaced or removed them may have arrived first) and the facts it names.
-        mutating func note(_ d: DomainEvent, id: String) {
-            switch d {
-            case .recordCreated(_, let fields):
-                for f in fields.keys { revisions.insert([id, f.rawValue]) }
-            case .fieldSet(_, let field, _, let base):
-                revisions.insert([id, field.rawValue])
-                for b in base { revisions.insert([b, field.rawValue]) }
-            case .topicsAdded(_, let topics):
-                for t in topics { adds.insert([id, ItemKind.topic.rawValue, t]) }
-            case .linksAdded(_, let links):
-                for l in links { adds.insert([id, ItemKind.link.rawValue, l.item]) }
-            case .sourcesAdded(_, let sources):
-                for s in sources { adds.insert([id, ItemKind.source.rawValue, s.item]) }
-            case .topicsRemoved(_, let topics, let seen):
-                for t in topics { for s in seen { adds.insert([s, ItemKind.topic.rawValue, t]) } }
-            case .linksRemoved(_, let links, let seen):
-                for l in links { for s in seen { adds.insert([s, ItemKind.link.rawValue, l.item]) } }
-            case .sourcesRemoved(_, let urls, let seen):
-                for u in urls { for s in seen { adds.insert([s, ItemKind.source.rawValue, u]) } }
-            case .withdrawn, .restored:
-                break
-            }
-        }
 
         /// What the stored facts of events `ids` name (for a change of validity or a redaction).
         mutating func noteStored(_ ids: [String], db: Database) throws {
@@ -193,16 +186,17 @@ public struct CurationProjector: Projector {
             }
         }
 
-        /// Recounts each noted fact from the sets: idempotent, so the result does not depend on arrival order.
+        /// Recounts each noted fact from the sets; an unchanged count is not written.
         func run(_ db: Database) throws {
             if !revisions.isEmpty {
                 let s = try RawStatement(
                     cached: db,
                     sql: """
-                        UPDATE cur_revisions SET replaced = (
+                        WITH n(c) AS (
                             SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
                             WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1)
-                        WHERE event_id = ?1 AND field = ?2
+                        UPDATE cur_revisions SET replaced = (SELECT c FROM n)
+                        WHERE event_id = ?1 AND field = ?2 AND replaced != (SELECT c FROM n)
                         """)
                 for r in revisions {
                     s.bind(1, r[0])
@@ -214,9 +208,10 @@ public struct CurationProjector: Projector {
                 let s = try RawStatement(
                     cached: db,
                     sql: """
-                        UPDATE cur_set_adds SET removed = (
+                        WITH n(c) AS (
                             SELECT count(*) FROM cur_set_removes r WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1)
-                        WHERE event_id = ?1 AND kind = ?2 AND item = ?3
+                        UPDATE cur_set_adds SET removed = (SELECT c FROM n)
+                        WHERE event_id = ?1 AND kind = ?2 AND item = ?3 AND removed != (SELECT c FROM n)
                         """)
                 for a in adds {
                     s.bind(1, a[0])
@@ -228,7 +223,9 @@ public struct CurationProjector: Projector {
         }
     }
 
-    static func store(_ d: DomainEvent, id: String, time: String, author: String, valid: Bool, _ w: FactWriter) throws {
+    static func store(
+        _ d: DomainEvent, id: String, time: String, author: String, valid: Bool, counting: Bool, _ w: FactWriter
+    ) throws {
         let key = d.symbol.key
         func revision(_ f: RecordField, _ v: JSONValue) throws {
             let s = w.revision
@@ -265,6 +262,12 @@ public struct CurationProjector: Projector {
                 s.bind(7, author)
                 s.bind(8, valid)
                 try s.run()
+                if counting && valid && s.changes == 1 {
+                    w.removedOne.bind(1, seenID)
+                    w.removedOne.bind(2, kind.rawValue)
+                    w.removedOne.bind(3, item)
+                    try w.removedOne.run()
+                }
             }
         }
         func status(withdrawn: Bool, reason: String?) throws {
@@ -296,6 +299,11 @@ public struct CurationProjector: Projector {
                 w.base.bind(2, field.rawValue)
                 w.base.bind(3, id)
                 try w.base.run()
+                if counting && valid && w.base.changes == 1 {
+                    w.replacedOne.bind(1, b)
+                    w.replacedOne.bind(2, field.rawValue)
+                    try w.replacedOne.run()
+                }
             }
         case .topicsAdded(_, let topics):
             for t in topics { try add(.topic, t, .string(t)) }
@@ -333,17 +341,39 @@ public struct CurationProjector: Projector {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM records WHERE key = ?", arguments: [key]) ?? false
     }
 
+    /// A cell of a materialised row, as SQLite stores it.
+    enum Cell: Equatable {
+        case null, int(Int64), text(String)
+
+        func bind(_ s: RawStatement, _ i: Int32) {
+            switch self {
+            case .null: s.bind(i, nil as String?)
+            case .int(let n): s.bind(i, n)
+            case .text(let t): s.bind(i, t)
+            }
+        }
+
+        static func read(_ s: RawStatement, _ i: Int32) -> Cell {
+            if s.isNull(i) { return .null }
+            return s.isInteger(i) ? .int(s.int(i)) : .text(s.text(i) ?? "")
+        }
+
+        var text: String? { if case .text(let t) = self { t } else { nil } }
+    }
+
     /// The statements that write materialised rows, prepared once per connection.
     struct RowWriter {
-        let old, insert, update, delete, deleteItems, insertItem, deleteConflicts, insertConflict, searchInsert, searchDelete: RawStatement
+        let old, insert, update, delete, items, deleteItem, deleteItems, insertItem, conflicts, deleteConflicts, insertConflict,
+            searchInsert, searchDelete: RawStatement
 
         static let dataColumns = ["symbol", "body", "year", "withdrawn"] + RecordField.allCases.map(CurationProjector.column)
         static let searchColumns = RecordField.searchable.map(CurationProjector.column)
+        /// Where each searchable column sits among the data columns.
+        static let searchIndexes = searchColumns.map { c in dataColumns.firstIndex(of: c)! }
 
         init(_ db: Database) throws {
             let cols = Self.dataColumns
-            old = try RawStatement(
-                cached: db, sql: "SELECT id, \(Self.searchColumns.joined(separator: ", ")) FROM records WHERE key = ?")
+            old = try RawStatement(cached: db, sql: "SELECT id, \(cols.joined(separator: ", ")) FROM records WHERE key = ?")
             insert = try RawStatement(
                 cached: db,
                 sql:
@@ -352,8 +382,12 @@ public struct CurationProjector: Projector {
             update = try RawStatement(
                 cached: db, sql: "UPDATE records SET \(cols.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?")
             delete = try RawStatement(cached: db, sql: "DELETE FROM records WHERE id = ?")
+            items = try RawStatement(cached: db, sql: "SELECT kind, item, value FROM record_items WHERE key = ?")
+            deleteItem = try RawStatement(cached: db, sql: "DELETE FROM record_items WHERE key = ? AND kind = ? AND item = ?")
             deleteItems = try RawStatement(cached: db, sql: "DELETE FROM record_items WHERE key = ?")
-            insertItem = try RawStatement(cached: db, sql: "INSERT INTO record_items(key, kind, item, value) VALUES (?,?,?,?)")
+            insertItem = try RawStatement(
+                cached: db, sql: "INSERT OR REPLACE INTO record_items(key, kind, item, value) VALUES (?,?,?,?)")
+            conflicts = try RawStatement(cached: db, sql: "SELECT field, heads FROM conflicts WHERE key = ?")
             deleteConflicts = try RawStatement(cached: db, sql: "DELETE FROM conflicts WHERE key = ?")
             insertConflict = try RawStatement(cached: db, sql: "INSERT INTO conflicts(key, field, heads) VALUES (?,?,?)")
             let search = Self.searchColumns.joined(separator: ", ")
@@ -367,12 +401,14 @@ public struct CurationProjector: Projector {
 
     /// Folds each record once from its facts and writes its rows; `search` false leaves
     /// the search index to be rebuilt in one pass afterwards.
-    static func materialise(_ keys: [String], db: Database, search: Bool) throws {
+    /// Only the parts the batch changed are read and written (a `field.set` leaves the
+    /// record's items alone, a `topics.added` its row).
+    static func materialise(_ keys: [(key: String, parts: RecordParts)], db: Database, search: Bool) throws {
         guard !keys.isEmpty else { return }
         let w = try RowWriter(db)
-        for key in keys {
-            let state = try RecordStateQuery.state(db, key: key, cutoff: nil)
-            try write(key: key, state: state, w, search: search)
+        for (key, parts) in keys {
+            let state = try RecordStateQuery.state(db, key: key, cutoff: nil, parts: parts)
+            try write(key: key, state: state, parts: parts, w, search: search)
         }
     }
 
@@ -384,34 +420,54 @@ public struct CurationProjector: Projector {
             let keys = try String.fetchAll(
                 db, sql: "SELECT DISTINCT key FROM cur_created WHERE key > ? ORDER BY key LIMIT ?", arguments: [after, keysPerBatch])
             guard let last = keys.last else { break }
-            try materialise(keys, db: db, search: false)
+            try materialise(keys.map { ($0, .all) }, db: db, search: false)
             after = last
         }
         try db.execute(sql: "INSERT INTO record_search(record_search) VALUES ('rebuild')")
     }
 
-    static func write(key: String, state: RecordState?, _ w: RowWriter, search: Bool) throws {
-        // The row as it is: its rowid and the values the search index holds for it.
+    /// The data cells of a record's `records` row, in `RowWriter.dataColumns` order.
+    static func cells(_ state: RecordState) -> [Cell] {
+        let adopted = state.value(.adopted).stringValue
+        let year = adopted.flatMap { Int64($0.prefix(4)) } ?? state.symbol.year.map(Int64.init)
+        var cells: [Cell] = [
+            .text(state.symbol.description), .text(state.symbol.body.rawValue), year.map(Cell.int) ?? .null,
+            .int(state.withdrawn ? 1 : 0),
+        ]
+        for f in RecordField.allCases {
+            let v = state.value(f)
+            if f == .meeting, let n = v.intValue {
+                cells.append(.int(Int64(n)))
+            } else {
+                cells.append(columnText(v).map(Cell.text) ?? .null)
+            }
+        }
+        return cells
+    }
+
+    /// Writes what changed of a record's rows: its `records` row and search entry when a
+    /// value changed, the items and conflicts that came or went.
+    static func write(key: String, state: RecordState?, parts: RecordParts, _ w: RowWriter, search: Bool) throws {
+        // The row as it is: its rowid and its values (the search index holds the searchable ones).
         var oldID: Int64?
-        var oldSearch: [String?] = []
+        var oldCells: [Cell] = []
         w.old.bind(1, key)
         try w.old.rows { r in
             oldID = r.int(0)
-            oldSearch = (1...Int32(RowWriter.searchColumns.count)).map { r.text($0) }
+            oldCells = (1...Int32(RowWriter.dataColumns.count)).map { Cell.read(r, $0) }
         }
-        w.deleteItems.bind(1, key)
-        try w.deleteItems.run()
-        w.deleteConflicts.bind(1, key)
-        try w.deleteConflicts.run()
-
-        func bindSearch(_ s: RawStatement, id: Int64, _ values: [String?]) {
+        func bindSearch(_ s: RawStatement, id: Int64, _ cells: [Cell]) {
             s.bind(1, id)
-            for (k, v) in values.enumerated() { s.bind(Int32(k + 2), v) }
+            for (k, i) in RowWriter.searchIndexes.enumerated() { s.bind(Int32(k + 2), cells[i].text) }
         }
         guard let state else {
+            w.deleteItems.bind(1, key)
+            try w.deleteItems.run()
+            w.deleteConflicts.bind(1, key)
+            try w.deleteConflicts.run()
             if let oldID {
                 if search {
-                    bindSearch(w.searchDelete, id: oldID, oldSearch)
+                    bindSearch(w.searchDelete, id: oldID, oldCells)
                     try w.searchDelete.run()
                 }
                 w.delete.bind(1, oldID)
@@ -419,59 +475,75 @@ public struct CurationProjector: Projector {
             }
             return
         }
-        let adopted = state.value(.adopted).stringValue
-        let year = adopted.flatMap { Int64($0.prefix(4)) } ?? state.symbol.year.map(Int64.init)
-        func bindData(_ s: RawStatement, from first: Int32) {
-            s.bind(first, state.symbol.description)
-            s.bind(first + 1, state.symbol.body.rawValue)
-            s.bind(first + 2, year)
-            s.bind(first + 3, state.withdrawn)
-            for (k, f) in RecordField.allCases.enumerated() {
-                let v = state.value(f)
-                if f == .meeting, let n = v.intValue {
-                    s.bind(first + 4 + Int32(k), Int64(n))
-                } else {
-                    s.bind(first + 4 + Int32(k), columnText(v))
-                }
-            }
-        }
-        let newSearch = RecordField.searchable.map { columnText(state.value($0)) }
-        let id: Int64
+        if parts.contains(.items) { try writeItems(key: key, state: state, w) }
+        guard parts.contains(.row) else { return }
+        let newCells = cells(state)
         if let oldID {
-            bindData(w.update, from: 1)
-            w.update.bind(Int32(RowWriter.dataColumns.count + 1), oldID)
-            try w.update.run()
-            id = oldID
-            if search && newSearch != oldSearch {
-                bindSearch(w.searchDelete, id: id, oldSearch)
-                try w.searchDelete.run()
-                bindSearch(w.searchInsert, id: id, newSearch)
-                try w.searchInsert.run()
+            if newCells != oldCells {
+                for (k, c) in newCells.enumerated() { c.bind(w.update, Int32(k + 1)) }
+                w.update.bind(Int32(newCells.count + 1), oldID)
+                try w.update.run()
+                if search && RowWriter.searchIndexes.contains(where: { newCells[$0] != oldCells[$0] }) {
+                    bindSearch(w.searchDelete, id: oldID, oldCells)
+                    try w.searchDelete.run()
+                    bindSearch(w.searchInsert, id: oldID, newCells)
+                    try w.searchInsert.run()
+                }
             }
         } else {
             w.insert.bind(1, key)
-            bindData(w.insert, from: 2)
+            for (k, c) in newCells.enumerated() { c.bind(w.insert, Int32(k + 2)) }
             try w.insert.run()
-            id = w.insert.lastInsertedRowID
             if search {
-                bindSearch(w.searchInsert, id: id, newSearch)
+                bindSearch(w.searchInsert, id: w.insert.lastInsertedRowID, newCells)
                 try w.searchInsert.run()
             }
         }
-        func item(_ kind: ItemKind, _ item: String, _ value: JSONValue) throws {
+        try writeConflicts(key: key, state: state, w)
+    }
+
+    /// The record's items: those that went are deleted, those that came or changed written.
+    static func writeItems(key: String, state: RecordState, _ w: RowWriter) throws {
+        struct Item: Hashable {
+            let kind: String
+            let item: String
+        }
+        var old: [Item: String] = [:]
+        w.items.bind(1, key)
+        try w.items.rows { r in old[Item(kind: r.text(0) ?? "", item: r.text(1) ?? "")] = r.text(2) ?? "" }
+        var new: [Item: String] = [:]
+        for t in state.topics { new[Item(kind: ItemKind.topic.rawValue, item: t)] = JSONValue.string(t).canonicalString }
+        for l in state.links { new[Item(kind: ItemKind.link.rawValue, item: l.item)] = l.json.canonicalString }
+        for s in state.sources { new[Item(kind: ItemKind.source.rawValue, item: s.item)] = s.json.canonicalString }
+        for i in old.keys where new[i] == nil {
+            w.deleteItem.bind(1, key)
+            w.deleteItem.bind(2, i.kind)
+            w.deleteItem.bind(3, i.item)
+            try w.deleteItem.run()
+        }
+        for (i, value) in new where old[i] != value {
             w.insertItem.bind(1, key)
-            w.insertItem.bind(2, kind.rawValue)
-            w.insertItem.bind(3, item)
-            w.insertItem.bind(4, value.canonicalString)
+            w.insertItem.bind(2, i.kind)
+            w.insertItem.bind(3, i.item)
+            w.insertItem.bind(4, value)
             try w.insertItem.run()
         }
-        for t in state.topics { try item(.topic, t, .string(t)) }
-        for l in state.links { try item(.link, l.item, l.json) }
-        for s in state.sources { try item(.source, s.item, s.json) }
-        for (f, s) in state.fields.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where s.inConflict {
+    }
+
+    /// The record's fields in conflict and how many heads each has, rewritten when they changed.
+    static func writeConflicts(key: String, state: RecordState, _ w: RowWriter) throws {
+        var old: [String: Int64] = [:]
+        w.conflicts.bind(1, key)
+        try w.conflicts.rows { r in old[r.text(0) ?? ""] = r.int(1) }
+        var new: [String: Int64] = [:]
+        for (f, s) in state.fields where s.inConflict { new[f.rawValue] = Int64(s.heads.count) }
+        guard new != old else { return }
+        w.deleteConflicts.bind(1, key)
+        try w.deleteConflicts.run()
+        for (f, heads) in new.sorted(by: { $0.key < $1.key }) {
             w.insertConflict.bind(1, key)
-            w.insertConflict.bind(2, f.rawValue)
-            w.insertConflict.bind(3, Int64(s.heads.count))
+            w.insertConflict.bind(2, f)
+            w.insertConflict.bind(3, heads)
             try w.insertConflict.run()
         }
     }

@@ -125,5 +125,45 @@ enum CurationSchema {
                     CREATE INDEX records_title_order ON records(title COLLATE NOCASE, key);
                     """)
         }
+        // Facts that carry values (a summary, a 2 KB text) live in rowid tables: a new fact is
+        // appended at the end of its table, and only the small index entries land at random
+        // places (a WITHOUT ROWID table keyed by a random event id split its large rows' pages).
+        m.registerMigration("v9-fact-rowid") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE cur_revisions_new(
+                        event_id TEXT NOT NULL, field TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                        time TEXT NOT NULL, author TEXT NOT NULL, valid INTEGER NOT NULL DEFAULT 1,
+                        replaced INTEGER NOT NULL DEFAULT 0, UNIQUE(event_id, field)
+                    ) STRICT;
+                    INSERT INTO cur_revisions_new(event_id, field, key, value, time, author, valid, replaced)
+                        SELECT event_id, field, key, value, time, author, valid, replaced FROM cur_revisions;
+                    DROP TABLE cur_revisions;
+                    ALTER TABLE cur_revisions_new RENAME TO cur_revisions;
+                    CREATE INDEX cur_revisions_field ON cur_revisions(key, field);
+                    CREATE INDEX cur_revisions_live ON cur_revisions(key) WHERE replaced = 0 AND valid = 1;
+
+                    CREATE TABLE cur_set_adds_new(
+                        event_id TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL, key TEXT NOT NULL,
+                        value TEXT NOT NULL, time TEXT NOT NULL, author TEXT NOT NULL, valid INTEGER NOT NULL DEFAULT 1,
+                        removed INTEGER NOT NULL DEFAULT 0, UNIQUE(event_id, kind, item)
+                    ) STRICT;
+                    INSERT INTO cur_set_adds_new(event_id, kind, item, key, value, time, author, valid, removed)
+                        SELECT event_id, kind, item, key, value, time, author, valid, removed FROM cur_set_adds;
+                    DROP TABLE cur_set_adds;
+                    ALTER TABLE cur_set_adds_new RENAME TO cur_set_adds;
+                    CREATE INDEX cur_set_adds_key ON cur_set_adds(key, kind);
+                    CREATE INDEX cur_set_adds_live ON cur_set_adds(key) WHERE removed = 0 AND valid = 1;
+
+                    CREATE TABLE cur_created_new(
+                        event_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL, symbol TEXT NOT NULL,
+                        time TEXT NOT NULL, author TEXT NOT NULL, valid INTEGER NOT NULL DEFAULT 1
+                    ) STRICT;
+                    INSERT INTO cur_created_new SELECT * FROM cur_created;
+                    DROP TABLE cur_created;
+                    ALTER TABLE cur_created_new RENAME TO cur_created;
+                    CREATE INDEX cur_created_key ON cur_created(key);
+                    """)
+        }
     }
 }

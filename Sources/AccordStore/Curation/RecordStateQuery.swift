@@ -1,6 +1,26 @@
 import AccordCore
 import GRDB
 
+/// The parts of a record's materialised rows that a batch of events can change apart: its
+/// `records` row (fields and status, with the search entry and the conflicts) and its items.
+struct RecordParts: OptionSet, Hashable {
+    let rawValue: UInt8
+    static let row = RecordParts(rawValue: 1)
+    static let items = RecordParts(rawValue: 2)
+    static let all: RecordParts = [.row, .items]
+
+    /// What an event of this kind changes.
+    init(of event: DomainEvent) {
+        switch event {
+        case .recordCreated: self = .all
+        case .fieldSet, .withdrawn, .restored: self = .row
+        case .topicsAdded, .topicsRemoved, .linksAdded, .linksRemoved, .sourcesAdded, .sourcesRemoved: self = .items
+        }
+    }
+
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+}
+
 /// Loads one record's valid facts from the curation tables; `RecordFold` (AccordCore)
 /// turns them into its state, now or as of a cut-off. The materialised tables, `accord
 /// show --as-of` and the edit checks all come from this one fold.
@@ -28,7 +48,8 @@ enum RecordStateQuery {
 
     /// The record's valid facts, read with the connection's cached statements; with
     /// `live`, only those that can still show now (see `liveRevisionsSQL`).
-    static func facts(_ db: Database, key: String, live: Bool = false) throws -> RecordFacts {
+    /// With `parts`, only the facts of those parts of the record (always its creations).
+    static func facts(_ db: Database, key: String, live: Bool = false, parts: RecordParts = .all) throws -> RecordFacts {
         var f = RecordFacts()
         func each(_ sql: String, _ row: (RawStatement) throws -> Void) throws {
             let s = try RawStatement(cached: db, sql: sql)
@@ -38,37 +59,45 @@ enum RecordStateQuery {
         try each(live ? liveCreatedSQL : createdSQL) { r in
             f.creations.append(.init(id: r.text(0) ?? "", symbol: r.text(1) ?? "", time: r.text(2) ?? ""))
         }
-        try each(live ? liveRevisionsSQL : revisionsSQL) { r in
-            guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
-            f.revisions.append(
-                .init(id: r.text(0) ?? "", field: field, value: r.text(2) ?? "null", author: r.text(3) ?? "", time: r.text(4) ?? ""))
+        if parts.contains(.row) {
+            try each(live ? liveRevisionsSQL : revisionsSQL) { r in
+                guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
+                f.revisions.append(
+                    .init(id: r.text(0) ?? "", field: field, value: r.text(2) ?? "null", author: r.text(3) ?? "", time: r.text(4) ?? ""))
+            }
         }
-        if !live {
+        if !live && parts.contains(.row) {
             try each(basesSQL) { r in
                 guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
                 f.bases.append(.init(base: r.text(0) ?? "", field: field, replacer: r.text(2) ?? ""))
             }
         }
-        try each(live ? liveAddsSQL : addsSQL) { r in
-            guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
-            f.adds.append(.init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", value: r.text(3) ?? "null", time: r.text(4) ?? ""))
+        if parts.contains(.items) {
+            try each(live ? liveAddsSQL : addsSQL) { r in
+                guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
+                f.adds.append(
+                    .init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", value: r.text(3) ?? "null", time: r.text(4) ?? ""))
+            }
         }
-        if !live {
+        if !live && parts.contains(.items) {
             try each(removesSQL) { r in
                 guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
                 f.removes.append(
                     .init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", seen: r.text(3) ?? "", time: r.text(4) ?? ""))
             }
         }
-        try each(live ? liveStatusSQL : statusSQL) { r in
-            f.statuses.append(.init(id: r.text(0) ?? "", withdrawn: r.int(1) != 0, time: r.text(2) ?? ""))
+        if parts.contains(.row) {
+            try each(live ? liveStatusSQL : statusSQL) { r in
+                f.statuses.append(.init(id: r.text(0) ?? "", withdrawn: r.int(1) != 0, time: r.text(2) ?? ""))
+            }
         }
         return f
     }
 
     /// The state now (from the live facts) or as of a cut-off (from all facts): one fold.
-    static func state(_ db: Database, key: String, cutoff: Cutoff?) throws -> RecordState? {
-        RecordFold.state(try facts(db, key: key, live: cutoff == nil), cutoff: cutoff)
+    /// With `parts`, only those parts of the state are right (the others are empty).
+    static func state(_ db: Database, key: String, cutoff: Cutoff?, parts: RecordParts = .all) throws -> RecordState? {
+        RecordFold.state(try facts(db, key: key, live: cutoff == nil, parts: parts), cutoff: cutoff)
     }
 
     /// One field's heads; no heads when the record or the field has none.

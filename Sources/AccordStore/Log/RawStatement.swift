@@ -92,10 +92,15 @@ final class RawStatement {
 
     func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
 
+    /// How many rows the last statement this connection ran inserted, changed or deleted.
+    var changes: Int { Int(sqlite3_changes(db.sqliteConnection)) }
+
     /// The rowid of the last row this connection inserted.
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(db.sqliteConnection) }
 
     func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+
+    func isInteger(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_INTEGER }
 
     private func error(_ code: Int32) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))

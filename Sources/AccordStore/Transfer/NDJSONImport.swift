@@ -90,7 +90,7 @@ public enum NDJSONImport {
     }
 
     /// Events per transaction: large batches rewrite fewer random index pages per event.
-    public static let defaultBatchSize = 16384
+    public static let defaultBatchSize = 32768
 
     /// - Parameter progress: called after each batch with the lines handled so far and the total.
     public static func run(
