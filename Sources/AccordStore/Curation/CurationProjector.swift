@@ -37,11 +37,23 @@ public struct CurationProjector: Projector {
         _ = try Self.storeFacts(batch, db: db, counting: false)
     }
 
-    /// Counts what supersedes each fact in one pass, folds every record once, in batches of
+    /// Builds the indexes `reset` set aside (a sort each, instead of a random insert per row),
+    /// counts what supersedes each fact in one pass, folds every record once, in batches of
     /// keys, then builds the search index in one pass.
     public func finishReplay(db: Database) throws {
+        let setAside = try Row.fetchAll(db, sql: "SELECT name, tbl, sql FROM temp.rebuild_indexes")
+        func build(_ which: (_ name: String, _ table: String) -> Bool) throws {
+            for r in setAside where which(r["name"], r["tbl"]) { try db.execute(sql: r["sql"]) }
+        }
+        let live = { (name: String) in name.hasSuffix("_live") }
+        let facts = { (table: String) in table.hasPrefix("cur_") }
+        // The live indexes after the counts they filter on; those of the records after them.
+        try build { name, table in facts(table) && !live(name) }
         try Self.recountAll(db)
+        try build { name, table in facts(table) && live(name) }
         try Self.materialiseAll(db)
+        try build { _, table in !facts(table) }
+        try db.execute(sql: "DROP TABLE temp.rebuild_indexes")
     }
 
     /// Every `replaced` and `removed` count from the sets (a rebuild, the v6 migration).
@@ -57,9 +69,24 @@ public struct CurationProjector: Projector {
                 """)
     }
 
+    /// Empties the read models for a rebuild and sets their secondary indexes aside (kept in
+    /// a temporary table, inside the rebuild's transaction) until `finishReplay`: rows go in
+    /// without them, then each is built in one sort. The unique indexes stay: they keep facts
+    /// apart and the recount looks facts up by them.
     public func reset(db: Database) throws {
         for t in CurationSchema.tables where t != "record_search" { try db.execute(sql: "DELETE FROM \(t)") }
         try db.execute(sql: "INSERT INTO record_search(record_search) VALUES ('delete-all')")
+        let tables = CurationSchema.tables.filter { $0 != "record_search" }.map { "'\($0)'" }.joined(separator: ", ")
+        try db.execute(
+            sql: """
+                DROP TABLE IF EXISTS temp.rebuild_indexes;
+                CREATE TEMP TABLE rebuild_indexes AS
+                    SELECT name, tbl_name AS tbl, sql FROM main.sqlite_master
+                    WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(tables));
+                """)
+        for name in try String.fetchAll(db, sql: "SELECT name FROM temp.rebuild_indexes") {
+            try db.execute(sql: "DROP INDEX main.\(name)")
+        }
     }
 
     static let factTables = ["cur_created", "cur_revisions", "cur_set_adds", "cur_set_removes", "cur_status"]
@@ -111,25 +138,28 @@ public struct CurationProjector: Projector {
     struct FactWriter {
         let created, revision, base, add, remove, status: RawStatement
 
-        init(_ db: Database) throws {
+        init(_ db: Database, counting: Bool) throws {
             created = try RawStatement(
                 cached: db, sql: "INSERT OR IGNORE INTO cur_created(event_id, key, symbol, time, author, valid) VALUES (?,?,?,?,?,?)")
-            // A fact named before it arrived (a sync delivers in any order) is born counted.
+            // Counting, a fact named before it arrived (a sync delivers in any order) is born
+            // counted; a rebuild counts everything once at the end (`recountAll`).
             revision = try RawStatement(
                 cached: db,
                 sql: """
                     INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid, replaced)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (
-                        SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                        WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1))
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \(counting ? """
+                        (SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
+                        WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1)
+                        """ : "0"))
                     """)
             base = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO cur_bases(base_id, field, event_id) VALUES (?,?,?)")
             add = try RawStatement(
                 cached: db,
                 sql: """
                     INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid, removed)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (
-                        SELECT count(*) FROM cur_set_removes r WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1))
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \(counting ? """
+                        (SELECT count(*) FROM cur_set_removes r WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1)
+                        """ : "0"))
                     """)
             remove = try RawStatement(
                 cached: db,
@@ -161,7 +191,7 @@ public struct CurationProjector: Projector {
             guard DomainEvent.isDomainType(env.type), let body = p.event.body,
                 let d = p.event.domain ?? (try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body))
             else { continue }
-            if writer == nil { writer = try FactWriter(db) }
+            if writer == nil { writer = try FactWriter(db, counting: counting) }
             try store(d, id: p.event.id, time: env.timeText, author: env.author, valid: p.valid, counting: counting, writer!)
             touched[d.symbol.key, default: []].formUnion(RecordParts(of: d))
         }

@@ -35,28 +35,42 @@ extension EventLog {
             _ = try MembershipBook.reconcile(db, state: state, authors: nil)
             // Pass 2: every event into the read models, marked by validity.
             let invalid = Set(try String.fetchAll(db, sql: "SELECT event_id FROM invalid_events"))
-            let rows = try Row.fetchCursor(db, sql: StoredEvent.selectSQL + " ORDER BY e.pos")
-            // Streamed in batches: memory holds one batch of events, then one batch of records.
-            // Each batch is decoded (envelope, body, curation payload) on every core, then
-            // replayed on this thread.
-            var stored: [StoredEvent] = []
+            // Streamed in batches (memory holds a few chunks of events, then one batch of
+            // records): a reader connection reads the log (which a rebuild does not change),
+            // every core decodes (envelope, body, curation payload), and this thread replays,
+            // all three at once.
+            var batch: [ProjectedEvent] = []
             func flush() throws {
-                let decoded = Parallel.map(stored, minChunk: 64) { s in try? s.decoded(payload: true) }
-                var batch: [ProjectedEvent] = []
-                batch.reserveCapacity(stored.count)
-                for (s, e) in zip(stored, decoded) {
-                    guard let e else { continue }
-                    batch.append(ProjectedEvent(event: e, position: s.pos, valid: !invalid.contains(s.id)))
-                }
                 for p in projectors { try p.replay(batch, db: db) }
-                done += stored.count
+                done += batch.count
                 progress?(done, total)
-                stored.removeAll(keepingCapacity: true)
+                batch.removeAll(keepingCapacity: true)
             }
-            while let row = try rows.next() {
-                stored.append(StoredEvent(row: row))
-                if stored.count == batchSize { try flush() }
-            }
+            let readError = ErrorBox()
+            try OrderedPipeline.run(
+                maxInFlight: 8,
+                produce: { [self] emit in
+                    var after: Int64 = 0
+                    do {
+                        while true {
+                            let chunk = try readChunk(after: after, limit: 256)
+                            if chunk.isEmpty { return }
+                            guard emit(chunk) else { return }
+                            after = chunk.last!.pos
+                        }
+                    } catch {
+                        readError.error = error
+                    }
+                },
+                transform: { (chunk: [StoredEvent]) in chunk.map { s in (s, try? s.decoded(payload: true)) } },
+                consume: { decoded in
+                    for (s, e) in decoded {
+                        guard let e else { continue }
+                        batch.append(ProjectedEvent(event: e, position: s.pos, valid: !invalid.contains(s.id)))
+                    }
+                    if batch.count >= batchSize { try flush() }
+                })
+            if let e = readError.error { throw e }
             try flush()
             for p in projectors { try p.finishReplay(db: db) }
         }
