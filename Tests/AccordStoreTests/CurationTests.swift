@@ -1,6 +1,7 @@
 import AccordCore
 import AccordTestSupport
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -237,8 +238,14 @@ import Testing
         try c.withdraw(try c.existing("A/RES/72/1"), reason: nil, key: Fixtures.alice)
         let before = try c.digest()
         let hits = try c.search("firearms")
+        let schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+        let indexes = try c.log.pool.read { db in try Row.fetchAll(db, sql: schema) }
         try c.log.rebuild()
         #expect(try c.digest() == before)
         #expect(try c.search("firearms") == hits)
+        // The indexes a rebuild set aside are all back, as they were, and nothing is left over.
+        #expect(try c.log.pool.read { db in try Row.fetchAll(db, sql: schema) } == indexes)
+        let leftOver = "SELECT count(*) FROM temp.sqlite_master WHERE name = 'rebuild_indexes'"
+        #expect(try c.log.pool.write { db in try Int.fetchOne(db, sql: leftOver) } == 0)
     }
 }
