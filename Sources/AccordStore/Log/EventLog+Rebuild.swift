@@ -49,19 +49,7 @@ extension EventLog {
             let readError = ErrorBox()
             try OrderedPipeline.run(
                 maxInFlight: 8,
-                produce: { [self] emit in
-                    var after: Int64 = 0
-                    do {
-                        while true {
-                            let chunk = try readChunk(after: after, limit: 256)
-                            if chunk.isEmpty { return }
-                            guard emit(chunk) else { return }
-                            after = chunk.last!.pos
-                        }
-                    } catch {
-                        readError.error = error
-                    }
-                },
+                produce: readingChunks(of: 256, error: readError),
                 transform: { (chunk: [StoredEvent]) in chunk.map { s in (s, try? s.decoded(payload: true)) } },
                 consume: { decoded in
                     for (s, e) in decoded {

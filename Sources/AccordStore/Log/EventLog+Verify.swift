@@ -25,6 +25,24 @@ public struct VerificationReport: Sendable, Codable {
 }
 
 extension EventLog {
+    /// A pipeline producer that reads the whole log in order, `limit` events at a time, on a
+    /// reader connection, until the pipeline stops taking chunks; a read error is kept in `error`.
+    func readingChunks(of limit: Int, error: ErrorBox) -> @Sendable (_ emit: ([StoredEvent]) -> Bool) -> Void {
+        { [self] emit in
+            var after: Int64 = 0
+            do {
+                while true {
+                    let chunk = try readChunk(after: after, limit: limit)
+                    if chunk.isEmpty { return }
+                    guard emit(chunk) else { return }
+                    after = chunk.last!.pos
+                }
+            } catch let e {
+                error.error = e
+            }
+        }
+    }
+
     /// Re-reads every stored event and checks ids, body hashes, signatures (on every
     /// core), the stored columns against the signed envelope, chains and the dataset.
     /// - Parameter progress: called after each chunk with the events checked so far and the total.
@@ -41,19 +59,7 @@ extension EventLog {
         // Reading outruns checking: keep at most 16 chunks (8,192 events) in flight.
         try OrderedPipeline.run(
             maxInFlight: 16,
-            produce: { [self] emit in
-                var after: Int64 = 0
-                do {
-                    while true {
-                        let chunk = try readChunk(after: after, limit: 512)
-                        if chunk.isEmpty { return }
-                        guard emit(chunk) else { return }
-                        after = chunk.last!.pos
-                    }
-                } catch {
-                    readError.error = error
-                }
-            },
+            produce: readingChunks(of: 512, error: readError),
             transform: { (chunk: [StoredEvent]) in
                 (
                     chunk,
