@@ -229,6 +229,24 @@ import Testing
         #expect(try c.list().map(\.symbol) == ["A/RES/71/19", "S/RES/2178 (2014)"])
     }
 
+    @Test func aValueRewrittenInAnotherUnicodeFormIsShownAsWritten() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        let s = try c.existing("S/RES/2482")
+        // Swift calls these two strings equal; SQLite, the digest and every other node do not.
+        // (`set` calls the second a change with no effect, so the edit is signed as a peer would.)
+        try c.set(s, .notes, "Caf\u{E9} notes", key: Fixtures.alice)
+        let heads = try c.state(s)!.fields[.notes]!.heads.map(\.id)
+        _ = try c.author([.fieldSet(s, field: .notes, value: .string("Cafe\u{301} notes"), base: heads)], key: Fixtures.alice)
+        let stored = {
+            try c.log.pool.read { db in try String.fetchOne(db, sql: "SELECT notes FROM records WHERE key = ?", arguments: [s.key]) }
+        }
+        #expect(try Array((stored() ?? "").utf8) == Array("Cafe\u{301} notes".utf8))
+        let before = try c.digest()
+        try c.log.rebuild()
+        #expect(try c.digest() == before)
+    }
+
     @Test func rebuildEqualsTheIncrementalState() throws {
         let dir = TempDir()
         let c = try Self.seeded(dir)

@@ -82,10 +82,10 @@ public struct CurationProjector: Projector {
                 DROP TABLE IF EXISTS temp.rebuild_indexes;
                 CREATE TEMP TABLE rebuild_indexes AS
                     SELECT name, tbl_name AS tbl, sql FROM main.sqlite_master
-                    WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(tables));
+                    WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN (\(tables));
                 """)
         for name in try String.fetchAll(db, sql: "SELECT name FROM temp.rebuild_indexes") {
-            try db.execute(sql: "DROP INDEX main.\(name)")
+            try db.execute(sql: "DROP INDEX main.\(name.quotedDatabaseIdentifier)")
         }
     }
 
@@ -389,6 +389,17 @@ public struct CurationProjector: Projector {
         }
 
         var text: String? { if case .text(let t) = self { t } else { nil } }
+
+        /// Equal as SQLite and the digest see them: text byte for byte (Swift's `String ==`
+        /// calls an NFC "é" and an NFD "e\u{301}" equal, and a row would keep the old bytes).
+        static func == (a: Cell, b: Cell) -> Bool {
+            switch (a, b) {
+            case (.null, .null): true
+            case (.int(let x), .int(let y)): x == y
+            case (.text(let x), .text(let y)): x.utf8.elementsEqual(y.utf8)
+            default: false
+            }
+        }
     }
 
     /// The statements that write materialised rows, prepared once per connection.
@@ -534,28 +545,35 @@ public struct CurationProjector: Projector {
 
     /// The record's items: those that went are deleted, those that came or changed written.
     static func writeItems(key: String, state: RecordState, _ w: RowWriter) throws {
+        // Compared byte for byte, as SQLite and the digest compare them (see `Cell.==`).
         struct Item: Hashable {
             let kind: String
-            let item: String
+            let item: [UInt8]
+            var text: String { String(decoding: item, as: UTF8.self) }
         }
-        var old: [Item: String] = [:]
+        var old: [Item: [UInt8]] = [:]
         w.items.bind(1, key)
-        try w.items.rows { r in old[Item(kind: r.text(0) ?? "", item: r.text(1) ?? "")] = r.text(2) ?? "" }
-        var new: [Item: String] = [:]
-        for t in state.topics { new[Item(kind: ItemKind.topic.rawValue, item: t)] = JSONValue.string(t).canonicalString }
-        for l in state.links { new[Item(kind: ItemKind.link.rawValue, item: l.item)] = l.json.canonicalString }
-        for s in state.sources { new[Item(kind: ItemKind.source.rawValue, item: s.item)] = s.json.canonicalString }
+        try w.items.rows { r in
+            old[Item(kind: r.text(0) ?? "", item: Array((r.text(1) ?? "").utf8))] = Array((r.text(2) ?? "").utf8)
+        }
+        var new: [Item: [UInt8]] = [:]
+        func put(_ kind: ItemKind, _ item: String, _ value: JSONValue) {
+            new[Item(kind: kind.rawValue, item: Array(item.utf8))] = value.canonicalBytes
+        }
+        for t in state.topics { put(.topic, t, .string(t)) }
+        for l in state.links { put(.link, l.item, l.json) }
+        for s in state.sources { put(.source, s.item, s.json) }
         for i in old.keys where new[i] == nil {
             w.deleteItem.bind(1, key)
             w.deleteItem.bind(2, i.kind)
-            w.deleteItem.bind(3, i.item)
+            w.deleteItem.bind(3, i.text)
             try w.deleteItem.run()
         }
         for (i, value) in new where old[i] != value {
             w.insertItem.bind(1, key)
             w.insertItem.bind(2, i.kind)
-            w.insertItem.bind(3, i.item)
-            w.insertItem.bind(4, value)
+            w.insertItem.bind(3, i.text)
+            w.insertItem.bind(4, String(decoding: value, as: UTF8.self))
             try w.insertItem.run()
         }
     }

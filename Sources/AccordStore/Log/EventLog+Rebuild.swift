@@ -42,7 +42,6 @@ extension EventLog {
             var batch: [ProjectedEvent] = []
             func flush() throws {
                 for p in projectors { try p.replay(batch, db: db) }
-                done += batch.count
                 progress?(done, total)
                 batch.removeAll(keepingCapacity: true)
             }
@@ -52,6 +51,9 @@ extension EventLog {
                 produce: readingChunks(of: 256, error: readError),
                 transform: { (chunk: [StoredEvent]) in chunk.map { s in (s, try? s.decoded(payload: true)) } },
                 consume: { decoded in
+                    // Every stored event counts as done, decoded or not (one that does not
+                    // decode is left out of the read models, as before).
+                    done += decoded.count
                     for (s, e) in decoded {
                         guard let e else { continue }
                         batch.append(ProjectedEvent(event: e, position: s.pos, valid: !invalid.contains(s.id)))
