@@ -42,6 +42,25 @@ import Testing
         #expect(RecordFold.state(f)?.value(.title) == .string("agreed"))
     }
 
+    @Test func itemsInTwoUnicodeFormsAreTwoItemsWhateverTheirOrder() throws {
+        // Swift calls "café" (NFC) and "cafe\u{301}" (NFD) equal; SQLite and the digest do not.
+        let nfc = "caf\u{E9}"
+        let nfd = "cafe\u{301}"
+        var f = Self.base
+        f.adds = [
+            .init(id: Self.id(2), kind: .topic, item: nfc, value: "\"\(nfc)\"", time: Self.t(2)),
+            .init(id: Self.id(3), kind: .topic, item: nfd, value: "\"\(nfd)\"", time: Self.t(3)),
+        ]
+        let forward = try #require(RecordFold.state(f))
+        f.adds.reverse()
+        let backward = try #require(RecordFold.state(f))
+        #expect(forward.topics.map { Array($0.utf8) } == [Array(nfd.utf8), Array(nfc.utf8)])
+        #expect(backward.topics.map { Array($0.utf8) } == forward.topics.map { Array($0.utf8) })
+        // A removal of one form removes that form only.
+        f.removes = [.init(id: Self.id(4), kind: .topic, item: nfc, seen: Self.id(2), time: Self.t(4))]
+        #expect(RecordFold.state(f)?.topics.map { Array($0.utf8) } == [Array(nfd.utf8)])
+    }
+
     @Test func aRemovalRemovesOnlyTheAddsItSaw() throws {
         var f = Self.base
         f.adds = [

@@ -128,25 +128,31 @@ public enum RecordFold {
         for (f, h) in heads { fields[f] = FieldState(heads: h) }
 
         // Add-wins sets: adds no counted removal has seen; the latest add gives an item's value.
-        var seen: Set<String> = []
-        for r in facts.removes where counts(r.time, r.id) {
-            seen.insert(r.seen + "\u{0}" + r.kind.rawValue + "\u{0}" + r.item)
+        // Items are told apart byte for byte, as SQLite and the digest do (Swift's `String ==`
+        // calls an NFC "é" and an NFD "e\u{301}" equal, and which spelling stayed would then
+        // depend on the order of the facts).
+        func itemKey(_ id: String, _ kind: ItemKind, _ item: String) -> [UInt8] {
+            Array(id.utf8) + [0] + Array(kind.rawValue.utf8) + [0] + Array(item.utf8)
         }
-        var items: [ItemKind: [String: RecordFacts.Add]] = [:]
-        for a in facts.adds where counts(a.time, a.id) && !seen.contains(a.id + "\u{0}" + a.kind.rawValue + "\u{0}" + a.item) {
-            if let held = items[a.kind]?[a.item], (held.time, held.id) > (a.time, a.id) { continue }
-            items[a.kind, default: [:]][a.item] = a
+        var seen: Set<[UInt8]> = []
+        for r in facts.removes where counts(r.time, r.id) { seen.insert(itemKey(r.seen, r.kind, r.item)) }
+        var items: [ItemKind: [[UInt8]: RecordFacts.Add]] = [:]
+        for a in facts.adds where counts(a.time, a.id) && !seen.contains(itemKey(a.id, a.kind, a.item)) {
+            let item = Array(a.item.utf8)
+            if let held = items[a.kind]?[item], (held.time, held.id) > (a.time, a.id) { continue }
+            items[a.kind, default: [:]][item] = a
         }
-        func values(_ k: ItemKind) -> [JSONValue] {
-            (items[k] ?? [:]).values.sorted { $0.item < $1.item }.compactMap { try? JSONParser.parse($0.value) }
+        func held(_ k: ItemKind) -> [RecordFacts.Add] {
+            (items[k] ?? [:]).values.sorted { $0.item.utf8.lexicographicallyPrecedes($1.item.utf8) }
         }
+        func values(_ k: ItemKind) -> [JSONValue] { held(k).compactMap { try? JSONParser.parse($0.value) } }
 
         // Status: the latest status event decides.
         let status = facts.statuses.filter { counts($0.time, $0.id) }.max { ($0.time, $0.id) < ($1.time, $1.id) }
 
         return RecordState(
             symbol: symbol, withdrawn: status?.withdrawn ?? false, fields: fields,
-            topics: (items[.topic] ?? [:]).keys.sorted(),
+            topics: held(.topic).map(\.item),
             links: values(.link).compactMap { try? Link(json: $0) },
             sources: values(.source).compactMap { try? Source(json: $0) })
     }
