@@ -247,6 +247,24 @@ import Testing
         #expect(try c.digest() == before)
     }
 
+    @Test func aBaseFromAnotherRecordReplacesNothingThere() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        let x = try c.existing("S/RES/2482")
+        let y = try c.existing("A/RES/72/1")
+        let title = try #require(c.state(y)?.value(.title))
+        // A signed edit of one record that names another record's title as its base (a
+        // peer's hostile or buggy client): the other record's title is not replaced, now or
+        // after a rebuild.
+        let theirs = try c.state(y)!.fields[.title]!.heads.map(\.id)
+        _ = try c.author([.fieldSet(x, field: .title, value: .string("Names another record's title"), base: theirs)], key: Fixtures.alice)
+        #expect(try c.state(y)?.value(.title) == title)
+        let before = try c.digest()
+        try c.log.rebuild()
+        #expect(try c.digest() == before)
+        #expect(try c.state(y)?.value(.title) == title)
+    }
+
     @Test func rebuildEqualsTheIncrementalState() throws {
         let dir = TempDir()
         let c = try Self.seeded(dir)

@@ -62,10 +62,12 @@ public struct CurationProjector: Projector {
             sql: """
                 UPDATE cur_revisions SET replaced = (
                     SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                    WHERE b.base_id = cur_revisions.event_id AND b.field = cur_revisions.field AND r2.valid = 1);
+                    WHERE b.base_id = cur_revisions.event_id AND b.field = cur_revisions.field AND r2.valid = 1
+                    AND r2.key = cur_revisions.key);
                 UPDATE cur_set_adds SET removed = (
                     SELECT count(*) FROM cur_set_removes r
-                    WHERE r.seen_id = cur_set_adds.event_id AND r.kind = cur_set_adds.kind AND r.item = cur_set_adds.item AND r.valid = 1);
+                    WHERE r.seen_id = cur_set_adds.event_id AND r.kind = cur_set_adds.kind AND r.item = cur_set_adds.item AND r.valid = 1
+                    AND r.key = cur_set_adds.key);
                 """)
     }
 
@@ -149,7 +151,7 @@ public struct CurationProjector: Projector {
                     INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid, replaced)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \(counting ? """
                         (SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                        WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1)
+                        WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1 AND r2.key = ?3)
                         """ : "0"))
                     """)
             base = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO cur_bases(base_id, field, event_id) VALUES (?,?,?)")
@@ -158,7 +160,8 @@ public struct CurationProjector: Projector {
                 sql: """
                     INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid, removed)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \(counting ? """
-                        (SELECT count(*) FROM cur_set_removes r WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1)
+                        (SELECT count(*) FROM cur_set_removes r
+                        WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1 AND r.key = ?4)
                         """ : "0"))
                     """)
             remove = try RawStatement(
@@ -170,14 +173,16 @@ public struct CurationProjector: Projector {
                 cached: db,
                 sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,?,?,?,?,?)")
             replacedOne = try RawStatement(
-                cached: db, sql: "UPDATE cur_revisions SET replaced = replaced + 1 WHERE event_id = ? AND field = ?")
+                cached: db, sql: "UPDATE cur_revisions SET replaced = replaced + 1 WHERE event_id = ? AND field = ? AND key = ?")
             removedOne = try RawStatement(
-                cached: db, sql: "UPDATE cur_set_adds SET removed = removed + 1 WHERE event_id = ? AND kind = ? AND item = ?")
+                cached: db, sql: "UPDATE cur_set_adds SET removed = removed + 1 WHERE event_id = ? AND kind = ? AND item = ? AND key = ?")
         }
 
         /// Counts what supersedes each fact as it is stored: a valid revision adds one to each
         /// base it names, a valid removal to each add it saw (nothing when that fact has not
-        /// arrived yet: it counts what names it when it is inserted).
+        /// arrived yet: it counts what names it when it is inserted). Only within one record,
+        /// as the fold of all a record's facts counts: a revision of one record that names
+        /// another record's revision as its base replaces nothing there.
         let replacedOne, removedOne: RawStatement
     }
 
@@ -216,17 +221,16 @@ public struct CurationProjector: Projector {
             }
         }
 
-        /// Recounts each noted fact from the sets; an unchanged count is not written.
+        /// Recounts each noted fact from the sets (within its record).
         func run(_ db: Database) throws {
             if !revisions.isEmpty {
                 let s = try RawStatement(
                     cached: db,
                     sql: """
-                        WITH n(c) AS (
+                        UPDATE cur_revisions SET replaced = (
                             SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                            WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1)
-                        UPDATE cur_revisions SET replaced = (SELECT c FROM n)
-                        WHERE event_id = ?1 AND field = ?2 AND replaced != (SELECT c FROM n)
+                            WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1 AND r2.key = cur_revisions.key)
+                        WHERE event_id = ?1 AND field = ?2
                         """)
                 for r in revisions {
                     s.bind(1, r[0])
@@ -238,10 +242,10 @@ public struct CurationProjector: Projector {
                 let s = try RawStatement(
                     cached: db,
                     sql: """
-                        WITH n(c) AS (
-                            SELECT count(*) FROM cur_set_removes r WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1)
-                        UPDATE cur_set_adds SET removed = (SELECT c FROM n)
-                        WHERE event_id = ?1 AND kind = ?2 AND item = ?3 AND removed != (SELECT c FROM n)
+                        UPDATE cur_set_adds SET removed = (
+                            SELECT count(*) FROM cur_set_removes r
+                            WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1 AND r.key = cur_set_adds.key)
+                        WHERE event_id = ?1 AND kind = ?2 AND item = ?3
                         """)
                 for a in adds {
                     s.bind(1, a[0])
@@ -296,6 +300,7 @@ public struct CurationProjector: Projector {
                     w.removedOne.bind(1, seenID)
                     w.removedOne.bind(2, kind.rawValue)
                     w.removedOne.bind(3, item)
+                    w.removedOne.bind(4, key)
                     try w.removedOne.run()
                 }
             }
@@ -332,6 +337,7 @@ public struct CurationProjector: Projector {
                 if counting && valid && w.base.changes == 1 {
                     w.replacedOne.bind(1, b)
                     w.replacedOne.bind(2, field.rawValue)
+                    w.replacedOne.bind(3, key)
                     try w.replacedOne.run()
                 }
             }
