@@ -63,11 +63,11 @@ public struct CurationProjector: Projector {
                 UPDATE cur_revisions SET replaced = (
                     SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
                     WHERE b.base_id = cur_revisions.event_id AND b.field = cur_revisions.field AND r2.valid = 1
-                    AND r2.key = cur_revisions.key);
+                    AND +r2.key = cur_revisions.key);
                 UPDATE cur_set_adds SET removed = (
                     SELECT count(*) FROM cur_set_removes r
                     WHERE r.seen_id = cur_set_adds.event_id AND r.kind = cur_set_adds.kind AND r.item = cur_set_adds.item AND r.valid = 1
-                    AND r.key = cur_set_adds.key);
+                    AND +r.key = cur_set_adds.key);
                 """)
     }
 
@@ -151,7 +151,7 @@ public struct CurationProjector: Projector {
                     INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid, replaced)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \(counting ? """
                         (SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                        WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1 AND r2.key = ?3)
+                        WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1 AND +r2.key = ?3)
                         """ : "0"))
                     """)
             base = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO cur_bases(base_id, field, event_id) VALUES (?,?,?)")
@@ -161,7 +161,7 @@ public struct CurationProjector: Projector {
                     INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid, removed)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \(counting ? """
                         (SELECT count(*) FROM cur_set_removes r
-                        WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1 AND r.key = ?4)
+                        WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1 AND +r.key = ?4)
                         """ : "0"))
                     """)
             remove = try RawStatement(
@@ -173,11 +173,13 @@ public struct CurationProjector: Projector {
                 cached: db,
                 sql: "INSERT OR IGNORE INTO cur_status(event_id, key, withdrawn, reason, time, author, valid) VALUES (?,?,?,?,?,?,?)")
             replacedOne = try RawStatement(
-                cached: db, sql: "UPDATE cur_revisions SET replaced = replaced + 1 WHERE event_id = ? AND field = ? AND key = ?")
+                cached: db, sql: "UPDATE cur_revisions SET replaced = replaced + 1 WHERE event_id = ? AND field = ? AND +key = ?")
             removedOne = try RawStatement(
-                cached: db, sql: "UPDATE cur_set_adds SET removed = removed + 1 WHERE event_id = ? AND kind = ? AND item = ? AND key = ?")
+                cached: db, sql: "UPDATE cur_set_adds SET removed = removed + 1 WHERE event_id = ? AND kind = ? AND item = ? AND +key = ?")
         }
 
+        /// (In the counting queries, `+key` keeps SQLite from looking the facts up by record,
+        /// which would read a record's whole history; they are found by the fact they name.)
         /// Counts what supersedes each fact as it is stored: a valid revision adds one to each
         /// base it names, a valid removal to each add it saw (nothing when that fact has not
         /// arrived yet: it counts what names it when it is inserted). Only within one record,
@@ -229,7 +231,7 @@ public struct CurationProjector: Projector {
                     sql: """
                         UPDATE cur_revisions SET replaced = (
                             SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                            WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1 AND r2.key = cur_revisions.key)
+                            WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1 AND +r2.key = cur_revisions.key)
                         WHERE event_id = ?1 AND field = ?2
                         """)
                 for r in revisions {
@@ -244,7 +246,7 @@ public struct CurationProjector: Projector {
                     sql: """
                         UPDATE cur_set_adds SET removed = (
                             SELECT count(*) FROM cur_set_removes r
-                            WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1 AND r.key = cur_set_adds.key)
+                            WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1 AND +r.key = cur_set_adds.key)
                         WHERE event_id = ?1 AND kind = ?2 AND item = ?3
                         """)
                 for a in adds {
