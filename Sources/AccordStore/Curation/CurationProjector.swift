@@ -56,18 +56,35 @@ public struct CurationProjector: Projector {
         try db.execute(sql: "DROP TABLE temp.rebuild_indexes")
     }
 
+    /// How many valid facts supersede a fact, as SQL over the sets: the revisions that name a
+    /// revision as their base, the removals that saw an add. Only within the fact's record, as
+    /// the fold of a record's facts counts (a revision of one record naming another record's
+    /// revision replaces nothing there); `+key` keeps SQLite from looking facts up by record,
+    /// which would read a record's whole history, instead of by the fact they name.
+    enum Counts {
+        static func replaced(id: String, field: String, key: String) -> String {
+            """
+            (SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
+            WHERE b.base_id = \(id) AND b.field = \(field) AND r2.valid = 1 AND +r2.key = \(key))
+            """
+        }
+
+        static func removed(id: String, kind: String, item: String, key: String) -> String {
+            """
+            (SELECT count(*) FROM cur_set_removes r
+            WHERE r.seen_id = \(id) AND r.kind = \(kind) AND r.item = \(item) AND r.valid = 1 AND +r.key = \(key))
+            """
+        }
+    }
+
     /// Every `replaced` and `removed` count from the sets (a rebuild, the v6 migration).
     static func recountAll(_ db: Database) throws {
         try db.execute(
             sql: """
-                UPDATE cur_revisions SET replaced = (
-                    SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                    WHERE b.base_id = cur_revisions.event_id AND b.field = cur_revisions.field AND r2.valid = 1
-                    AND +r2.key = cur_revisions.key);
-                UPDATE cur_set_adds SET removed = (
-                    SELECT count(*) FROM cur_set_removes r
-                    WHERE r.seen_id = cur_set_adds.event_id AND r.kind = cur_set_adds.kind AND r.item = cur_set_adds.item AND r.valid = 1
-                    AND +r.key = cur_set_adds.key);
+                UPDATE cur_revisions SET replaced = \(Counts.replaced(
+                    id: "cur_revisions.event_id", field: "cur_revisions.field", key: "cur_revisions.key"));
+                UPDATE cur_set_adds SET removed = \(Counts.removed(
+                    id: "cur_set_adds.event_id", kind: "cur_set_adds.kind", item: "cur_set_adds.item", key: "cur_set_adds.key"));
                 """)
     }
 
@@ -149,20 +166,14 @@ public struct CurationProjector: Projector {
                 cached: db,
                 sql: """
                     INSERT OR IGNORE INTO cur_revisions(event_id, field, key, value, time, author, valid, replaced)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \(counting ? """
-                        (SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                        WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1 AND +r2.key = ?3)
-                        """ : "0"))
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, \(counting ? Counts.replaced(id: "?1", field: "?2", key: "?3") : "0"))
                     """)
             base = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO cur_bases(base_id, field, event_id) VALUES (?,?,?)")
             add = try RawStatement(
                 cached: db,
                 sql: """
                     INSERT OR IGNORE INTO cur_set_adds(event_id, kind, item, key, value, time, author, valid, removed)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \(counting ? """
-                        (SELECT count(*) FROM cur_set_removes r
-                        WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1 AND +r.key = ?4)
-                        """ : "0"))
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \(counting ? Counts.removed(id: "?1", kind: "?2", item: "?3", key: "?4") : "0"))
                     """)
             remove = try RawStatement(
                 cached: db,
@@ -178,13 +189,9 @@ public struct CurationProjector: Projector {
                 cached: db, sql: "UPDATE cur_set_adds SET removed = removed + 1 WHERE event_id = ? AND kind = ? AND item = ? AND +key = ?")
         }
 
-        /// (In the counting queries, `+key` keeps SQLite from looking the facts up by record,
-        /// which would read a record's whole history; they are found by the fact they name.)
         /// Counts what supersedes each fact as it is stored: a valid revision adds one to each
-        /// base it names, a valid removal to each add it saw (nothing when that fact has not
-        /// arrived yet: it counts what names it when it is inserted). Only within one record,
-        /// as the fold of all a record's facts counts: a revision of one record that names
-        /// another record's revision as its base replaces nothing there.
+        /// base it names, a valid removal to each add it saw, within its record (nothing when
+        /// that fact has not arrived yet: it counts what names it when it is inserted).
         let replacedOne, removedOne: RawStatement
     }
 
@@ -229,9 +236,7 @@ public struct CurationProjector: Projector {
                 let s = try RawStatement(
                     cached: db,
                     sql: """
-                        UPDATE cur_revisions SET replaced = (
-                            SELECT count(*) FROM cur_bases b JOIN cur_revisions r2 ON r2.event_id = b.event_id AND r2.field = b.field
-                            WHERE b.base_id = ?1 AND b.field = ?2 AND r2.valid = 1 AND +r2.key = cur_revisions.key)
+                        UPDATE cur_revisions SET replaced = \(Counts.replaced(id: "?1", field: "?2", key: "cur_revisions.key"))
                         WHERE event_id = ?1 AND field = ?2
                         """)
                 for r in revisions {
@@ -244,9 +249,7 @@ public struct CurationProjector: Projector {
                 let s = try RawStatement(
                     cached: db,
                     sql: """
-                        UPDATE cur_set_adds SET removed = (
-                            SELECT count(*) FROM cur_set_removes r
-                            WHERE r.seen_id = ?1 AND r.kind = ?2 AND r.item = ?3 AND r.valid = 1 AND +r.key = cur_set_adds.key)
+                        UPDATE cur_set_adds SET removed = \(Counts.removed(id: "?1", kind: "?2", item: "?3", key: "cur_set_adds.key"))
                         WHERE event_id = ?1 AND kind = ?2 AND item = ?3
                         """)
                 for a in adds {

@@ -65,11 +65,14 @@ enum RecordStateQuery {
                 f.revisions.append(
                     .init(id: r.text(0) ?? "", field: field, value: r.text(2) ?? "null", author: r.text(3) ?? "", time: r.text(4) ?? ""))
             }
-        }
-        if !live && parts.contains(.row) {
-            try each(basesSQL) { r in
-                guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
-                f.bases.append(.init(base: r.text(0) ?? "", field: field, replacer: r.text(2) ?? ""))
+            if !live {
+                try each(basesSQL) { r in
+                    guard let field = RecordField(rawValue: r.text(1) ?? "") else { return }
+                    f.bases.append(.init(base: r.text(0) ?? "", field: field, replacer: r.text(2) ?? ""))
+                }
+            }
+            try each(live ? liveStatusSQL : statusSQL) { r in
+                f.statuses.append(.init(id: r.text(0) ?? "", withdrawn: r.int(1) != 0, time: r.text(2) ?? ""))
             }
         }
         if parts.contains(.items) {
@@ -78,17 +81,12 @@ enum RecordStateQuery {
                 f.adds.append(
                     .init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", value: r.text(3) ?? "null", time: r.text(4) ?? ""))
             }
-        }
-        if !live && parts.contains(.items) {
-            try each(removesSQL) { r in
-                guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
-                f.removes.append(
-                    .init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", seen: r.text(3) ?? "", time: r.text(4) ?? ""))
-            }
-        }
-        if parts.contains(.row) {
-            try each(live ? liveStatusSQL : statusSQL) { r in
-                f.statuses.append(.init(id: r.text(0) ?? "", withdrawn: r.int(1) != 0, time: r.text(2) ?? ""))
+            if !live {
+                try each(removesSQL) { r in
+                    guard let kind = ItemKind(rawValue: r.text(1) ?? "") else { return }
+                    f.removes.append(
+                        .init(id: r.text(0) ?? "", kind: kind, item: r.text(2) ?? "", seen: r.text(3) ?? "", time: r.text(4) ?? ""))
+                }
             }
         }
         return f
