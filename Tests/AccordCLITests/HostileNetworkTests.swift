@@ -244,9 +244,10 @@ import Testing
                     except OSError:
                         break
                 return reply.split(b"\\r\\n")[0].decode() if reply else "no answer"
-            for _ in range(5):
+            for _ in range(20):
                 answer = trickle()
                 if " 429 " not in answer: break
+                time.sleep(0.3)
             print(answer)
             """
         try script.write(toFile: cli.path("trickle.py"), atomically: true, encoding: .utf8)
