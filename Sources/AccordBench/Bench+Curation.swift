@@ -131,31 +131,15 @@ extension Bench {
             var read = 0.0
             try await serving(node) { url in
                 func load(_ path: @escaping @Sendable (Int) -> String) async throws -> Double {
-                    try await Self.timeAsync {
-                        try await withThrowingTaskGroup(of: Void.self) { group in
-                            for c in 0..<clients {
-                                group.addTask {
-                                    for k in 0..<perClient {
-                                        let r = try await http.execute(
-                                            HTTPClientRequest(url: url + path(c * perClient + k)), timeout: .seconds(30))
-                                        let body = try await r.body.collect(upTo: 1 << 22)
-                                        precondition(r.status == .ok, "bench record-read: \(r.status) \(String(buffer: body))")
-                                    }
-                                }
-                            }
-                            try await group.waitForAll()
-                        }
-                    }
+                    try await Self.getRate(url: url, http: http, clients: clients, perClient: perClient, workload: workload, path)
                 }
                 _ = try await load { _ in "/health" }  // warm-up: connections and caches
-                health = Double(clients * perClient) / (try await load { _ in "/health" })
+                health = try await load { _ in "/health" }
                 let all = symbols
-                read =
-                    Double(clients * perClient)
-                    / (try await load { k in
-                        "/api/v1/record?symbol="
-                            + (all[(k &* 7919) % all.count].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-                    })
+                read = try await load { k in
+                    "/api/v1/record?symbol="
+                        + (all[(k &* 7919) % all.count].addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                }
             }
             let n = clients * perClient
             return Result(
@@ -165,5 +149,29 @@ extension Bench {
                     "baselinePerSecond": .number(health.rounded()), "goal": .number(0.5),
                 ])
         }
+    }
+}
+
+extension Bench {
+    /// GET requests per second of `clients` clients at once, each making `perClient`
+    /// requests of `path(k)`; every answer must be 200.
+    static func getRate(
+        url: String, http: HTTPClient, clients: Int, perClient: Int, workload: String, _ path: @escaping @Sendable (Int) -> String
+    ) async throws -> Double {
+        let t = try await timeAsync {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in 0..<clients {
+                    group.addTask {
+                        for k in 0..<perClient {
+                            let r = try await http.execute(HTTPClientRequest(url: url + path(c * perClient + k)), timeout: .seconds(30))
+                            let body = try await r.body.collect(upTo: 1 << 22)
+                            precondition(r.status == .ok, "bench \(workload): \(r.status) \(String(buffer: body))")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        return Double(clients * perClient) / t
     }
 }

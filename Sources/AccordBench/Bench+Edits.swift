@@ -23,6 +23,11 @@ extension Bench {
                 "writersPerCommit": Self.finite(.number(grouped.writersPerCommit)),
                 "ungroupedEventsPerSecond": .number((Double(alone.edits) / alone.seconds).rounded()),
                 "ungroupedP50ms": .number(alone.p50), "ungroupedP99ms": .number(alone.p99),
+                // The ceiling HTTP puts on an edit on this machine: GET /health (one read of the
+                // log through the same blocking pool, the cheapest request that touches the
+                // database), with the same clients and connections, on the same node.
+                "healthPerSecond": .number(grouped.health.rounded()),
+                "healthRatio": .number((grouped.health / base.eventsPerSecond * 100).rounded() / 100),
             ])
     }
 
@@ -30,7 +35,7 @@ extension Bench {
     func editLoad(
         name: String, maxGroupEvents: Int
     ) async throws -> (
-        edits: Int, seconds: Double, p50: Double, p99: Double, writersPerCommit: Double
+        edits: Int, seconds: Double, p50: Double, p99: Double, writersPerCommit: Double, health: Double
     ) {
         let log = try freshLog(name, durable: true)
         _ = try log.author([.genesis(name: "bench")], key: author)
@@ -55,6 +60,7 @@ extension Bench {
         let latencies = KindBook()
         let before = try log.eventCount()
         var metrics = ""
+        var health = 0.0
         let t = try await serving(log, maxGroupEvents: maxGroupEvents) { url in
             let t = try await Self.timeAsync {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -79,6 +85,9 @@ extension Bench {
             }
             let response = try await http.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10))
             metrics = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            health = try await Self.getRate(
+                url: url, http: http, clients: Self.editClients, perClient: perClient * 2, workload: name
+            ) { _ in "/health" }
             return t
         }
         let n = Self.editClients * perClient
@@ -90,6 +99,6 @@ extension Bench {
         let sorted = latencies.latencies["edit", default: []].sorted()
         func pct(_ p: Double) -> Double { Self.percentile(sorted, p) }
         let perCommit = counter("accord_group_commit_writers_total") / counter("accord_group_commits_total")
-        return (n, t, pct(0.5), pct(0.99), (perCommit * 10).rounded() / 10)
+        return (n, t, pct(0.5), pct(0.99), (perCommit * 10).rounded() / 10, health)
     }
 }

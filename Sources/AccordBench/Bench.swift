@@ -94,7 +94,7 @@ public final class Bench {
             where [
                 "records", "conflicts", "hits", "peakRSSMiB", "clients", "p50ms", "p99ms", "writersPerCommit", "ungroupedEventsPerSecond",
                 "errors",
-                "replicasConverged", "rssMiB",
+                "replicasConverged", "rssMiB", "healthPerSecond", "healthRatio",
             ]
             .contains(k) {
                 s += "  \(k) \(v.canonicalString)"

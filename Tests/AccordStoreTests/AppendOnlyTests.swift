@@ -2,6 +2,7 @@ import AccordCore
 import AccordTestSupport
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 
 @testable import AccordStore
@@ -53,5 +54,45 @@ import Testing
         #expect(try normal.synchronousMode() == 1)
         let mode = try normal.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
+    }
+}
+
+/// The append stage hands each read model only the event types it reads.
+@Suite struct ProjectorTypeTests {
+    /// Records the types of the events it is handed.
+    final class Recorder: Projector, @unchecked Sendable {
+        let wanted: String?
+        let seen = Mutex<[String]>([])
+        init(reading wanted: String?) { self.wanted = wanted }
+        func registerMigrations(_ migrator: inout DatabaseMigrator) {}
+        func reads(type: String) -> Bool { wanted.map { $0 == type } ?? true }
+        func apply(_ batch: [ProjectedEvent], db: Database) throws {
+            seen.withLock { $0 += batch.map(\.event.envelope.type) }
+        }
+        func setValidity(_ ids: [String], valid: Bool, db: Database) throws {}
+        func redact(_ id: String, db: Database) throws {}
+        func reset(db: Database) throws {}
+    }
+
+    @Test func aReadModelIsHandedOnlyTheTypesItReads() throws {
+        let dir = TempDir()
+        let notes = Recorder(reading: "bench.note")
+        let everything = Recorder(reading: nil)
+        let log = try Fixtures.node(dir, projectors: [notes, everything])
+        let other = EventDraft(type: "bench.other", subject: "A/RES/71/19", body: ["n": .int(1)])
+        _ = try log.author([Fixtures.note(1), other, Fixtures.note(2)], key: Fixtures.alice)
+        #expect(notes.seen.withLock { $0 } == ["bench.note", "bench.note"])
+        // A read model that does not say which types it reads is handed every one.
+        #expect(everything.seen.withLock { $0 }.filter { $0.hasPrefix("bench.") } == ["bench.note", "bench.other", "bench.note"])
+        #expect(everything.seen.withLock { $0 }.contains(Envelope.genesisType))
+        // A rebuild too.
+        try log.rebuild()
+        #expect(notes.seen.withLock { $0 } == Array(repeating: "bench.note", count: 4))
+        // Received events take the same path.
+        let received = Recorder(reading: "bench.other")
+        let peerDir = TempDir()
+        let peer = try EventLog(path: peerDir.file("peer.db"), projectors: [received])
+        #expect(try peer.ingest(lines: Fixtures.lines(log)).allSatisfy(\.isAccepted))
+        #expect(received.seen.withLock { $0 } == ["bench.other"])
     }
 }

@@ -69,7 +69,7 @@ enum MembershipBook {
     static let cache = Cache()
 
     static func genesisAuthor(_ db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT author FROM events WHERE pos = (SELECT min(pos) FROM events)")
+        try String.fetchOne(db.cachedStatement(sql: "SELECT author FROM events WHERE pos = (SELECT min(pos) FROM events)"))
     }
 
     static func facts(_ db: Database) throws -> [MembershipFact] {

@@ -28,6 +28,8 @@ public struct CurationProjector: Projector {
         }
     }
 
+    public func reads(type: String) -> Bool { DomainEvent.isDomainType(type) }
+
     public func apply(_ batch: [ProjectedEvent], db: Database) throws {
         let touched = try Self.storeFacts(batch, db: db)
         try Self.materialise(touched.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, db: db, search: true)

@@ -139,7 +139,10 @@ extension EventLog {
 
         func flush(_ projectors: [any Projector], db: Database) throws {
             guard !events.isEmpty else { return }
-            for p in projectors { try p.apply(events, db: db) }
+            for p in projectors {
+                let read = p.ownEvents(events)
+                if !read.isEmpty { try p.apply(read, db: db) }
+            }
             events.removeAll(keepingCapacity: true)
         }
     }
@@ -525,7 +528,7 @@ extension EventLog {
                     if bodyPending {
                         try db.execute(sql: "INSERT INTO pending_bodies(event_id, pos) VALUES (?, ?)", arguments: [e.id, pos])
                         anyPending = true
-                    } else {
+                    } else if projectors.contains(where: { $0.reads(type: env.type) }) {
                         projection.events.append(ProjectedEvent(event: stored, position: pos, valid: invalidReason == nil))
                     }
                     if let authEvent {

@@ -23,6 +23,9 @@ public protocol Projector: Sendable {
     /// Checks an event's payload before it is appended (pure, no database); a thrown
     /// rejection stops the event and nothing is written.
     func validate(_ event: SignedEvent) throws(EventRejection)
+    /// Whether `apply` reads events of this type; the ingest hands it only those (an event
+    /// no read model reads, such as a membership change or a `bench.note`, is not collected).
+    func reads(type: String) -> Bool
     /// Applies a batch of appended events, in log order: each read row the batch touches is
     /// written once per batch. Invalid events (see `IngestOutcome.invalid`) are applied
     /// too, marked invalid, so that a later change of membership only flips marks.
@@ -41,6 +44,13 @@ public protocol Projector: Sendable {
 
 extension Projector {
     public func validate(_ event: SignedEvent) throws(EventRejection) {}
+    public func reads(type: String) -> Bool { true }
+
+    /// The events of `batch` this read model reads, in order (the batch itself when it reads all).
+    func ownEvents(_ batch: [ProjectedEvent]) -> [ProjectedEvent] {
+        let reads = { (e: ProjectedEvent) in self.reads(type: e.event.envelope.type) }
+        return batch.allSatisfy(reads) ? batch : batch.filter(reads)
+    }
     public func replay(_ batch: [ProjectedEvent], db: Database) throws { try apply(batch, db: db) }
     public func finishReplay(db: Database) throws {}
 }

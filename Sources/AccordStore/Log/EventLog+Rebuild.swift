@@ -41,7 +41,10 @@ extension EventLog {
             // all three at once.
             var batch: [ProjectedEvent] = []
             func flush() throws {
-                for p in projectors { try p.replay(batch, db: db) }
+                for p in projectors {
+                    let read = p.ownEvents(batch)
+                    if !read.isEmpty { try p.replay(read, db: db) }
+                }
                 progress?(done, total)
                 batch.removeAll(keepingCapacity: true)
             }
