@@ -96,3 +96,21 @@ import Testing
         #expect(received.seen.withLock { $0 } == ["bench.other"])
     }
 }
+
+/// The byte search that picks out the lines that may carry a grant.
+@Suite struct AdmissionSearchTests {
+    @Test func findsTheMarkerWhereverItIsAndOnlyThere() {
+        let marker = Array("member.granted".utf8)
+        func has(_ s: String) -> Bool { Admission.contains(Array(s.utf8), marker) }
+        #expect(has("member.granted"))
+        #expect(has("member.granted\"}"))
+        #expect(has("{\"type\":\"member.granted\"}"))
+        #expect(has("{\"type\":\"mmember.grantemember.granted"))
+        #expect(!has("{\"type\":\"member.grante\"}"))
+        #expect(!has("member.grante"))
+        #expect(!has("ember.granted"))
+        #expect(!has(""))
+        #expect(!has("mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm"))
+        #expect(Admission.contains([1, 2, 3], []))
+    }
+}

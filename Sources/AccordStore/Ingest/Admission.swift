@@ -31,11 +31,30 @@ final class Admission: Sendable {
     func learnGrants(in lines: [[UInt8]], limits: EventLimits) {
         guard !open else { return }
         let marker = Array(AuthorizationEvent.Kind.granted.rawValue.utf8)
-        for line in lines where line.firstRange(of: marker) != nil {
+        for line in lines where Self.contains(line, marker) {
             guard case .success(let e) = WireFormat.verify(line: line, limits: limits, admit: refusal),
                 e.envelope.type == AuthorizationEvent.Kind.granted.rawValue, let subject = e.envelope.subject
             else { continue }
             keys.withLock { _ = $0.insert(subject) }
+        }
+    }
+
+    /// Whether `marker` occurs in `line`: `memchr` to each candidate first byte, then `memcmp`.
+    /// The generic `firstRange(of:)` took a tenth of a clone's CPU time, on the one thread
+    /// that hands the lines out.
+    static func contains(_ line: [UInt8], _ marker: [UInt8]) -> Bool {
+        guard let first = marker.first else { return true }
+        guard line.count >= marker.count else { return false }
+        return line.withUnsafeBufferPointer { l in
+            marker.withUnsafeBufferPointer { m in
+                var p = UnsafeRawPointer(l.baseAddress!)
+                let end = p + (l.count - m.count + 1)
+                while p < end, let hit = memchr(p, Int32(first), end - p) {
+                    if memcmp(hit, m.baseAddress!, m.count) == 0 { return true }
+                    p = UnsafeRawPointer(hit) + 1
+                }
+                return false
+            }
         }
     }
 }
