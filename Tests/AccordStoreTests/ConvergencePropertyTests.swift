@@ -1,6 +1,7 @@
 import AccordCore
 import AccordTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AccordStore
@@ -125,18 +126,33 @@ import Testing
         let lines = try Self.scenario(seed: UInt64(seed), dir: dir)
         var rng = Rng(state: UInt64(seed) &* 7919)
         var digests: [String: String] = [:]
-        for k in 0..<3 {
+        for k in 0..<4 {
             let c = Curation(log: try EventLog(path: dir.file("order\(k).db"), projectors: [CurationProjector()]))
             let order = k == 2 ? Self.shuffledAnyOrder(lines, rng: &rng) : try Self.shuffledValidOrder(lines, rng: &rng)
             // Batches as sync pages would bring them: small (1 to 12), large (up to the whole log), or all at once.
+            var batches: [[[UInt8]]] = []
             var i = 0
             while i < order.count {
-                let n = k == 0 ? 1 + rng.int(12) : k == 1 ? 1 + rng.int(order.count) : order.count
-                let out = try c.log.ingest(lines: Array(order[i..<min(order.count, i + n)]))
-                #expect(out.allSatisfy { if case .rejected = $0 { return false } else { return true } }, "\(out)")
+                let n = k == 0 ? 1 + rng.int(12) : k == 2 ? order.count : 1 + rng.int(order.count)
+                batches.append(Array(order[i..<min(order.count, i + n)]))
                 i += n
             }
-            digests["incremental, batches \(["1-12", "random", "one, any order"][k])"] = try c.digest()
+            if k == 3 {
+                // Streamed, each batch one transaction appended in parts of 1 to 8 lines: the
+                // read models store each part's facts as it comes and fold at the transaction's end.
+                let queue = Mutex(batches[...])
+                try c.log.ingest(
+                    partLines: 1 + rng.int(8), next: { queue.withLock { $0.popFirst() } },
+                    handle: { out in
+                        #expect(out.allSatisfy { if case .rejected = $0 { return false } else { return true } }, "\(out)")
+                    })
+            } else {
+                for batch in batches {
+                    let out = try c.log.ingest(lines: batch)
+                    #expect(out.allSatisfy { if case .rejected = $0 { return false } else { return true } }, "\(out)")
+                }
+            }
+            digests["incremental, batches \(["1-12", "random", "one, any order", "random, streamed in parts"][k])"] = try c.digest()
             if k == 0 {
                 // The fold of the live facts (materialised rows) equals the fold of all facts.
                 let end = Cutoff(time: HLCTime(millis: 253_402_300_799_000))

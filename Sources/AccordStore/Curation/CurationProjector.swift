@@ -35,6 +35,24 @@ public struct CurationProjector: Projector {
         try Self.materialise(touched.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, db: db, search: true)
     }
 
+    public func makeStage() -> (any ProjectionStage)? { Stage() }
+
+    /// Facts stored as each part is appended; the records they touched folded at the end.
+    final class Stage: ProjectionStage {
+        private var touched: [String: RecordParts] = [:]
+
+        func add(_ batch: [ProjectedEvent], db: Database) throws {
+            touched.merge(try CurationProjector.storeFacts(batch, db: db)) { $0.union($1) }
+        }
+
+        func finish(db: Database) throws {
+            guard !touched.isEmpty else { return }
+            let keys = touched.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            touched = [:]
+            try CurationProjector.materialise(keys, db: db, search: true)
+        }
+    }
+
     public func replay(_ batch: [ProjectedEvent], db: Database) throws {
         _ = try Self.storeFacts(batch, db: db, counting: false)
     }

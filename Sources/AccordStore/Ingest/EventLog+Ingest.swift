@@ -53,8 +53,10 @@ extension EventLog {
     /// events are appended. Each batch is appended in its own transaction and `handle`
     /// receives its outcomes, in order. When a batch fails, `cancel` is called so that a
     /// `next` waiting for its input returns (nil) and the pipeline can end.
+    /// - Parameter partLines: lines checked and appended as one part (tests make it small so
+    ///   that one transaction's projection spans many parts).
     public func ingest(
-        limits: EventLimits = .standard, next: @escaping @Sendable () throws -> [[UInt8]]?,
+        limits: EventLimits = .standard, partLines: Int = 256, next: @escaping @Sendable () throws -> [[UInt8]]?,
         cancel: () -> Void = {}, handle: ([IngestOutcome]) throws -> Void
     ) throws {
         struct Part: Sendable {
@@ -64,7 +66,7 @@ extension EventLog {
         }
         let producerError = ErrorBox()
         let admission = try admission()
-        let projection = PendingProjection()
+        let projection = PendingProjection(projectors)
         try Self.typingStorageFull {
             try pool.writeWithoutTransaction { db in
                 var outcomes: [IngestOutcome] = []
@@ -78,7 +80,7 @@ extension EventLog {
                                 admission.learnGrants(in: batch, limits: limits)
                                 var k = 0
                                 while k < batch.count {
-                                    let end = min(k + 256, batch.count)
+                                    let end = min(k + max(1, partLines), batch.count)
                                     guard emit(Part(lines: batch[k..<end], first: k == 0, last: end == batch.count)) else { return }
                                     k = end
                                 }
@@ -98,9 +100,9 @@ extension EventLog {
                         }
                         do {
                             outcomes += try appendChecked(checked, db: db, projection: projection)
-                            if part.last { try projection.flush(projectors, db: db) }
+                            if part.last { try projection.flush(db: db) }
                         } catch {
-                            projection.events.removeAll()
+                            projection.discard()
                             try db.rollback()
                             throw error
                         }
@@ -133,17 +135,50 @@ extension EventLog {
         return parallel ? Parallel.map(lines, minChunk: 32, f) : lines.map(f)
     }
 
-    /// Appended events waiting to be projected within one write transaction.
+    /// One write transaction's projection. Appended events are collected per part; `stage`
+    /// hands them to the read models that store as they go (and holds them for the others),
+    /// `flush` ends the projection of everything appended so far.
     final class PendingProjection {
+        let projectors: [any Projector]
+        /// Appended since the last `stage`.
         var events: [ProjectedEvent] = []
+        private var stages: [(any ProjectionStage)?]
+        /// For each read model without a stage: its events, held until `flush`.
+        private var held: [[ProjectedEvent]]
 
-        func flush(_ projectors: [any Projector], db: Database) throws {
+        init(_ projectors: [any Projector]) {
+            self.projectors = projectors
+            stages = projectors.map { $0.makeStage() }
+            held = projectors.map { _ in [] }
+        }
+
+        func stage(db: Database) throws {
             guard !events.isEmpty else { return }
-            for p in projectors {
+            for (k, p) in projectors.enumerated() {
                 let read = p.ownEvents(events)
-                if !read.isEmpty { try p.apply(read, db: db) }
+                if read.isEmpty { continue }
+                if let stage = stages[k] { try stage.add(read, db: db) } else { held[k] += read }
             }
             events.removeAll(keepingCapacity: true)
+        }
+
+        func flush(db: Database) throws {
+            try stage(db: db)
+            for (k, p) in projectors.enumerated() {
+                if let stage = stages[k] {
+                    try stage.finish(db: db)
+                } else if !held[k].isEmpty {
+                    try p.apply(held[k], db: db)
+                    held[k] = []
+                }
+            }
+        }
+
+        /// The transaction rolled back: what it staged is gone with it.
+        func discard() {
+            events = []
+            stages = projectors.map { $0.makeStage() }
+            held = projectors.map { _ in [] }
         }
     }
 
@@ -220,7 +255,7 @@ extension EventLog {
                     HybridLogicalClock.admits($0, wallMillis: wallMillis) ? $0 : nil
                 }
                 let chunk = 256
-                let projection = PendingProjection()
+                let projection = PendingProjection(projectors)
                 var outcomes: [IngestOutcome] = []
                 outcomes.reserveCapacity(drafts.count)
                 try OrderedPipeline.run(
@@ -252,7 +287,7 @@ extension EventLog {
                         part.map { u in Result<SignedEvent, EventRejection>.success(u.signed(by: key)).flatMap(validatePayload) }
                     },
                     consume: { signed in outcomes += try appendChecked(signed, db: db, projection: projection) })
-                try projection.flush(projectors, db: db)
+                try projection.flush(db: db)
                 return outcomes
             }
         }
@@ -403,8 +438,8 @@ extension EventLog {
         let insertBody = try RawStatement(cached: db, sql: "INSERT INTO bodies(pos, body) VALUES (?, ?)")
         // The read models take the transaction's events at once (each touched row written
         // once), and before any membership change or redaction, which re-fold what they touch.
-        let projection = projection ?? PendingProjection()
-        func project() throws { try projection.flush(projectors, db: db) }
+        let projection = projection ?? PendingProjection(projectors)
+        func project() throws { try projection.flush(db: db) }
         // Events that arrive ahead of their predecessor in the same batch get another pass.
         while !pending.isEmpty {
             var retry: [Int] = []
@@ -581,7 +616,8 @@ extension EventLog {
             if !progressed { break }
             pending = retry
         }
-        if ownsProjection { try project() }
+        // A caller's projection ends with its transaction; this part's events are stored now.
+        if ownsProjection { try project() } else { try projection.stage(db: db) }
         // The latest clock reading in the log, for the next local event's hybrid logical clock.
         if clock != clockBefore { try Self.setMeta(db, "clock", clock) }
         return outcomes.map { $0! }

@@ -30,6 +30,11 @@ public protocol Projector: Sendable {
     /// written once per batch. Invalid events (see `IngestOutcome.invalid`) are applied
     /// too, marked invalid, so that a later change of membership only flips marks.
     func apply(_ batch: [ProjectedEvent], db: Database) throws
+    /// A read model that can store what each part of a transaction says as it is appended,
+    /// and fold what it touched once at the end, returns the stage that does so; the appended
+    /// events then need not wait in memory for the end of the transaction. Nil (the default):
+    /// the events are held and handed to `apply` at once.
+    func makeStage() -> (any ProjectionStage)?
     /// During a rebuild: stores what a batch says without materialising anything yet.
     func replay(_ batch: [ProjectedEvent], db: Database) throws
     /// Ends a rebuild: materialises everything the replayed batches stored.
@@ -45,6 +50,7 @@ public protocol Projector: Sendable {
 extension Projector {
     public func validate(_ event: SignedEvent) throws(EventRejection) {}
     public func reads(type: String) -> Bool { true }
+    public func makeStage() -> (any ProjectionStage)? { nil }
 
     /// The events of `batch` this read model reads, in order (the batch itself when it reads all).
     func ownEvents(_ batch: [ProjectedEvent]) -> [ProjectedEvent] {
@@ -53,4 +59,13 @@ extension Projector {
     }
     public func replay(_ batch: [ProjectedEvent], db: Database) throws { try apply(batch, db: db) }
     public func finishReplay(db: Database) throws {}
+}
+
+/// One transaction's projection for a read model, part by part (`Projector.makeStage`):
+/// `add` and then `finish` have the effect of one `apply` of all the parts together.
+public protocol ProjectionStage: AnyObject {
+    /// Stores what a part says (in log order, within the transaction).
+    func add(_ batch: [ProjectedEvent], db: Database) throws
+    /// Folds and writes what the parts added since the last `finish` touched.
+    func finish(db: Database) throws
 }
