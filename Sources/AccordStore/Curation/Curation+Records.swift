@@ -218,29 +218,50 @@ extension Curation {
                 }
             }
         }
+        // A file names each record once.
+        var unique: [(row: Int, record: ResolutionRecord)] = []
         for (row, r) in records {
-            handled += 1
             if let first = seenKeys[r.symbol.key] {
                 report.errors.append(.init(row: row, reason: "\(r.symbol) appears again (first at row \(first))"))
                 continue
             }
             seenKeys[r.symbol.key] = row
-            do {
-                let (events, change) = try plan(r, replace: replace)
-                if events.isEmpty {
-                    report.unchanged += 1
-                    continue
-                }
-                group.append((row, events, change))
-                report.events += events.count
-                report.changes.append(change)
-                if change.created { report.created += 1 } else { report.updated += 1 }
-            } catch {
-                report.errors.append(.init(row: row, reason: "\(error)"))
-            }
-            if group.count == Self.recordsPerTransaction { flush() }
+            unique.append((row, r))
         }
-        flush()
+        handled = records.count - unique.count
+        // Each plan reads only its own record, so the next transactions' records are planned
+        // (on the other cores) while this one's are signed and appended.
+        let chunks = stride(from: 0, to: unique.count, by: Self.recordsPerTransaction).map {
+            Array(unique[$0..<min(unique.count, $0 + Self.recordsPerTransaction)])
+        }
+        try OrderedPipeline.run(
+            maxInFlight: 2,
+            produce: { emit in
+                for c in chunks { guard emit(c) else { return } }
+            },
+            transform: { [self] chunk in
+                chunk.map { c in (c.row, Result { () throws(any Error) in try plan(c.record, replace: replace) }) }
+            },
+            consume: { planned in
+                for (row, p) in planned {
+                    switch p {
+                    case .success(let (events, change)):
+                        if events.isEmpty {
+                            report.unchanged += 1
+                            continue
+                        }
+                        group.append((row, events, change))
+                        report.events += events.count
+                        report.changes.append(change)
+                        if change.created { report.created += 1 } else { report.updated += 1 }
+                    case .failure(let error):
+                        report.errors.append(.init(row: row, reason: "\(error)"))
+                    }
+                }
+                handled += planned.count
+                flush()
+            })
+        if chunks.isEmpty { progress?(records.count, records.count) }
         report.errors.sort { $0.row < $1.row }
         return report
     }
