@@ -11,7 +11,7 @@ final class BatchQueue: @unchecked Sendable {
     /// A writer waiting for room, with its batch; resumed by `next` or `finish`.
     private var blocked: (batch: [[UInt8]], resume: CheckedContinuation<Void, Never>)?
     private var finished = false
-    /// Two batches of `StreamingIngest.batchLines`: 16,384 lines wait at most.
+    /// Two batches of `StreamingIngest.batchLines` (8,192 lines) wait at most.
     let limit = 2
 
     /// Adds a batch; suspends while the queue is full. After `finish` the batch is dropped

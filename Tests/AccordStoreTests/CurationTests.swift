@@ -229,6 +229,36 @@ import Testing
         #expect(try c.list().map(\.symbol) == ["A/RES/71/19", "S/RES/2178 (2014)"])
     }
 
+    @Test func aFileOfManyTransactionsWithDuplicatesReportsEveryRowInOrder() throws {
+        let dir = TempDir()
+        let c = Curation(log: try Fixtures.node(dir, projectors: [CurationProjector()]))
+        func row(_ n: Int, _ title: String = "Title") -> String { "A/RES/71/\(n),GA,,,\(title) \(n),,," }
+        // 1,100 records (three transactions' worth), a duplicate in the first and one at the end.
+        var rows = (1...1100).map { row($0) }
+        rows.insert(row(1, "Again"), at: 2)  // row 3
+        rows.append(row(600, "Again"))  // row 1,102
+        let header = "symbol,body,adopted,meeting,title,vote,topics,links\n"
+        let seen = Mutex<[Int]>([])
+        let report = try c.importRecords(
+            Array((header + rows.joined(separator: "\n")).utf8), csv: true, key: Fixtures.alice,
+            progress: { done, total in
+                #expect(total == 1102)
+                seen.withLock { $0.append(done) }
+            })
+        #expect(report.created == 1100)
+        #expect(report.errors.map(\.row) == [3, 1102])
+        #expect(report.errors.allSatisfy { $0.reason.contains("appears again") })
+        #expect(try c.list().count == 1100)
+        #expect(try c.state(c.existing("A/RES/71/1"))?.value(.title).stringValue == "Title 1")
+        let done = seen.withLock { $0 }
+        #expect(done.count >= 3 && done == done.sorted() && done.last == 1102, "\(done)")
+        // Again with one title changed: one update, the rest unchanged.
+        rows[1000] = row(1000, "Changed")  // rows[k] is record k from the duplicate on
+        let again = try c.importRecords(Array((header + rows.joined(separator: "\n")).utf8), csv: true, key: Fixtures.alice)
+        #expect(again.updated == 1 && again.unchanged == 1099 && again.created == 0)
+        #expect(try c.state(c.existing("A/RES/71/1000"))?.value(.title).stringValue == "Changed 1000")
+    }
+
     @Test func aValueRewrittenInAnotherUnicodeFormIsShownAsWritten() throws {
         let dir = TempDir()
         let c = try Self.seeded(dir)

@@ -198,10 +198,7 @@ extension Curation {
         // refused is signed again record by record, so a refusal names its row.
         var group: [(row: Int, events: [DomainEvent], change: RecordChange)] = []
         func flush() {
-            defer {
-                group.removeAll(keepingCapacity: true)
-                progress?(handled, records.count)
-            }
+            defer { group.removeAll(keepingCapacity: true) }
             guard !dryRun, !group.isEmpty else { return }
             do {
                 try author(group.flatMap(\.events), key: key)
@@ -218,31 +215,38 @@ extension Curation {
                 }
             }
         }
-        // A file names each record once.
-        var unique: [(row: Int, record: ResolutionRecord)] = []
+        // A file names each record once. Chunks of `recordsPerTransaction` records, each with
+        // the rows it covers (its duplicates too), for progress.
+        var chunks: [(records: [(row: Int, record: ResolutionRecord)], rows: Int)] = []
+        var chunk: [(row: Int, record: ResolutionRecord)] = []
+        var rows = 0
         for (row, r) in records {
+            rows += 1
             if let first = seenKeys[r.symbol.key] {
                 report.errors.append(.init(row: row, reason: "\(r.symbol) appears again (first at row \(first))"))
-                continue
+            } else {
+                seenKeys[r.symbol.key] = row
+                chunk.append((row, r))
             }
-            seenKeys[r.symbol.key] = row
-            unique.append((row, r))
+            if chunk.count == Self.recordsPerTransaction {
+                chunks.append((chunk, rows))
+                chunk = []
+                rows = 0
+            }
         }
-        handled = records.count - unique.count
-        // Each plan reads only its own record, so the next transactions' records are planned
-        // (on the other cores) while this one's are signed and appended.
-        let chunks = stride(from: 0, to: unique.count, by: Self.recordsPerTransaction).map {
-            Array(unique[$0..<min(unique.count, $0 + Self.recordsPerTransaction)])
-        }
+        if rows > 0 { chunks.append((chunk, rows)) }
+        let planning = chunks
+        // Each plan reads only its own record, so the next records are planned (on the other
+        // cores) while earlier ones are signed and appended.
         try OrderedPipeline.run(
             maxInFlight: 2,
             produce: { emit in
-                for c in chunks { guard emit(c) else { return } }
+                for c in planning { guard emit(c) else { return } }
             },
             transform: { [self] chunk in
-                chunk.map { c in (c.row, Result { () throws(any Error) in try plan(c.record, replace: replace) }) }
+                (chunk.records.map { c in (c.row, Result { () throws(any Error) in try plan(c.record, replace: replace) }) }, chunk.rows)
             },
-            consume: { planned in
+            consume: { planned, rows in
                 for (row, p) in planned {
                     switch p {
                     case .success(let (events, change)):
@@ -257,11 +261,14 @@ extension Curation {
                     case .failure(let error):
                         report.errors.append(.init(row: row, reason: "\(error)"))
                     }
+                    // As many changed records per transaction as before, however many are unchanged.
+                    if group.count == Self.recordsPerTransaction { flush() }
                 }
-                handled += planned.count
-                flush()
+                handled += rows
+                progress?(handled, records.count)
             })
-        if chunks.isEmpty { progress?(records.count, records.count) }
+        flush()
+        progress?(records.count, records.count)
         report.errors.sort { $0.row < $1.row }
         return report
     }
