@@ -259,6 +259,23 @@ import Testing
         #expect(try c.state(c.existing("A/RES/71/1000"))?.value(.title).stringValue == "Changed 1000")
     }
 
+    @Test func setAndImportRecordsTakeAValueRewrittenInAnotherUnicodeForm() throws {
+        let dir = TempDir()
+        let c = try Self.seeded(dir)
+        let s = try c.existing("S/RES/2482")
+        func notes() throws -> [UInt8] { Array(try c.state(s)!.value(.notes).stringValue!.utf8) }
+        #expect(try c.set(s, .notes, "Caf\u{E9} notes", key: Fixtures.alice) != nil)
+        // Swift calls the two strings equal; the signature, the digest and every node do not.
+        #expect(try c.set(s, .notes, "Cafe\u{301} notes", key: Fixtures.alice) != nil)
+        #expect(try notes() == Array("Cafe\u{301} notes".utf8))
+        #expect(try c.set(s, .notes, "Cafe\u{301} notes", key: Fixtures.alice) == nil)
+        var record = try #require(try c.exportRecords().first { $0.symbol.key == s.key })
+        record.fields[.notes] = .string("Caf\u{E9} notes")
+        let report = try c.importRecords(Array(Curation.recordsJSON([record]).utf8), csv: false, key: Fixtures.alice)
+        #expect(report.updated == 1 && report.unchanged == 0)
+        #expect(try notes() == Array("Caf\u{E9} notes".utf8))
+    }
+
     @Test func aValueRewrittenInAnotherUnicodeFormIsShownAsWritten() throws {
         let dir = TempDir()
         let c = try Self.seeded(dir)
