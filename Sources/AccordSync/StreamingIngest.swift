@@ -24,6 +24,9 @@ public final class StreamingIngest {
     /// the read models store each part's facts as it is appended (`ProjectionStage`).
     public static let batchLines = 8192
 
+    /// Lines per batch for this stream (`batchLines` unless a test makes it smaller).
+    private let linesPerBatch: Int
+
     /// Outcomes shared between the pipeline's thread and the feeding task.
     final class Tally: Sendable {
         private struct State {
@@ -82,7 +85,11 @@ public final class StreamingIngest {
     /// Called with each batch's line count once it is handed to the pipeline.
     public var onFlush: (@Sendable (Int) async -> Void)?
 
-    public init(log: EventLog, limits: EventLimits = .standard, intercept: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }) {
+    public init(
+        log: EventLog, limits: EventLimits = .standard, batchLines: Int = StreamingIngest.batchLines,
+        intercept: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }
+    ) {
+        linesPerBatch = max(1, batchLines)
         self.limits = limits
         self.intercept = intercept
         ingestion = Task.detached { [queue, tally] in
@@ -108,7 +115,7 @@ public final class StreamingIngest {
             }
             take(bytes[start..<nl], complete: true)
             start = bytes.index(after: nl)
-            if batch.count >= Self.batchLines { await flush() }
+            if batch.count >= linesPerBatch { await flush() }
         }
     }
 

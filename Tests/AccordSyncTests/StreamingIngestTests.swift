@@ -25,7 +25,8 @@ import Testing
             return try hub.lines()
         }
         let small = try EventLog(path: dir.file("small.db"), maxBytes: 1 << 20)
-        let stream = StreamingIngest(log: small)
+        // Batches of 2,048 lines, so that the first is handed over while the stream is open.
+        let stream = StreamingIngest(log: small, batchLines: 2048)
         for line in lines { await stream.feed(line + [0x0A]) }
         // The first batch (2,048 lines, ~4 MB) cannot fit in 1 MiB; the stream stays open.
         // Another write waits for the writer: it must get it while the stream is still open.
