@@ -72,4 +72,18 @@ import Testing
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: JSONParseError.self) { _ = try JSONParser.parse(deep) }
     }
+
+    @Test func valuesAreEqualOnlyWhenTheirCanonicalBytesAre() {
+        let nfc = JSONValue.string("Caf\u{E9}")
+        let nfd = JSONValue.string("Cafe\u{301}")
+        #expect(nfc != nfd)
+        #expect(JSONValue.object(["Caf\u{E9}": 1]) != JSONValue.object(["Cafe\u{301}": 1]))
+        #expect(JSONValue.array([nfc]) != JSONValue.array([nfd]))
+        #expect(Set([nfc, nfd]).count == 2)
+        // Equal values hash alike, whatever the order their members were written in.
+        let a = JSONValue.object(["a": 1, "b": ["x", .null, true], "c": ["d": 2.5]])
+        let b = JSONValue.object(["c": ["d": 2.5], "b": ["x", .null, true], "a": 1])
+        #expect(a == b && a.hashValue == b.hashValue && a.canonicalBytes == b.canonicalBytes)
+        #expect(a != JSONValue.object(["a": 1, "b": ["x", .null, false], "c": ["d": 2.5]]))
+    }
 }

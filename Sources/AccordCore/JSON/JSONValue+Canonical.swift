@@ -11,11 +11,6 @@ extension JSONValue {
     /// The canonical form as a `String`.
     public var canonicalString: String { String(decoding: canonicalBytes, as: UTF8.self) }
 
-    /// Whether the two values have the same canonical bytes: what a signature, the digest and
-    /// every node compare. `==` does not: Swift's `String ==` calls an NFC "é" and an NFD
-    /// "e\u{301}" equal, so a value rewritten in the other form would look unchanged.
-    public func isIdentical(to other: JSONValue) -> Bool { canonicalBytes == other.canonicalBytes }
-
     public func writeCanonical(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])

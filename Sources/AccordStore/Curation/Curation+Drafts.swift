@@ -70,7 +70,7 @@ extension Curation {
                     "\(symbol) \(field.rawValue) is in conflict (\(current.heads.count) values, see `accord conflicts`); choose the value with `accord resolve`"
                 )
             }
-            if current.value.isIdentical(to: value) { return [] }
+            if current.value == value { return [] }
             return one(.fieldSet(symbol, field: field, value: value, base: current.heads.map(\.id)))
         case .resolve(_, let field, let raw):
             let value = try validated(field, raw, symbol)

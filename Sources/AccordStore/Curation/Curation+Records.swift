@@ -118,7 +118,7 @@ extension Curation {
             for f in RecordField.allCases where named(f.rawValue) {
                 let want = r.fields[f] ?? .null
                 let s = current.fields[f] ?? FieldState(heads: [])
-                if s.inConflict || !s.value.isIdentical(to: want) {
+                if s.inConflict || s.value != want {
                     out.append(.fieldSet(symbol, field: f, value: want, base: s.heads.map(\.id)))
                     if want.isNull {
                         change.cleared.append("\(f.rawValue) (was \(show(s.value)))")

@@ -563,7 +563,7 @@ extension EventLog {
                     if bodyPending {
                         try db.execute(sql: "INSERT INTO pending_bodies(event_id, pos) VALUES (?, ?)", arguments: [e.id, pos])
                         anyPending = true
-                    } else if projectors.contains(where: { $0.reads(type: env.type) }) {
+                    } else {
                         projection.events.append(ProjectedEvent(event: stored, position: pos, valid: invalidReason == nil))
                     }
                     if let authEvent {

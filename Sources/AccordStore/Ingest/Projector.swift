@@ -23,8 +23,8 @@ public protocol Projector: Sendable {
     /// Checks an event's payload before it is appended (pure, no database); a thrown
     /// rejection stops the event and nothing is written.
     func validate(_ event: SignedEvent) throws(EventRejection)
-    /// Whether `apply` reads events of this type; the ingest hands it only those (an event
-    /// no read model reads, such as a membership change or a `bench.note`, is not collected).
+    /// Whether `apply` reads events of this type; the ingest hands it only those (not a
+    /// membership change or a `bench.note`, for the curation projection).
     func reads(type: String) -> Bool
     /// Applies a batch of appended events, in log order: each read row the batch touches is
     /// written once per batch. Invalid events (see `IngestOutcome.invalid`) are applied
