@@ -41,4 +41,36 @@ import Testing
         _ = try await other.value
         #expect(try small.eventCount() == 0)
     }
+    /// A peer sends one batch, then trickles (or stalls): while the stream waits for its
+    /// next bytes, a curator's edit on the same node gets the writer and commits.
+    @Test func aStreamWaitingForThePeerDoesNotHoldTheWriter() async throws {
+        let dir = TempDir()
+        let editor = SigningKey.fixed("stream-editor")
+        let hub = try Seed.hub(dir, key: Self.admin, curators: [editor])
+        let lines = try hub.lines()
+        let replica = try EventLog(path: dir.file("replica.db"))
+        let stream = StreamingIngest(log: replica, batchLines: 16)
+        // The first batch (genesis and the editor's grant among it), then half a line.
+        for line in lines.prefix(16) { await stream.feed(line + [0x0A]) }
+        await stream.feed(lines[16].prefix(20))
+        for _ in 0..<200 where stream.current.summary.accepted < 16 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(stream.current.summary.accepted == 16)
+        // The stream is open and waits for the peer; the edit must not wait for it.
+        let edited = Mutex(false)
+        let edit = Task {
+            try await BlockingWork.runOnThread {
+                _ = try Curation(log: replica).add("A/RES/99/1", fields: [.title: .string("Made while a peer stalls")], key: editor)
+            }
+            edited.withLock { $0 = true }
+        }
+        for _ in 0..<100 where !edited.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(edited.withLock { $0 }, "the edit still waited for the stream after 10 s")
+        // The peer goes on; the rest of its push is taken as before.
+        await stream.feed(lines[16].dropFirst(20) + [0x0A])
+        for line in lines.dropFirst(17) { await stream.feed(line + [0x0A]) }
+        let result = try await stream.finish()
+        try await edit.value
+        #expect(result.summary.accepted == lines.count)
+        #expect(try replica.eventCount() == lines.count + 1)
+    }
 }

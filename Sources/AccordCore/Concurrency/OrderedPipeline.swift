@@ -25,6 +25,24 @@ public enum OrderedPipeline {
         transform: @escaping @Sendable (Item) -> Output,
         consume: (Output) throws -> Void
     ) throws {
+        try run(
+            workers: workers, maxInFlight: maxInFlight, produce: produce, onCancel: onCancel, transform: transform,
+            drain: { next in
+                while let output = next() { try consume(output) }
+            })
+    }
+
+    /// The same, with the consumer pulling the results: `drain` calls `next` for each result
+    /// in production order (nil at the end), so it can group consecutive results under one
+    /// scope (a write transaction per batch) and leave that scope between groups.
+    public static func run<Item, Output>(
+        workers: Int = Parallel.cores,
+        maxInFlight: Int = 256,
+        produce: @escaping @Sendable (_ emit: (Item) -> Bool) -> Void,
+        onCancel: () -> Void = {},
+        transform: @escaping @Sendable (Item) -> Output,
+        drain: (_ next: () -> Output?) throws -> Void
+    ) throws {
         let state = State<Item, Output>(maxInFlight: maxInFlight)
         let workerCount = max(1, workers)
         state.started(1 + workerCount)
@@ -48,10 +66,11 @@ public enum OrderedPipeline {
             onCancel()
             state.waitForThreads()
         }
-        var next = 0
-        while let output = state.result(next) {
-            try consume(output)
-            next += 1
+        var index = 0
+        try drain {
+            guard let output = state.result(index) else { return nil }
+            index += 1
+            return output
         }
     }
 

@@ -50,8 +50,8 @@ extension EventLog {
 
     /// The pipeline over a stream of batches. `next` is called on a producer thread
     /// and returns nil at the end; signatures are checked on every core while earlier
-    /// events are appended. Each batch is appended in its own transaction and `handle`
-    /// receives its outcomes, in order. When a batch fails, `cancel` is called so that a
+    /// events are appended. Each batch is appended in its own transaction, holding the
+    /// writer only for that transaction, and `handle` receives its outcomes, in order. When a batch fails, `cancel` is called so that a
     /// `next` waiting for its input returns (nil) and the pipeline can end.
     /// - Parameter partLines: lines checked and appended as one part (tests make it small so
     ///   that one transaction's projection spans many parts).
@@ -61,57 +61,62 @@ extension EventLog {
     ) throws {
         struct Part: Sendable {
             let lines: ArraySlice<[UInt8]>
-            let first: Bool
             let last: Bool
         }
         let producerError = ErrorBox()
         let admission = try admission()
         let projection = PendingProjection(projectors)
         try Self.typingStorageFull {
-            try pool.writeWithoutTransaction { db in
-                var outcomes: [IngestOutcome] = []
-                try OrderedPipeline.run(
-                    produce: { emit in
-                        do {
-                            while let batch = try next() {
-                                if batch.isEmpty { continue }
-                                // Grants come before their grantees' events in any valid order, so
-                                // learning them here, ahead of the checks, admits those events.
-                                admission.learnGrants(in: batch, limits: limits)
-                                var k = 0
-                                while k < batch.count {
-                                    let end = min(k + max(1, partLines), batch.count)
-                                    guard emit(Part(lines: batch[k..<end], first: k == 0, last: end == batch.count)) else { return }
-                                    k = end
-                                }
+            try OrderedPipeline.run(
+                produce: { emit in
+                    do {
+                        while let batch = try next() {
+                            if batch.isEmpty { continue }
+                            // Grants come before their grantees' events in any valid order, so
+                            // learning them here, ahead of the checks, admits those events.
+                            admission.learnGrants(in: batch, limits: limits)
+                            var k = 0
+                            while k < batch.count {
+                                let end = min(k + max(1, partLines), batch.count)
+                                guard emit(Part(lines: batch[k..<end], last: end == batch.count)) else { return }
+                                k = end
                             }
-                        } catch {
-                            producerError.error = error
                         }
-                    },
-                    onCancel: cancel,
-                    transform: { [self] (part: Part) in
-                        (part, check(Array(part.lines), limits: limits, admission: admission, parallel: false))
-                    },
-                    consume: { (part, checked) in
-                        if part.first {
-                            try db.beginTransaction()
-                            outcomes = []
+                    } catch {
+                        producerError.error = error
+                    }
+                },
+                onCancel: cancel,
+                transform: { [self] (part: Part) in
+                    (part, check(Array(part.lines), limits: limits, admission: admission, parallel: false))
+                },
+                drain: { nextPart in
+                    // The writer is taken per batch, once its first part is checked, and let go
+                    // when the batch commits: a batch's parts are all in memory, so the writer
+                    // never waits for the peer. Between batches, while the stream waits for the
+                    // peer's next bytes, other writes (edits, other pushes) take their turn.
+                    while let first = nextPart() {
+                        let outcomes = try pool.write { db in
+                            var outcomes: [IngestOutcome] = []
+                            var current: (part: Part, checked: [Result<SignedEvent, EventRejection>])? = first
+                            do {
+                                while let (part, checked) = current {
+                                    outcomes += try appendChecked(checked, db: db, projection: projection)
+                                    // The producer emits a batch's parts together: only a
+                                    // cancelled pipeline ends one early.
+                                    current = part.last ? nil : nextPart()
+                                }
+                                try projection.flush(db: db)
+                            } catch {
+                                // The transaction rolls back, and what it staged with it.
+                                projection.discard()
+                                throw error
+                            }
+                            return outcomes
                         }
-                        do {
-                            outcomes += try appendChecked(checked, db: db, projection: projection)
-                            if part.last { try projection.flush(db: db) }
-                        } catch {
-                            projection.discard()
-                            try db.rollback()
-                            throw error
-                        }
-                        if part.last {
-                            try db.commit()
-                            try handle(outcomes)
-                        }
-                    })
-            }
+                        try handle(outcomes)
+                    }
+                })
         }
         try scrubIfRedacted()
         if let e = producerError.error { throw e }
