@@ -233,14 +233,15 @@ import Testing
         let dir = TempDir()
         let c = Curation(log: try Fixtures.node(dir, projectors: [CurationProjector()]))
         func row(_ n: Int, _ title: String = "Title") -> String { "A/RES/71/\(n),GA,,,\(title) \(n),,," }
-        // 1,100 records (three transactions' worth), a duplicate in the first and one at the end.
+        // 1,100 records (three planning chunks, three transactions of up to 500 events), a
+        // duplicate in the first and one at the end.
         var rows = (1...1100).map { row($0) }
         rows.insert(row(1, "Again"), at: 2)  // row 3
         rows.append(row(600, "Again"))  // row 1,102
         let header = "symbol,body,adopted,meeting,title,vote,topics,links\n"
         let seen = Mutex<[Int]>([])
         let report = try c.importRecords(
-            Array((header + rows.joined(separator: "\n")).utf8), csv: true, key: Fixtures.alice,
+            Array((header + rows.joined(separator: "\n")).utf8), csv: true, key: Fixtures.alice, eventsPerTransaction: 500,
             progress: { done, total in
                 #expect(total == 1102)
                 seen.withLock { $0.append(done) }
