@@ -18,6 +18,36 @@ import Testing
         return c
     }
 
+    /// A member's time far ahead would win every last-writer-wins choice while it is ahead
+    /// (stamped in year 9999, a withdrawal no restore could undo): refused until this node's
+    /// clock gets within the drift bound of it, and nothing changes meanwhile.
+    @Test func anEventStampedBeyondTheDriftBoundIsRefusedAndChangesNothing() throws {
+        let dir = TempDir()
+        let c = try Self.node(dir)
+        let s = try c.existing("A/RES/71/19")
+        let dataset = try c.log.datasetID()!
+        func next(_ draft: EventDraft, time: HLCTime) throws -> SignedEvent {
+            let head = try c.log.pool.read { db in try EventLog.head(db, author: Self.alice.author.text) }
+            return UnsignedEvent(
+                draft: draft, dataset: dataset, author: Self.alice.author, seq: (head?.seq ?? 0) + 1, prev: head?.id, time: time
+            ).signed(by: Self.alice)
+        }
+        let digest = try c.digest()
+        let frozen = try next(DomainEvent.withdrawn(s, reason: "frozen").draft, time: HLCTime("9999-12-31T23:59:59.999Z#99999")!)
+        let out = try c.log.ingest(lines: [frozen.wireLine])
+        guard case .rejected(let r) = out[0] else { Issue.record("taken: \(out[0])"); return }
+        #expect(r.code == .futureTime && r.message.contains("9999-12-31"), "\(r)")
+        #expect(try c.digest() == digest && c.state(s)?.withdrawn == false)
+        // Four minutes ahead is within the bound: taken, and a restore signed here afterwards
+        // comes after it (the clock followed it) and wins.
+        let soon = try next(
+            DomainEvent.withdrawn(s, reason: "soon").draft, time: HLCTime(millis: HybridLogicalClock.wallMillis() + 240_000))
+        #expect(try c.log.ingest(lines: [soon.wireLine])[0].isAccepted)
+        #expect(try c.state(s)?.withdrawn == true)
+        try c.restore(s, key: Self.alice)
+        #expect(try c.state(s)?.withdrawn == false)
+    }
+
     @Test func editorsEditStrangersAndEditorGrantsAreRejected() throws {
         let dir = TempDir()
         let c = try Self.node(dir)

@@ -17,6 +17,8 @@ public struct EventRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case equivocation = "equivocation"
         case unauthorized = "unauthorized"
         case invalidPayload = "invalid-payload"
+        /// Stamped more than the clock's maximum drift ahead of the receiving node's clock.
+        case futureTime = "future-time"
         /// A valid event not stored because another event of the same edit request was
         /// refused: an edit request is stored whole or not at all.
         case notStored = "not-stored"

@@ -26,8 +26,13 @@ public enum ChainRules {
     ///   - dataset: the node's dataset id, nil for an empty node.
     ///   - head: the author's last event on this node.
     ///   - idAtSeq: the id the node holds at the event's (author, seq), if any.
+    ///   - wallMillis: this node's wall clock. An event stamped beyond it plus the clock's
+    ///     maximum drift is not appended yet: a time far ahead would win every last-writer-wins
+    ///     choice (a field, a withdrawal) for as long as it stays ahead, in year 9999 for good.
+    ///     Refused, not stored as invalid, so that every node decides alike once its clock
+    ///     reaches the time (a peer sends it again at each sync), and never, for year 9999.
     public static func decide(
-        id: String, envelope: Envelope, dataset: String?, head: ChainHead?, idAtSeq: String?
+        id: String, envelope: Envelope, dataset: String?, head: ChainHead?, idAtSeq: String?, wallMillis: Int64
     ) -> ChainDecision {
         var adopts = false
         if envelope.isGenesis, dataset == id { return .duplicate }
@@ -64,6 +69,13 @@ public enum ChainRules {
                     .wrongPrev,
                     "prev \(envelope.prev?.prefix(12) ?? "-")... does not match the id \(head.id.prefix(12))... of seq \(head.seq) by \(envelope.author)"
                 ))
+        }
+        if !HybridLogicalClock.admits(envelope.time, wallMillis: wallMillis) {
+            return .reject(
+                EventRejection(
+                    .futureTime,
+                    "time \(envelope.timeText) is more than \(HybridLogicalClock.maxDriftMillis / 60_000) minutes ahead of this node's clock "
+                        + "(\(HLCTime(millis: wallMillis).description)); it is taken when a sync brings it again after that time"))
         }
         return .append(adoptsDataset: adopts)
     }

@@ -460,7 +460,7 @@ extension EventLog {
                     heads[env.author] = head
                 }
                 let held = env.seq <= (head?.seq ?? 0) ? try String.fetchOne(idAt, arguments: [env.author, env.seq]) : nil
-                switch ChainRules.decide(id: e.id, envelope: env, dataset: dataset, head: head, idAtSeq: held) {
+                switch ChainRules.decide(id: e.id, envelope: env, dataset: dataset, head: head, idAtSeq: held, wallMillis: wall) {
                 case .duplicate:
                     outcomes[i] = .duplicate(id: e.id)
                     // A copy with the body this node was waiting for: the event takes effect now.
