@@ -26,6 +26,9 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var inSync = true
     public var seconds = 0.0
     public var newConflicts = 0
+    /// Event bodies this node still waits for after the sync (received without one, or
+    /// erased by a redaction that no longer counts): those edits stay out of its records.
+    public var bodiesOwed = 0
     /// Nil when the sync did all it should; else one line: what went wrong and what to do.
     public var problem: String?
     public var error: String?
@@ -60,6 +63,10 @@ public struct SyncReport: Sendable, Codable, Equatable {
                 + "the nodes did not exchange everything; `accord sync --json` lists the reasons, `accord verify` checks this node"
         } else if !inSync {
             problem = "the nodes still hold different events after the sync; sync again, and if this persists run `accord verify` on both"
+        } else if bodiesOwed > 0 {
+            problem =
+                "\(bodiesOwed) event bodies are still owed to this node (no peer sent them yet), so their edits are held out of its records; "
+                + "sync with a node that holds them (`accord verify` counts them)"
         } else {
             problem = nil
         }

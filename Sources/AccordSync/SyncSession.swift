@@ -79,12 +79,18 @@ public struct SyncSession: Sendable {
             if push, let end {
                 peerVector = try await self.push(against: end, &report) ?? end.vector
             }
-            let more = ownedBefore == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
+            // Bodies this pull made owed (a revocation that voids a redaction this node took)
+            // are asked for in another round, so one sync heals them.
+            let ownedAfter = try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked).count }
+            let more =
+                ownedBefore == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
+                || ownedAfter > ownedBefore
             if !more || report.eventsReceived + report.eventsSent == before || round == Self.maxRounds - 1 { break }
         }
-        let (conflicts, forked) = try await BlockingWork.run { [log] in
-            (try Curation(log: log).conflicts().count, try log.forkedAuthors())
+        let (conflicts, forked, owed) = try await BlockingWork.run { [log] in
+            (try Curation(log: log).conflicts().count, try log.forkedAuthors(), try log.pendingBodyCount())
         }
+        report.bodiesOwed = owed
         report.newConflicts = max(0, conflicts - conflictsBefore)
         if let end, let peerVector {
             // Each side holds what the other offered: the peer's vector at the end of the pull

@@ -167,6 +167,49 @@ import Testing
         try c.authorize([.granted(key: SigningKey.fixed("carol").author, role: .editor, name: "Carol")], key: newKey)
     }
 
+    /// A node that took a redaction before hearing that its signer was revoked before it
+    /// erased the body. Once the revocation arrives the redaction counts there no more than
+    /// anywhere else: the body is owed again, a peer that kept it sends it (as a sync does,
+    /// asked by id), and the two nodes agree, also after a rebuild.
+    @Test func aRedactionByAKeyRevokedBeforeItIsUndoneWhereItWasTaken() throws {
+        let dir = TempDir()
+        let a = try Self.node(dir, "a.db")
+        let s = try a.existing("A/RES/71/19")
+        let carol = SigningKey.fixed("carol-admin")
+        try a.authorize([.granted(key: carol.author, role: .admin, name: "Carol")], key: Self.alice)
+        let id = try a.set(s, .notes, .string("Call the duty officer on +41 79 555 01 23"), key: Self.bob)!
+        let b = Curation(log: try EventLog(path: dir.file("b.db"), projectors: [CurationProjector()]))
+        _ = try b.log.ingest(lines: Fixtures.lines(a.log))
+        // a revokes Carol before anything she signs; b has not heard of it yet.
+        try a.revoke(carol.author, validThrough: 0, key: Self.alice)
+        let redaction = UnsignedEvent(
+            draft: AuthorizationEvent.redacted(target: id, reason: "erase it").draft, dataset: try a.log.datasetID()!,
+            author: carol.author, seq: 1, prev: nil, time: HLCTime(millis: HybridLogicalClock.wallMillis())
+        ).signed(by: carol)
+        #expect(try b.log.ingest(lines: [redaction.wireLine])[0].isAccepted)
+        #expect(try b.state(s)?.value(.notes) == .null)
+        guard case .invalid = try a.log.ingest(lines: [redaction.wireLine])[0] else { Issue.record("not invalid on a"); return }
+        #expect(try a.state(s)?.value(.notes) != .null)
+        // b hears of the revocation: the body is owed, and verify says so.
+        _ = try b.log.ingest(lines: Fixtures.lines(a.log))
+        #expect(try b.log.pendingBodyIDs() == [id])
+        let report = try b.log.verify()
+        #expect(report.isClean && report.pendingBodies == 1, "\(report)")
+        let owed = try a.log.events(ids: b.log.pendingBodyIDs()).map(\.wireLine)
+        #expect(try b.log.ingest(lines: owed).allSatisfy(\.isAccepted))
+        #expect(try b.log.pendingBodyIDs().isEmpty)
+        #expect(try b.state(s)?.value(.notes) == a.state(s)?.value(.notes))
+        #expect(try b.digest() == a.digest())
+        try b.log.rebuild()
+        try a.log.rebuild()
+        #expect(try b.digest() == a.digest() && b.state(s)?.value(.notes) != .null)
+        // A valid admin's redaction of the same event still erases it on both.
+        try a.authorize([.redacted(target: id, reason: "personal data")], key: Self.alice)
+        _ = try b.log.ingest(lines: Fixtures.lines(a.log))
+        #expect(try b.state(s)?.value(.notes) == .null && a.state(s)?.value(.notes) == .null)
+        #expect(try b.log.event(id: id)?.bodyBytes == nil && b.digest() == a.digest())
+    }
+
     @Test func redactionErasesTheBodyAndKeepsTheChainVerifiable() throws {
         let phone = "+41 79 555 01 23"
         let dir = TempDir()

@@ -382,21 +382,71 @@ extension EventLog {
                     if !invalidated.isEmpty { try p.setValidity(invalidated, valid: false, db: db) }
                     if !revalidated.isEmpty { try p.setValidity(revalidated, valid: true, db: db) }
                 }
+                try settleRedactions(of: invalidated + revalidated, db: db)
             }
             return next
-        case .redacted(let target, let reason):
+        case .redacted(let target, _):
             guard valid else { return membership }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO redactions(target, event_id, reason, time, author) VALUES (?,?,?,?,?)",
-                arguments: [target, e.id, reason, env.timeText, env.author])
-            if let pos = try Int64.fetchOne(db, sql: "SELECT pos FROM events WHERE id = ?", arguments: [target]) {
-                try db.execute(sql: "DELETE FROM bodies WHERE pos = ?", arguments: [pos])
-                try db.execute(sql: "DELETE FROM pending_bodies WHERE event_id = ?", arguments: [target])
-                for p in projectors { try p.redact(target, db: db) }
-                // The old pages still sit in the WAL: the writer checkpoints once this commits.
-                try Self.setMeta(db, "scrub", "1")
-            }
+            try settleRedaction(of: target, db: db)
             return membership
+        }
+    }
+
+    /// Redactions follow their signers' validity, as every other event does: among the
+    /// events `ids` whose validity just changed, the redactions are settled again.
+    func settleRedactions(of ids: [String], db: Database) throws {
+        guard !ids.isEmpty else { return }
+        let subject = try db.cachedStatement(sql: "SELECT subject FROM events WHERE id = ? AND type = 'event.redacted'")
+        var targets: Set<String> = []
+        for id in ids { if let t = try String.fetchOne(subject, arguments: [id]) { targets.insert(t) } }
+        for t in targets.sorted() { try settleRedaction(of: t, db: db) }
+    }
+
+    /// Makes this node's redaction of `target` what its valid redaction events say. The
+    /// first valid one erases the body (once) and what the read models took from it. When
+    /// none is valid any more (its signer's revocation arrived after it), the redaction no
+    /// longer counts, and an erased body is owed again: a sync asks peers for it by id, as
+    /// for a body stripped in transit, and it takes effect when it comes. Otherwise a node
+    /// that took a revoked admin's redaction before the revocation would differ for good,
+    /// silently, from one that heard of the revocation first.
+    func settleRedaction(of target: String, db: Database) throws {
+        let valid = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT e.id, e.time, e.author, b.body FROM events e JOIN bodies b ON b.pos = e.pos
+                WHERE e.type = 'event.redacted' AND e.subject = ?
+                AND NOT EXISTS (SELECT 1 FROM invalid_events i WHERE i.event_id = e.id)
+                ORDER BY e.pos
+                """, arguments: [target]
+        ).lazy.compactMap { row -> (id: String, time: String, author: String, reason: String)? in
+            guard let bytes = (row[3] as Data?).map(Array.init), let json = try? JSONParser.parse(bytes),
+                case .redacted(_, let reason)? = try? AuthorizationEvent(
+                    type: AuthorizationEvent.Kind.redacted.rawValue, schema: 1, subject: target, body: json)
+            else { return nil }
+            return (row[0], row[1], row[2], reason)
+        }.first
+        let held = try String.fetchOne(db, sql: "SELECT event_id FROM redactions WHERE target = ?", arguments: [target])
+        let pos = try Int64.fetchOne(db, sql: "SELECT pos FROM events WHERE id = ?", arguments: [target])
+        if let valid {
+            guard held != valid.id else { return }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO redactions(target, event_id, reason, time, author) VALUES (?,?,?,?,?)",
+                arguments: [target, valid.id, valid.reason, valid.time, valid.author])
+            // Erased once: a redaction that replaces an invalid one finds the body gone already.
+            guard let pos,
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM bodies WHERE pos = ?", arguments: [pos]) == true
+                    || Bool.fetchOne(db, sql: "SELECT 1 FROM pending_bodies WHERE event_id = ?", arguments: [target]) == true
+            else { return }
+            try db.execute(sql: "DELETE FROM bodies WHERE pos = ?", arguments: [pos])
+            try db.execute(sql: "DELETE FROM pending_bodies WHERE event_id = ?", arguments: [target])
+            for p in projectors { try p.redact(target, db: db) }
+            // The old pages still sit in the WAL: the writer checkpoints once this commits.
+            try Self.setMeta(db, "scrub", "1")
+        } else if held != nil {
+            try db.execute(sql: "DELETE FROM redactions WHERE target = ?", arguments: [target])
+            if let pos, try Bool.fetchOne(db, sql: "SELECT 1 FROM bodies WHERE pos = ?", arguments: [pos]) != true {
+                try db.execute(sql: "INSERT OR IGNORE INTO pending_bodies(event_id, pos) VALUES (?, ?)", arguments: [target, pos])
+            }
         }
     }
 

@@ -23,6 +23,11 @@ extension EventLog {
         }
     }
 
+    /// How many bodies this node still waits for.
+    public func pendingBodyCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_bodies") ?? 0 }
+    }
+
     /// Stored events with these ids, with their bodies (what a peer asked for).
     public func events(ids: [String]) throws -> [StoredEvent] {
         try pool.read { db in

@@ -33,6 +33,10 @@ extension EventLog {
             let state = try MembershipBook.state(db)
             try MembershipBook.writeMembers(db, state)
             _ = try MembershipBook.reconcile(db, state: state, authors: nil)
+            // Only valid redactions count (an invalid one's erased body is owed again).
+            for target in try String.fetchAll(db, sql: "SELECT target FROM redactions ORDER BY target") {
+                try settleRedaction(of: target, db: db)
+            }
             // Pass 2: every event into the read models, marked by validity.
             let invalid = Set(try String.fetchAll(db, sql: "SELECT event_id FROM invalid_events"))
             // Streamed in batches (memory holds a few chunks of events, then one batch of
