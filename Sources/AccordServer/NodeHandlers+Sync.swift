@@ -56,17 +56,20 @@ extension NodeHandlers {
                 let forks = pull.after == 0 ? try log.contradicting(vector: pull.vector, heads: pull.heads) : []
                 // ... and the bodies the client is owed (events it holds without one).
                 let owed = pull.after == 0 ? try log.events(ids: pull.bodies) : []
-                let page = try log.missing(for: pull.vector, after: pull.after, maxEvents: pull.maxEvents, maxBytes: pull.maxBytes)
+                let page = try log.missing(
+                    for: pull.vector, heads: pull.heads, after: pull.after, maxEvents: pull.maxEvents, maxBytes: pull.maxBytes)
                 return (forks + owed + page.events, page.next)
             }
-            let (dataset, vector, heads, owed) = try await blocking { [log] in
+            let (dataset, vector, heads, owed, unshared) = try await blocking { [log] in
                 (
                     try log.datasetID(), try log.versionVector(), next == nil ? try log.headIDs() : [:],
-                    next == nil ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : []
+                    next == nil ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : [],
+                    next == nil ? try log.divergedAuthors(vector: pull.vector, heads: pull.heads) : []
                 )
             }
             var pageEnd = SyncProtocol.PageEnd(next: next, events: events.count, dataset: dataset, vector: vector, heads: heads)
             pageEnd.bodies = owed
+            pageEnd.unshared = unshared.sorted()
             let end = pageEnd
             metrics.add(eventsSent: events.count)
             var headers = HTTPFields()

@@ -76,6 +76,10 @@ public enum SyncProtocol {
         /// Events the server holds without their body (at most `maxBodiesAsked`): the client
         /// pushes those it holds with their body.
         public var bodies: [String] = []
+        /// Authors whose chain on the server is another branch than the client's at the
+        /// client's head (a key that signed two events with one seq): their events were left
+        /// out of the pages, and the vectors cannot meet for them.
+        public var unshared: [String] = []
 
         public init(next: Int64?, events: Int, dataset: String?, vector: VersionVector, heads: [String: String] = [:]) {
             self.next = next
@@ -94,6 +98,7 @@ public enum SyncProtocol {
             // "owed" sorts after "dataset" and "end": the end line still starts with one of those,
             // which is how clients tell it from an event line.
             if !bodies.isEmpty { o["owed"] = .array(bodies.map { .string($0) }) }
+            if !unshared.isEmpty { o["unshared"] = .array(unshared.map { .string($0) }) }
             return .object(o)
         }
 
@@ -113,6 +118,7 @@ public enum SyncProtocol {
             self.vector = vector
             self.heads = heads
             self.bodies = (try? SyncProtocol.ids(json["owed"])) ?? []
+            self.unshared = Array((json["unshared"]?.arrayValue ?? []).compactMap(\.stringValue).prefix(vector.heads.count))
         }
     }
 

@@ -94,8 +94,14 @@ public struct SyncSession: Sendable {
         report.newConflicts = max(0, conflicts - conflictsBefore)
         if let end, let peerVector {
             // Each side holds what the other offered: the peer's vector at the end of the pull
-            // is within this node's, and (after a push) this node's is within the peer's.
-            report.inSync = !end.vector.isAhead(of: mine) && (!push || !mine.isAhead(of: peerVector))
+            // is within this node's, and (after a push) this node's is within the peer's;
+            // except for keys whose chains are apart (a fork: reported as such when the key
+            // may still sign, else the events count on neither node).
+            let apart = try await BlockingWork.run { [log] in
+                try log.divergedAuthors(vector: end.vector, heads: end.heads).union(end.unshared)
+            }
+            func shared(_ v: VersionVector) -> VersionVector { VersionVector(v.heads.filter { !apart.contains($0.key) }) }
+            report.inSync = !shared(end.vector).isAhead(of: shared(mine)) && (!push || !shared(mine).isAhead(of: shared(peerVector)))
         }
         let equivocation = EventRejection.Code.equivocation.rawValue
         if report.rejectedReceivedByCode[equivocation, default: 0] + report.rejectedSentByCode[equivocation, default: 0] > 0 {
@@ -137,7 +143,7 @@ public struct SyncSession: Sendable {
             let first = after == 0
             let (held, vector, heads, owed) = try await BlockingWork.run { [log] in
                 (
-                    try log.datasetID(), try log.versionVector(), first ? try log.headIDs() : [:],
+                    try log.datasetID(), try log.versionVector(), try log.headIDs(),
                     first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : []
                 )
             }
@@ -255,7 +261,7 @@ public struct SyncSession: Sendable {
         while true {
             let from = after
             let (page, next) = try await BlockingWork.run { [log, pageEvents, pageBytes] in
-                try log.missing(for: end.vector, after: from, maxEvents: pageEvents, maxBytes: pageBytes)
+                try log.missing(for: end.vector, heads: end.heads, after: from, maxEvents: pageEvents, maxBytes: pageBytes)
             }
             let events = extras + page
             extras = []

@@ -261,6 +261,55 @@ extension MaliciousPeerTests {
         owed.judge()
         #expect(owed.problem?.contains("1 event bodies are still owed") == true)
     }
+
+    /// A revoked key signs one event at its next seq for the replica and another, plus a
+    /// stream of successors, for the hub: both store them as invalid. The hub must not send
+    /// the replica pages of that branch at every sync (the replica would refuse them all and
+    /// give up after a few such pages, never reaching the admin's later edit), nor evidence
+    /// the replica refuses: one sync delivers the edit and reports nothing wrong.
+    @Test func aRevokedKeysForkedBranchDoesNotCutAReplicaOff() async throws {
+        let dir = TempDir()
+        let admin = SigningKey.fixed("branch-admin")
+        let rogue = SigningKey.fixed("branch-rogue")
+        let hub = try Seed.hub(dir, key: admin, curators: [rogue])
+        let s = try hub.curation.existing("A/RES/72/1")
+        try hub.curation.set(s, .notes, "rogue 1", key: rogue)
+        try hub.curation.set(s, .notes, "rogue 2", key: rogue)
+        try hub.curation.revoke(rogue.author, key: admin)
+        let replica = try TestNode(name: "replica", dir: dir.path, key: SigningKey.fixed("branch-replica"))
+        _ = try replica.log.ingest(lines: hub.lines())
+        let dataset = try hub.log.datasetID()!
+        let head = try #require(try hub.log.chainHead(author: rogue.author.text))
+        func branch(_ tag: String, _ count: Int) -> [[UInt8]] {
+            var prev = head.id
+            return (0..<count).map { k in
+                let e = UnsignedEvent(
+                    draft: DomainEvent.fieldSet(s, field: .notes, value: .string("\(tag) \(k)"), base: []).draft, dataset: dataset,
+                    author: rogue.author, seq: head.seq + 1 + k, prev: prev, time: HLCTime(millis: HybridLogicalClock.wallMillis())
+                ).signed(by: rogue)
+                prev = e.id
+                return e.wireLine
+            }
+        }
+        #expect(try replica.log.ingest(lines: branch("replica", 1)).allSatisfy { if case .invalid = $0 { true } else { false } })
+        try hub.curation.set(s, .summary, "Set by the admin before the branch", key: admin)
+        #expect(try hub.log.ingest(lines: branch("hub", 30)).allSatisfy { if case .invalid = $0 { true } else { false } })
+        try hub.curation.set(s, .title, "Set by the admin after the branch", key: admin)
+        try await hub.start()
+        try await withSyncClient { http in
+            var session = SyncSession(log: replica.log, peer: hub.url, http: http)
+            session.pageEvents = 5
+            let report = try await session.sync()
+            #expect(report.problem == nil, "\(report)")
+            #expect(try replica.curation.state(s)?.value(.title) == "Set by the admin after the branch")
+            #expect(try replica.curation.state(s)?.value(.summary) == "Set by the admin before the branch")
+            #expect(try replica.curation.digest() == hub.curation.digest())
+            // And again: nothing is sent either way.
+            let again = try await session.sync()
+            #expect(again.problem == nil && again.eventsReceived == 0 && again.eventsSent == 0, "\(again)")
+            await hub.stop()
+        }
+    }
 }
 
 /// A thread-safe count for handlers.

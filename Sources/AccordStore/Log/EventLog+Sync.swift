@@ -26,17 +26,21 @@ extension EventLog {
     /// One page of the events a holder of `vector` lacks, in this node's log order,
     /// starting after log position `after`. The page stops at `maxEvents` or once
     /// `maxBytes` are reached; `next` is where the following page starts, nil at the end.
+    /// With the peer's head ids, an author whose chain there is not this node's (a key that
+    /// signed two events with one seq) is left out: the peer cannot chain any of them, and
+    /// would be sent the same refused pages at every sync (`contradicting` shows it the fork).
     public func missing(
-        for vector: VersionVector, after: Int64, maxEvents: Int, maxBytes: Int
+        for vector: VersionVector, heads: [String: String] = [:], after: Int64, maxEvents: Int, maxBytes: Int
     ) throws
         -> (events: [StoredEvent], next: Int64?)
     {
         try pool.read { db in
+            let diverged = try Self.diverged(db, vector: vector, heads: heads)
             // Start at the earliest event the peer lacks: a peer nearly in sync scans only the tail.
             var start = after
             if after == 0 {
                 var first: Int64? = nil
-                for (author, seq) in try Self.heads(db).heads {
+                for (author, seq) in try Self.heads(db).heads where !diverged.contains(author) {
                     let have = vector[author]
                     if seq > have {
                         let p = try Int64.fetchOne(
@@ -55,7 +59,7 @@ extension EventLog {
             while let row = try rows.next() {
                 let e = StoredEvent(row: row)
                 last = e.pos
-                if e.seq <= vector[e.author] { continue }
+                if e.seq <= vector[e.author] || diverged.contains(e.author) { continue }
                 out.append(e)
                 bytes += e.envelopeBytes.count + (e.bodyBytes?.count ?? 0) + 120
                 if out.count >= maxEvents || bytes >= maxBytes {
@@ -69,6 +73,24 @@ extension EventLog {
 }
 
 extension EventLog {
+    /// The authors whose head on the peer (seq in `vector`, id in `heads`) is another event
+    /// than this node's at that seq: their chains are apart, and no event of theirs can pass.
+    public func divergedAuthors(vector: VersionVector, heads: [String: String]) throws -> Set<String> {
+        try pool.read { db in try Self.diverged(db, vector: vector, heads: heads) }
+    }
+
+    static func diverged(_ db: Database, vector: VersionVector, heads: [String: String]) throws -> Set<String> {
+        guard !heads.isEmpty else { return [] }
+        let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
+        var out: Set<String> = []
+        for (author, theirID) in heads {
+            let seq = vector[author]
+            guard seq > 0, let mine = try String.fetchOne(idAt, arguments: [author, seq]) else { continue }
+            if mine != theirID { out.insert(author) }
+        }
+        return out
+    }
+
     /// Author -> id of the author's last event on this node: with the version vector, what
     /// a peer needs to notice that one key signed different chains on two nodes.
     public func headIDs() throws -> [String: String] {
@@ -87,11 +109,14 @@ extension EventLog {
     /// seq under another id, that event; where this node's chain is shorter than the
     /// peer's, this node's head event (the peer compares it with its own at that seq:
     /// a duplicate when the chains agree, fork evidence when they do not).
+    /// Only where the key may sign that seq: evidence against a revoked key would be refused
+    /// (Docs/security.md), at every sync.
     public func contradicting(vector: VersionVector, heads: [String: String]) throws -> [StoredEvent] {
         guard !heads.isEmpty else { return [] }
         return try pool.read { db in
             var out: [StoredEvent] = []
             let mine = try Self.heads(db)
+            let membership = try MembershipBook.state(db)
             let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
             for (author, theirID) in heads.sorted(by: { $0.key < $1.key }) {
                 let theirs = vector[author]
@@ -100,6 +125,7 @@ extension EventLog {
                 let seq = min(theirs, have)
                 guard let id = try String.fetchOne(idAt, arguments: [author, seq]) else { continue }
                 if have >= theirs && id == theirID { continue }
+                guard case .valid = membership.authorize(author, seq: seq) else { continue }
                 if let e = try Row.fetchOne(db, sql: StoredEvent.selectSQL + " WHERE e.id = ?", arguments: [id]) {
                     out.append(StoredEvent(row: e))
                 }
