@@ -97,10 +97,21 @@ public struct SyncSession: Sendable {
             // is within this node's, and (after a push) this node's is within the peer's;
             // except for keys whose chains are apart (a fork: reported as such when the key
             // may still sign, else the events count on neither node).
-            let apart = try await BlockingWork.run { [log] in
-                try log.divergedAuthors(vector: end.vector, heads: end.heads).union(end.unshared)
+            // Events too far beyond a key's revocation are not exchanged (they never count),
+            // so vectors are compared up to the evidence each revoked key may leave.
+            let (apart, cuts) = try await BlockingWork.run { [log] in
+                (
+                    try log.divergedAuthors(vector: end.vector, heads: end.heads).union(end.unshared),
+                    try log.membership().members.compactMapValues { $0.validThroughSeq.map { $0 + EventLog.maxEventsBeyondRevocation } }
+                )
             }
-            func shared(_ v: VersionVector) -> VersionVector { VersionVector(v.heads.filter { !apart.contains($0.key) }) }
+            func shared(_ v: VersionVector) -> VersionVector {
+                VersionVector(
+                    Dictionary(
+                        uniqueKeysWithValues: v.heads.filter { !apart.contains($0.key) }.map {
+                            ($0.key, min($0.value, cuts[$0.key] ?? $0.value))
+                        }))
+            }
             report.inSync = !shared(end.vector).isAhead(of: shared(mine)) && (!push || !shared(mine).isAhead(of: shared(peerVector)))
         }
         let equivocation = EventRejection.Code.equivocation.rawValue

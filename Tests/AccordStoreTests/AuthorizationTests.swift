@@ -210,6 +210,46 @@ import Testing
         #expect(try b.log.event(id: id)?.bodyBytes == nil && b.digest() == a.digest())
     }
 
+    /// A revoked key (perhaps a stolen one) signs event after event of the largest size. A
+    /// node that knows the revocation keeps the first 16 past the cut-off as invalid evidence
+    /// and refuses the rest, so the key cannot fill its disk; a node that took more before it
+    /// heard of the revocation keeps them but never sends them on.
+    @Test func aRevokedKeyLeavesBoundedEvidence() throws {
+        let dir = TempDir()
+        let a = try Self.node(dir, "a.db")
+        let s = try a.existing("A/RES/71/19")
+        try a.set(s, .notes, "by bob", key: Self.bob)
+        let b = Curation(log: try EventLog(path: dir.file("b.db"), projectors: [CurationProjector()]))
+        _ = try b.log.ingest(lines: Fixtures.lines(a.log))
+        let (_, cut) = try a.revoke(Self.bob.author, key: Self.alice)
+        let dataset = try a.log.datasetID()!
+        let head = try #require(try a.log.chainHead(author: Self.bob.author.text))
+        let filler = String(repeating: "x", count: 100_000)
+        var prev = head.id
+        let late = (1...40).map { k in
+            let e = UnsignedEvent(
+                draft: DomainEvent.fieldSet(s, field: .text, value: .string("\(k) \(filler)"), base: []).draft, dataset: dataset,
+                author: Self.bob.author, seq: cut + k, prev: prev, time: HLCTime(millis: HybridLogicalClock.wallMillis())
+            ).signed(by: Self.bob)
+            prev = e.id
+            return e.wireLine
+        }
+        let events = try a.log.eventCount()
+        let out = try a.log.ingest(lines: late)
+        #expect(out.prefix(16).allSatisfy { if case .invalid = $0 { true } else { false } })
+        #expect(out.dropFirst(16).allSatisfy { if case .rejected = $0 { true } else { false } })
+        #expect(try a.log.eventCount() == events + 16)
+        // b took all 40 before it heard of the revocation: valid then, invalid now. To a peer
+        // that lacks all of them it offers the 16 within the bound only.
+        #expect(try b.log.ingest(lines: late).allSatisfy(\.isAccepted))
+        _ = try b.log.ingest(lines: Fixtures.lines(a.log))
+        var lacking = try a.log.versionVector()
+        lacking.heads[Self.bob.author.text] = cut
+        let offered = try b.log.missing(for: lacking, after: 0, maxEvents: 1000, maxBytes: 1 << 30).events
+        #expect(offered.filter { $0.author == Self.bob.author.text }.map(\.seq) == Array(cut + 1...cut + 16))
+        #expect(try a.digest() == b.digest())
+    }
+
     @Test func redactionErasesTheBodyAndKeepsTheChainVerifiable() throws {
         let phone = "+41 79 555 01 23"
         let dir = TempDir()

@@ -3,24 +3,31 @@ import Foundation
 import Synchronization
 
 /// Which authors' events are worth a signature check: the dataset's members (revoked ones
-/// too, whose late events are kept as invalid evidence) and keys granted earlier in the
-/// same stream. Anything else is refused as `unauthorized` after a parse, before any hash
-/// or signature is computed, so a stranger's flood costs parsing, not verification.
+/// too, up to the events past their cut-off kept as invalid evidence) and keys granted
+/// earlier in the same stream. Anything else is
+/// refused as `unauthorized` after a parse, before any hash or signature is computed, so a
+/// stranger's or a revoked key's flood costs parsing, not verification.
 final class Admission: Sendable {
     /// The producer adds, the transform threads read.
     private let keys: Mutex<Set<String>>
+    /// Revoked members: the last seq of theirs that counts.
+    private let revokedThrough: [String: Int]
     private let dataset: String?
     /// An empty node admits everything (it learns who is a member from what it adopts).
     private let open: Bool
 
-    init(members: Set<String>, dataset: String?) {
+    init(members: Set<String>, revokedThrough: [String: Int] = [:], dataset: String?) {
         keys = Mutex(members)
+        self.revokedThrough = revokedThrough
         self.dataset = dataset
         open = dataset == nil
     }
 
     func refusal(_ envelope: Envelope) -> EventRejection? {
         if open || envelope.isGenesis { return nil }
+        if let n = revokedThrough[envelope.author], envelope.seq > n + EventLog.maxEventsBeyondRevocation {
+            return EventLog.beyondRevocation(envelope, through: n, dataset: dataset)
+        }
         if keys.withLock({ $0.contains(envelope.author) }) { return nil }
         return EventRejection(
             .unauthorized, "\(envelope.author) is not a member of dataset \(dataset ?? "-"); an admin must grant it first")

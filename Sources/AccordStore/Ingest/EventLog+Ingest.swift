@@ -45,7 +45,23 @@ extension EventLog {
     func admission() throws -> Admission { try pool.read { db in try Self.admission(db) } }
 
     static func admission(_ db: Database) throws -> Admission {
-        Admission(members: Set(try MembershipBook.state(db).members.keys), dataset: try Self.meta(db, "dataset"))
+        let members = try MembershipBook.state(db).members
+        return Admission(
+            members: Set(members.keys), revokedThrough: members.compactMapValues(\.validThroughSeq),
+            dataset: try Self.meta(db, "dataset"))
+    }
+
+    /// How many events past its revocation's cut-off a key may leave as invalid evidence. The
+    /// bound is by seq, so every node that knows the revocation decides alike; later events
+    /// are refused, and no node sends them (`missing`).
+    public static let maxEventsBeyondRevocation = 16
+
+    /// Why an event signed too far beyond its key's revocation is refused.
+    static func beyondRevocation(_ env: Envelope, through n: Int, dataset: String?) -> EventRejection {
+        EventRejection(
+            .unauthorized,
+            "\(env.author) was revoked after its seq \(n) in dataset \(dataset ?? "-"); the \(maxEventsBeyondRevocation) events after "
+                + "that are kept as invalid evidence, seq \(env.seq) is refused")
     }
 
     /// The pipeline over a stream of batches. `next` is called on a producer thread
@@ -540,6 +556,13 @@ extension EventLog {
                             retry.append(i)
                             continue
                         case .revoked(let n):
+                            // Kept as invalid evidence (every node shows what the key signed after
+                            // its revocation), up to a bound: a revoked key, perhaps a stolen one,
+                            // must not fill the disks of every node that heard of it.
+                            if env.seq > n + Self.maxEventsBeyondRevocation {
+                                outcomes[i] = .rejected(Self.beyondRevocation(env, through: n, dataset: dataset))
+                                continue
+                            }
                             invalidReason = "\(env.author) was revoked after seq \(n)"
                         case .valid(let role):
                             if AuthorizationEvent.isAuthorizationType(env.type) && role != .admin {
