@@ -133,6 +133,14 @@ import Testing
         }
         let dir = try await cli.run(["list", "--db", cli.dir])
         #expect(dir.status == 1 && dir.stderr.contains("is a directory"))
+        // Cloning a file that holds no event (here a SQLite file, not an export) creates nothing.
+        _ = try await cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("real.db")])
+        let notExport = try await cli.run(["clone", cli.path("real.db"), "--db", cli.path("copy.db")])
+        #expect(notExport.status == 1 && notExport.stderr.contains("holds no event this node can take"), "\(notExport.stderr)")
+        #expect(notExport.stderr.contains("accord export") && notExport.stderr.contains("line 1: malformed-json"), "\(notExport.stderr)")
+        for leftover in ["copy.db", "copy.db-wal", "copy.db.key"] {
+            #expect(!FileManager.default.fileExists(atPath: cli.path(leftover)), "\(leftover) left behind")
+        }
         let rotate = try await cli.run(["rotate", "--new-key", cli.path("nk"), "--key", cli.path("k"), "--db", cli.path("nope.db")])
         #expect(rotate.status == 1 && !FileManager.default.fileExists(atPath: cli.path("nk")))
         // Under --json the failure is JSON too.

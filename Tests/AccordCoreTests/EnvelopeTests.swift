@@ -36,6 +36,25 @@ import Testing
         #expect(back.id == e.id)
     }
 
+    /// A peer's own spelling of the same event (numbers as `2.0` and `1e0`, members in
+    /// another order, spaces) verifies, and what the event keeps, and so what a node stores,
+    /// exports and sends on, is the canonical bytes: an outside verifier that hashes the bytes
+    /// it is given gets the id.
+    @Test func anEventKeepsItsCanonicalBytesWhateverTheSpelling() throws {
+        let e = unsigned().signed(by: key)
+        let envelope = e.envelope.json.canonicalString
+            .replacingOccurrences(of: "\"seq\":2", with: "\"seq\" : 2.0").replacingOccurrences(of: "\"v\":1", with: "\"v\":1e0")
+        let body = "{\"value\": \"\u{00DC}n\u{00EF}code \\\"title\\\"\", \"field\": \"title\"}"
+        let respelled = "{\"sig\":\"\(e.signature)\",\"envelope\":\(envelope),\"body\":\(body)}"
+        #expect(envelope.contains("2.0") && envelope.contains("1e0"))
+        let back = try WireFormat.verify(line: Array(respelled.utf8)).get()
+        #expect(back.id == e.id)
+        #expect(back.envelopeBytes == e.envelope.canonicalBytes)
+        #expect(back.bodyBytes == e.body!.canonicalBytes)
+        #expect(back.wireLine == e.wireLine)
+        #expect(ContentHash.sha256Hex(back.envelopeBytes) == e.id)
+    }
+
     @Test func unknownMembersAndMissingParts() {
         let e = unsigned().signed(by: key)
         let extra = "{\"body\":1,\"envelope\":\(e.envelope.json.canonicalString),\"sig\":\"\(e.signature)\",\"id\":\"x\"}"

@@ -227,6 +227,14 @@ import Testing
         #expect(report.errors[0].reason.contains("A/RES/<session>/<number>"))
         #expect(report.errors[1].reason.contains("year"))
         #expect(try c.list().map(\.symbol) == ["A/RES/71/19", "S/RES/2178 (2014)"])
+        // A byte that is not UTF-8 (Latin-1 "é") refuses the file, naming where, and signs nothing.
+        let events = try c.log.eventCount()
+        var latin1 = Array("symbol,body,title\nA/RES/73/11,GA,Caf".utf8)
+        latin1 += [0xE9] + Array(" title\n".utf8)
+        let refused = try c.importRecords(latin1, csv: true, key: Fixtures.alice)
+        #expect(refused.created == 0 && refused.errors.count == 1, "\(refused.errors)")
+        #expect(refused.errors.first?.reason.contains("not UTF-8 (byte 37, on line 2)") == true, "\(refused.errors)")
+        #expect(try c.log.eventCount() == events)
     }
 
     @Test func aFileOfManyTransactionsWithDuplicatesReportsEveryRowInOrder() throws {

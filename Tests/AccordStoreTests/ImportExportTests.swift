@@ -78,7 +78,22 @@ import Testing
         add(good[3])  // line 8: good
         file += Array(good[4].prefix(40))  // line 9: truncated, no newline
 
+        // The same file read from disk as it is ingested, two lines a batch, into a twin of the
+        // target: the same outcomes, line for line (the 10 MB line is skipped, not buffered).
+        let twin = try EventLog(path: dir.file("twin.db"))
+        _ = try twin.ingest(lines: Array(all[0...2]))
+        try Data(file).write(to: URL(fileURLWithPath: dir.file("bad.ndjson")))
+        let streamed = try NDJSONImport.run(path: dir.file("bad.ndjson"), into: twin, batchSize: 2)
+
         let result = try NDJSONImport.run(data: file, into: target)
+        #expect(streamed.summary == result.summary)
+        #expect(streamed.rejections.map(\.line) == result.rejections.map(\.line))
+        #expect(streamed.rejections.map(\.code) == result.rejections.map(\.code))
+        #expect(try Fixtures.lines(twin) == Fixtures.lines(target))
+        // Only regular files are read.
+        for path in [dir.path, "/dev/zero", dir.file("missing.ndjson")] {
+            #expect(throws: InvalidInput.self) { try NDJSONImport.run(path: path, into: twin) }
+        }
         let byLine = Dictionary(uniqueKeysWithValues: result.rejections.map { ($0.line, $0.code) })
         #expect(result.summary.accepted == 2)
         #expect(byLine[2] == "malformed-json")

@@ -40,7 +40,7 @@ public enum WireFormat {
         var envelopeRange: Range<Int>?
         var envelopeJSON: JSONValue?
         var signature: String?
-        var body: (JSONValue, Range<Int>)?
+        var body: JSONValue?
         for m in members {
             switch m.key {
             case "envelope":
@@ -51,7 +51,7 @@ public enum WireFormat {
                     return .failure(EventRejection(.badShape, "sig must be a string"))
                 }
                 signature = s
-            case "body": body = (m.value, m.range)
+            case "body": body = m.value
             default:
                 return .failure(EventRejection(.badShape, "unknown member \"\(m.key.prefix(40))\" (an event has envelope, sig and body)"))
             }
@@ -61,9 +61,7 @@ public enum WireFormat {
         guard envelopeRange.count <= limits.maxEnvelopeBytes else {
             return .failure(EventRejection(.tooLarge, "envelope is \(envelopeRange.count) bytes; the limit is \(limits.maxEnvelopeBytes)"))
         }
-        return verify(
-            envelopeJSON: envelopeJSON, envelopeBytes: Array(line[envelopeRange]), signature: signature,
-            body: body.map { ($0.0, Array(line[$0.1])) }, claimedID: claimedID, admit: admit)
+        return verify(envelopeJSON: envelopeJSON, signature: signature, body: body, claimedID: claimedID, admit: admit)
     }
 
     /// Verifies stored parts (the log's own bytes) the same way.
@@ -76,27 +74,33 @@ public enum WireFormat {
         } catch {
             return .failure(EventRejection(.malformedJSON, "stored envelope: " + error.description))
         }
-        var body: (JSONValue, [UInt8])?
+        var body: JSONValue?
         if let bodyBytes {
             do {
-                body = (try JSONParser.parse(bodyBytes), bodyBytes)
+                body = try JSONParser.parse(bodyBytes)
             } catch {
                 return .failure(EventRejection(.malformedJSON, "stored body: " + error.description))
             }
         }
-        return verify(envelopeJSON: json, envelopeBytes: envelopeBytes, signature: signature, body: body, claimedID: storedID)
+        return verify(envelopeJSON: json, signature: signature, body: body, claimedID: storedID)
     }
 
     static func verify(
-        envelopeJSON: JSONValue, envelopeBytes: [UInt8], signature: String, body: (JSONValue, [UInt8])?,
-        claimedID: String?, admit: ((Envelope) -> EventRejection?)? = nil
+        envelopeJSON: JSONValue, signature: String, body: JSONValue?, claimedID: String?,
+        admit: ((Envelope) -> EventRejection?)? = nil
     ) -> Result<SignedEvent, EventRejection> {
         do throws(EventRejection) {
             let envelope = try Envelope(json: envelopeJSON)
             if let admit, let refused = admit(envelope) { throw refused }
             let author = try AuthorKey(parsing: envelope.author)
-            if let (value, _) = body {
-                let hash = ContentHash.sha256Hex(value.canonicalBytes)
+            // The event keeps its canonical bytes, not the bytes as sent: what the signature and
+            // the hash cover is what a node stores, exports and sends on, so a peer's own
+            // spelling (`"seq":1.0`, members in another order) never travels further.
+            var canonicalBody: [UInt8]?
+            if let value = body {
+                let bytes = value.canonicalBytes
+                canonicalBody = bytes
+                let hash = ContentHash.sha256Hex(bytes)
                 guard hash == envelope.bodyHash else {
                     throw EventRejection(
                         .bodyHashMismatch, "body hashes to \(hash.prefix(12))..., envelope.bodyHash says \(envelope.bodyHash.prefix(12))..."
@@ -116,8 +120,8 @@ public enum WireFormat {
             }
             return .success(
                 SignedEvent(
-                    id: id, envelope: envelope, envelopeBytes: envelopeBytes, signature: signature, body: body?.0,
-                    bodyBytes: body?.1))
+                    id: id, envelope: envelope, envelopeBytes: canonical, signature: signature, body: body,
+                    bodyBytes: canonicalBody))
         } catch {
             return .failure(error)
         }

@@ -49,15 +49,39 @@ extension Curation {
 
     /// Parses a records file: a JSON array, or CSV with a header row. Rows that fail are
     /// reported by number (1-based; in CSV the header is row 0) and the others kept.
+    /// Where the first byte sequence that is not UTF-8 starts, or nil.
+    static func firstInvalidUTF8(_ data: [UInt8]) -> Int? {
+        var decoder = UTF8()
+        var bytes = data.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.decode(&bytes) {
+            case .scalarValue(let s): offset += UTF8.width(s)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+
     public static func parseRecords(
         _ data: [UInt8], csv: Bool
     ) -> (records: [(Int, ResolutionRecord)], errors: [RecordImportReport.RowError]) {
         var records: [(Int, ResolutionRecord)] = []
         var errors: [RecordImportReport.RowError] = []
         if csv {
+            // Bytes that are not UTF-8 are refused, not replaced: a record would be signed with
+            // U+FFFD where the file had something else.
+            if let bad = Self.firstInvalidUTF8(data) {
+                let line = data[..<bad].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+                return (
+                    [],
+                    [.init(row: 0, reason: "the file is not UTF-8 (byte \(bad + 1), on line \(line)); save it as UTF-8 and import again")]
+                )
+            }
+            let text = String(decoding: data, as: UTF8.self)
             let rows: [[String]]
             do {
-                rows = try CSV.decode(String(decoding: data, as: UTF8.self))
+                rows = try CSV.decode(text)
             } catch {
                 return ([], [.init(row: 0, reason: error.message)])
             }

@@ -35,12 +35,27 @@ struct CloneCommand: AsyncParsableCommand {
         let log = try db.openOrCreate()
         var report = SyncReport(peer: peer)
         if fromFile {
-            guard let data = FileManager.default.contents(atPath: source) else { throw CLIError("cannot read \(source)") }
             let shown = progress.reporter("clone")
-            let result = try NDJSONImport.run(data: [UInt8](data), into: log, progress: shown.update)
+            let result: NDJSONImport.Result
+            do {
+                result = try NDJSONImport.run(path: source, into: log, progress: shown.update)
+            } catch let e as InvalidInput {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
+                throw CLIError("clone failed: \(e); nothing was created")
+            }
             shown.finish()
+            if try log.eventCount() == 0 {
+                // Nothing was taken (not an exported log, or another dataset's refused lines):
+                // leave no empty node, and no key, behind.
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
+                let why = result.explained(limit: 5).joined(separator: "\n  ")
+                throw CLIError(
+                    "clone failed: \(source) holds no event this node can take (\(result.summary.rejected) lines refused"
+                        + (why.isEmpty ? ")" : "):\n  \(why)\n") + "; nothing was created. Give it a file written by `accord export`")
+            }
             report.eventsReceived = result.summary.accepted + result.summary.invalid
             report.rejectedReceived = result.summary.rejected
+            for r in result.rejections { report.rejectedReceivedByCode[r.code, default: 0] += 1 }
         } else {
             let http = SyncSession.makeClient()
             let shown = progress.reporter("clone")

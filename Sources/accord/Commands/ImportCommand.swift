@@ -14,10 +14,10 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
         let log = try dbOptions.open()
         let shown = progress.reporter("import")
-        let result = try NDJSONImport.run(data: [UInt8](data), into: log, progress: shown.update)
+        // Read as it is ingested: a file of any size costs a few batches of memory.
+        let result = try NDJSONImport.run(path: file, into: log, progress: shown.update)
         shown.finish()
         if json {
             print(jsonString(result))

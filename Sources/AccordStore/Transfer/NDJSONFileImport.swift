@@ -1,0 +1,140 @@
+import AccordCore
+import Foundation
+import Synchronization
+
+extension NDJSONImport {
+    /// Imports an NDJSON file as it is read: memory holds a few batches of lines, never the
+    /// file, and a line longer than an event may be is refused without being read into
+    /// memory. Only a regular file (or a link to one) is read: a directory, a FIFO or a
+    /// device is refused before anything is read.
+    /// - Parameter progress: called after each batch with the lines handled so far (the
+    ///   total is not known before the end, and is given with the last call).
+    public static func run(
+        path: String, into log: EventLog, batchSize: Int = defaultBatchSize, limits: EventLimits = .standard,
+        progress: ((_ done: Int, _ total: Int?) -> Void)? = nil
+    ) throws -> Result {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw InvalidInput("cannot read \(path): no such file") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw InvalidInput("cannot read \(path): not a regular file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw InvalidInput("cannot read \(path): permission denied") }
+        defer { try? handle.close() }
+        let reader = LineReader(handle: handle, limits: limits, batchSize: batchSize)
+        var result = Result()
+        var handled = 0
+        try log.ingest(
+            limits: limits, next: { try reader.next() },
+            handle: { outcomes in
+                let numbers = reader.numbers(of: outcomes.count)
+                for (o, line) in zip(outcomes, numbers) {
+                    result.summary.add(o)
+                    if case .rejected(let r) = o {
+                        result.rejections.append(Rejection(line: line, code: r.code.rawValue, reason: r.message))
+                    }
+                }
+                handled += outcomes.count
+                progress?(handled, nil)
+            })
+        // Known only now: the last report is complete.
+        progress?(handled, handled)
+        let tooLong = reader.tooLong
+        result.summary.rejected += tooLong.count
+        result.rejections = (result.rejections + tooLong).sorted { $0.line < $1.line }
+        return result
+    }
+
+    /// Reads lines from a file a chunk at a time and hands them out in batches; called from
+    /// the ingest pipeline's producer thread only (the line numbers are taken on the consumer's).
+    final class LineReader: Sendable {
+        private struct State {
+            var partial: [UInt8] = []
+            var skipping = false
+            var lineNumber = 0
+            var ended = false
+            var tooLong: [Rejection] = []
+        }
+        private let handle: FileHandle
+        private let limits: EventLimits
+        private let batchSize: Int
+        private let state = Mutex(State())
+        /// The line number of every line handed out and not yet matched to an outcome.
+        private let pending = Mutex<[Int]>([])
+        /// A batch stops growing once it holds this many bytes.
+        static let maxBatchBytes = 64 << 20
+
+        init(handle: FileHandle, limits: EventLimits, batchSize: Int) {
+            self.handle = handle
+            self.limits = limits
+            self.batchSize = max(1, batchSize)
+        }
+
+        var tooLong: [Rejection] { state.withLock { $0.tooLong } }
+
+        /// The line numbers of the next `count` lines handed out.
+        func numbers(of count: Int) -> [Int] {
+            pending.withLock { p in
+                let taken = Array(p.prefix(count))
+                p.removeFirst(taken.count)
+                return taken
+            }
+        }
+
+        /// The next batch of lines, or nil at the end of the file.
+        func next() throws -> [[UInt8]]? {
+            var batch: [[UInt8]] = []
+            var numbers: [Int] = []
+            // Bounded in lines and in bytes (events may be up to 2 MiB each).
+            while batch.count < batchSize && batch.reduce(0, { $0 + $1.count }) < Self.maxBatchBytes {
+                if state.withLock({ $0.ended }) { break }
+                guard let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty else {
+                    state.withLock { s in
+                        s.ended = true
+                        if !s.partial.isEmpty || s.skipping { take(&s, ArraySlice(), complete: true, into: &batch, &numbers) }
+                    }
+                    break
+                }
+                let bytes = [UInt8](chunk)
+                state.withLock { s in
+                    var start = 0
+                    while start < bytes.count {
+                        guard let nl = bytes[start...].firstIndex(of: 0x0A) else {
+                            take(&s, bytes[start...], complete: false, into: &batch, &numbers)
+                            break
+                        }
+                        take(&s, bytes[start..<nl], complete: true, into: &batch, &numbers)
+                        start = nl + 1
+                    }
+                }
+            }
+            pending.withLock { $0 += numbers }
+            return batch.isEmpty && state.withLock({ $0.ended }) ? nil : batch
+        }
+
+        private func take(
+            _ s: inout State, _ piece: ArraySlice<UInt8>, complete: Bool, into batch: inout [[UInt8]], _ numbers: inout [Int]
+        ) {
+            if s.skipping {
+                if complete { s.skipping = false }
+                return
+            }
+            s.partial.append(contentsOf: piece)
+            if s.partial.count > limits.maxEventBytes + 1 {
+                s.lineNumber += 1
+                s.tooLong.append(
+                    Rejection(
+                        line: s.lineNumber, code: EventRejection.Code.tooLarge.rawValue,
+                        reason: "line is over \(limits.maxEventBytes) bytes; the limit for an event"))
+                s.partial = []
+                s.skipping = !complete
+                return
+            }
+            guard complete else { return }
+            var line = s.partial
+            s.partial = []
+            if line.last == 0x0D { line.removeLast() }
+            s.lineNumber += 1
+            if !line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { return }
+            batch.append(line)
+            numbers.append(s.lineNumber)
+        }
+    }
+}
