@@ -60,14 +60,14 @@ extension NodeHandlers {
                     for: pull.vector, heads: pull.heads, after: pull.after, maxEvents: pull.maxEvents, maxBytes: pull.maxBytes)
                 return (forks + owed + page.events, page.next)
             }
-            let (dataset, vector, heads, owed, unshared) = try await blocking { [log] in
+            let (dataset, mine, owed, unshared) = try await blocking { [log] in
                 (
-                    try log.datasetID(), try log.versionVector(), next == nil ? try log.headIDs() : [:],
+                    try log.datasetID(), next == nil ? try log.vectorAndHeads() : (vector: try log.versionVector(), heads: [:]),
                     next == nil ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : [],
                     next == nil ? try log.divergedAuthors(vector: pull.vector, heads: pull.heads) : []
                 )
             }
-            var pageEnd = SyncProtocol.PageEnd(next: next, events: events.count, dataset: dataset, vector: vector, heads: heads)
+            var pageEnd = SyncProtocol.PageEnd(next: next, events: events.count, dataset: dataset, vector: mine.vector, heads: mine.heads)
             pageEnd.bodies = owed
             pageEnd.unshared = unshared.sorted()
             let end = pageEnd

@@ -26,6 +26,10 @@ public final class StreamingIngest {
 
     /// Lines per batch for this stream (`batchLines` unless a test makes it smaller).
     private let linesPerBatch: Int
+    /// A batch is handed over once it holds this many bytes, however few lines (events may be
+    /// up to 2 MiB each: 8,192 of them would be 16 GiB).
+    public static let maxBatchBytes = 32 << 20
+    private var batchBytes = 0
 
     /// Outcomes shared between the pipeline's thread and the feeding task.
     final class Tally: Sendable {
@@ -115,7 +119,7 @@ public final class StreamingIngest {
             }
             take(bytes[start..<nl], complete: true)
             start = bytes.index(after: nl)
-            if batch.count >= linesPerBatch { await flush() }
+            if batch.count >= linesPerBatch || batchBytes >= Self.maxBatchBytes { await flush() }
         }
     }
 
@@ -141,6 +145,7 @@ public final class StreamingIngest {
         if !line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { return }
         if intercept(line) { return }
         batch.append(line)
+        batchBytes += line.count
         batchNumbers.append(lineNumber)
     }
 
@@ -149,6 +154,7 @@ public final class StreamingIngest {
         let lines = batch
         tally.expect(batchNumbers)
         batch = []
+        batchBytes = 0
         batchNumbers = []
         // Suspends (no thread waits) while the pipeline has `BatchQueue.limit` batches to go.
         await queue.put(lines)

@@ -41,6 +41,11 @@ public struct SyncReport: Sendable, Codable, Equatable {
             + String(format: "%.3f s", seconds) + ", \(newConflicts) new conflicts"
         if rejectedReceived > 0 { s += ", \(rejectedReceived) received events refused (\(Self.describe(rejectedReceivedByCode)))" }
         if rejectedSent > 0 { s += ", \(rejectedSent) sent events refused by the peer (\(Self.describe(rejectedSentByCode)))" }
+        // Said, not a failure: the node may wait for good for a body no peer holds (an event
+        // pushed without one), and every sync would otherwise fail.
+        if bodiesOwed > 0 {
+            s += "; \(bodiesOwed) event bodies still owed to this node (their edits are held out of its records until a peer sends them)"
+        }
         if let error { s += "; error: \(error)" }
         return s
     }
@@ -63,10 +68,6 @@ public struct SyncReport: Sendable, Codable, Equatable {
                 + "the nodes did not exchange everything; `accord sync --json` lists the reasons, `accord verify` checks this node"
         } else if !inSync {
             problem = "the nodes still hold different events after the sync; sync again, and if this persists run `accord verify` on both"
-        } else if bodiesOwed > 0 {
-            problem =
-                "\(bodiesOwed) event bodies are still owed to this node (no peer sent them yet), so their edits are held out of its records; "
-                + "sync with a node that holds them (`accord verify` counts them)"
         } else {
             problem = nil
         }

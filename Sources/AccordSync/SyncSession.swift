@@ -98,19 +98,31 @@ public struct SyncSession: Sendable {
             // except for keys whose chains are apart (a fork: reported as such when the key
             // may still sign, else the events count on neither node).
             // Events too far beyond a key's revocation are not exchanged (they never count),
-            // so vectors are compared up to the evidence each revoked key may leave.
-            let (apart, cuts) = try await BlockingWork.run { [log] in
+            // so vectors are compared up to the evidence each revoked key may leave. A key whose
+            // chains are apart is compared up to its cut-off when revoked (past it the branches
+            // count on neither node), left out when this node holds evidence of its fork (that
+            // is reported as a fork), and otherwise counts as apart.
+            let (apart, cuts, evidence) = try await BlockingWork.run { [log] in
                 (
                     try log.divergedAuthors(vector: end.vector, heads: end.heads).union(end.unshared),
-                    try log.membership().members.compactMapValues { $0.validThroughSeq.map { $0 + EventLog.maxEventsBeyondRevocation } }
+                    try log.membership().members.compactMapValues(\.validThroughSeq),
+                    try log.forkedAuthors()
                 )
             }
             func shared(_ v: VersionVector) -> VersionVector {
-                VersionVector(
-                    Dictionary(
-                        uniqueKeysWithValues: v.heads.filter { !apart.contains($0.key) }.map {
-                            ($0.key, min($0.value, cuts[$0.key] ?? $0.value))
-                        }))
+                var out: [String: Int] = [:]
+                for (key, seq) in v.heads {
+                    if apart.contains(key) {
+                        if let cut = cuts[key] {
+                            out[key] = min(seq, cut)
+                        } else if !evidence.contains(key) {
+                            out[key] = seq
+                        }
+                    } else {
+                        out[key] = min(seq, cuts[key].map { $0 + EventLog.maxEventsBeyondRevocation } ?? seq)
+                    }
+                }
+                return VersionVector(out)
             }
             report.inSync = !shared(end.vector).isAhead(of: shared(mine)) && (!push || !shared(mine).isAhead(of: shared(peerVector)))
         }
@@ -152,12 +164,10 @@ public struct SyncSession: Sendable {
         var barren = 0
         while true {
             let first = after == 0
-            let (held, vector, heads, owed) = try await BlockingWork.run { [log] in
-                (
-                    try log.datasetID(), try log.versionVector(), try log.headIDs(),
-                    first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : []
-                )
+            let (held, mine, owed) = try await BlockingWork.run { [log] in
+                (try log.datasetID(), try log.vectorAndHeads(), first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : [])
             }
+            let (vector, heads) = (mine.vector, mine.heads)
             // An empty node asks for the dataset it may adopt; a peer of another refuses (409).
             let dataset = held ?? expectedDataset
             var pullRequest = SyncProtocol.PullRequest(

@@ -36,6 +36,28 @@ import Testing
         #expect(back.id == e.id)
     }
 
+    /// The size limits hold for the canonical form, which is what a node keeps and sends on:
+    /// a body spelled `1e20` (4 bytes, 21 canonical) cannot bring in an event that other nodes
+    /// would refuse as too large when this node sends it.
+    @Test func theLimitsHoldForTheCanonicalForm() throws {
+        let u = UnsignedEvent(
+            draft: EventDraft(type: "bench.note", subject: nil, body: ["a": .array(Array(repeating: .number(1e20), count: 100))]),
+            dataset: String(repeating: "a", count: 64), author: key.author, seq: 2, prev: String(repeating: "b", count: 64),
+            time: HLCTime(millis: 1_795_700_000_123))
+        let e = u.signed(by: key)
+        let compact = "{\"a\":[" + Array(repeating: "1e20", count: 100).joined(separator: ",") + "]}"
+        let line = WireFormat.line(envelope: e.envelopeBytes, signature: e.signature, body: Array(compact.utf8))
+        #expect(line.count < 1_500 && e.wireLine.count > 2_500)
+        guard case .failure(let r) = WireFormat.verify(line: line, limits: EventLimits(maxEventBytes: 2_500)) else {
+            Issue.record("taken")
+            return
+        }
+        #expect(r.code == .tooLarge && r.message.contains("canonical"))
+        // At exactly the canonical line's length it is taken, and kept canonical.
+        let kept = try WireFormat.verify(line: line, limits: EventLimits(maxEventBytes: e.wireLine.count)).get()
+        #expect(kept.wireLine == e.wireLine)
+    }
+
     /// A peer's own spelling of the same event (numbers as `2.0` and `1e0`, members in
     /// another order, spaces) verifies, and what the event keeps, and so what a node stores,
     /// exports and sends on, is the canonical bytes: an outside verifier that hashes the bytes

@@ -61,7 +61,7 @@ public enum WireFormat {
         guard envelopeRange.count <= limits.maxEnvelopeBytes else {
             return .failure(EventRejection(.tooLarge, "envelope is \(envelopeRange.count) bytes; the limit is \(limits.maxEnvelopeBytes)"))
         }
-        return verify(envelopeJSON: envelopeJSON, signature: signature, body: body, claimedID: claimedID, admit: admit)
+        return verify(envelopeJSON: envelopeJSON, signature: signature, body: body, claimedID: claimedID, limits: limits, admit: admit)
     }
 
     /// Verifies stored parts (the log's own bytes) the same way.
@@ -86,7 +86,7 @@ public enum WireFormat {
     }
 
     static func verify(
-        envelopeJSON: JSONValue, signature: String, body: JSONValue?, claimedID: String?,
+        envelopeJSON: JSONValue, signature: String, body: JSONValue?, claimedID: String?, limits: EventLimits? = nil,
         admit: ((Envelope) -> EventRejection?)? = nil
     ) -> Result<SignedEvent, EventRejection> {
         do throws(EventRejection) {
@@ -108,6 +108,18 @@ public enum WireFormat {
                 }
             }
             let canonical = envelope.canonicalBytes
+            // The limits hold for what is kept: a spelling shorter than its canonical form
+            // (`1e20`) must not bring in an event that other nodes refuse as too large.
+            if let limits {
+                // The length of `line(envelope:signature:body:)`: what this node will send.
+                let size = canonical.count + signature.utf8.count + (canonicalBody.map { $0.count + 30 } ?? 22)
+                guard canonical.count <= limits.maxEnvelopeBytes, size <= limits.maxEventBytes else {
+                    throw EventRejection(
+                        .tooLarge,
+                        "the event is \(size) bytes in canonical form (envelope \(canonical.count)); the limits are \(limits.maxEventBytes) and \(limits.maxEnvelopeBytes)"
+                    )
+                }
+            }
             let id = ContentHash.sha256Hex(canonical)
             if let claimedID, claimedID != id {
                 throw EventRejection(.idMismatch, "event id is \(id), not the claimed \(claimedID)")

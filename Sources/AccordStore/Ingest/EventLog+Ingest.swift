@@ -83,7 +83,10 @@ extension EventLog {
         let admission = try admission()
         let projection = PendingProjection(projectors)
         try Self.typingStorageFull {
+            // Memory: the parts waiting to be checked or appended, at most `maxPartsInFlight`
+            // of at most `maxPartBytes` each, besides the batch being split.
             try OrderedPipeline.run(
+                maxInFlight: Self.maxPartsInFlight,
                 produce: { emit in
                     do {
                         while let batch = try next() {
@@ -91,9 +94,18 @@ extension EventLog {
                             // Grants come before their grantees' events in any valid order, so
                             // learning them here, ahead of the checks, admits those events.
                             admission.learnGrants(in: batch, limits: limits)
+                            // Parts of at most `partLines` lines and `maxPartBytes` bytes (one
+                            // longer line makes a part of its own).
                             var k = 0
                             while k < batch.count {
-                                let end = min(k + max(1, partLines), batch.count)
+                                var end = k
+                                var bytes = 0
+                                while end < batch.count, end - k < max(1, partLines),
+                                    end == k || bytes + batch[end].count <= Self.maxPartBytes
+                                {
+                                    bytes += batch[end].count
+                                    end += 1
+                                }
                                 guard emit(Part(lines: batch[k..<end], last: end == batch.count)) else { return }
                                 k = end
                             }
@@ -137,6 +149,11 @@ extension EventLog {
         try scrubIfRedacted()
         if let e = producerError.error { throw e }
     }
+
+    /// A streaming ingest's parts: how large one may be, and how many may wait for the checks
+    /// or the appender (32 of 4 MiB: 128 MiB at most, whatever the lines are).
+    static let maxPartBytes = 4 << 20
+    static let maxPartsInFlight = 32
 
     /// Runs a write, turning SQLite's "database or disk is full" into `StorageFullError`.
     static func typingStorageFull<T>(_ write: () throws -> T) throws -> T {

@@ -100,14 +100,20 @@ extension EventLog {
 
     /// Author -> id of the author's last event on this node: with the version vector, what
     /// a peer needs to notice that one key signed different chains on two nodes.
-    public func headIDs() throws -> [String: String] {
+    public func headIDs() throws -> [String: String] { try vectorAndHeads().heads }
+
+    /// The version vector and the id at each of its entries, read in one snapshot: read
+    /// apart, an append between the two reads would pair a seq with a later event's id, and
+    /// the peer would take an honest key for one whose chain forked.
+    public func vectorAndHeads() throws -> (vector: VersionVector, heads: [String: String]) {
         try pool.read { db in
             var out: [String: String] = [:]
+            let vector = try Self.heads(db)
             let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
-            for (author, seq) in try Self.heads(db).heads {
+            for (author, seq) in vector.heads {
                 if let id = try String.fetchOne(idAt, arguments: [author, seq]) { out[author] = id }
             }
-            return out
+            return (vector, out)
         }
     }
 
@@ -116,8 +122,8 @@ extension EventLog {
     /// seq under another id, that event; where this node's chain is shorter than the
     /// peer's, this node's head event (the peer compares it with its own at that seq:
     /// a duplicate when the chains agree, fork evidence when they do not).
-    /// Only where the key may sign that seq: evidence against a revoked key would be refused
-    /// (Docs/security.md), at every sync.
+    /// For a revoked key, this node's event at its cut-off instead, when the seq to compare
+    /// lies past it: evidence the key may not sign would be refused at every sync.
     public func contradicting(vector: VersionVector, heads: [String: String]) throws -> [StoredEvent] {
         guard !heads.isEmpty else { return [] }
         return try pool.read { db in
@@ -129,11 +135,21 @@ extension EventLog {
                 let theirs = vector[author]
                 let have = mine[author]
                 guard theirs > 0, have > 0 else { continue }
-                let seq = min(theirs, have)
+                var seq = min(theirs, have)
                 guard let id = try String.fetchOne(idAt, arguments: [author, seq]) else { continue }
                 if have >= theirs && id == theirID { continue }
-                guard case .valid = membership.authorize(author, seq: seq) else { continue }
-                if let e = try Row.fetchOne(db, sql: StoredEvent.selectSQL + " WHERE e.id = ?", arguments: [id]) {
+                switch membership.authorize(author, seq: seq) {
+                case .valid: break
+                case .notMember: continue
+                case .revoked(let cut):
+                    // Evidence past the cut-off would be refused: this node's event at the cut-off
+                    // shows a fork at or before it (a later one counts on neither node).
+                    guard cut >= 1 else { continue }
+                    seq = cut
+                }
+                if let e = try Row.fetchOne(
+                    db, sql: StoredEvent.selectSQL + " WHERE e.author = ? AND e.seq = ?", arguments: [author, seq])
+                {
                     out.append(StoredEvent(row: e))
                 }
             }
