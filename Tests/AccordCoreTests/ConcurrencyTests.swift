@@ -7,6 +7,33 @@ import Testing
 @Suite struct ConcurrencyTests {
     struct Stop: Error {}
 
+    /// The byte budget of a streaming ingest: a producer waits while the bytes in flight would
+    /// pass the limit, goes on when the consumer gives some back, passes alone with an item
+    /// larger than the whole budget, and is woken for good by `cancel`.
+    @Test func aByteBudgetHoldsTheProducerBackUntilBytesComeBack() throws {
+        let budget = ByteBudget(limit: 100)
+        #expect(budget.acquire(60))
+        let passed = Mutex(false)
+        let waiter = Thread {
+            _ = budget.acquire(60)
+            passed.withLock { $0 = true }
+        }
+        waiter.start()
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(passed.withLock { $0 } == false, "took 120 of a budget of 100")
+        budget.release(60)
+        for _ in 0..<50 where !passed.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(passed.withLock { $0 })
+        budget.release(60)
+        #expect(budget.acquire(500))  // alone, larger than the budget
+        let cancelled = Mutex<Bool?>(nil)
+        Thread { cancelled.withLock { $0 = budget.acquire(1) } }.start()
+        Thread.sleep(forTimeInterval: 0.1)
+        budget.cancel()
+        for _ in 0..<50 where cancelled.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(cancelled.withLock { $0 } == false)
+    }
+
     @Test func pipelineKeepsProductionOrder() throws {
         var seen: [Int] = []
         try OrderedPipeline.run(

@@ -78,15 +78,17 @@ extension EventLog {
         struct Part: Sendable {
             let lines: ArraySlice<[UInt8]>
             let last: Bool
+            let bytes: Int
         }
         let producerError = ErrorBox()
+        let budget = ByteBudget(limit: Self.maxBytesInFlight)
         let admission = try admission()
         let projection = PendingProjection(projectors)
         try Self.typingStorageFull {
-            // Memory: the parts waiting to be checked or appended, at most `maxPartsInFlight`
-            // of at most `maxPartBytes` each, besides the batch being split.
+            // Memory: the parts waiting to be checked or appended hold at most
+            // `maxBytesInFlight` of lines (256 parts may run ahead, so the checks go on while
+            // the appender projects and commits a batch), besides the batch being split.
             try OrderedPipeline.run(
-                maxInFlight: Self.maxPartsInFlight,
                 produce: { emit in
                     do {
                         while let batch = try next() {
@@ -106,7 +108,8 @@ extension EventLog {
                                     bytes += batch[end].count
                                     end += 1
                                 }
-                                guard emit(Part(lines: batch[k..<end], last: end == batch.count)) else { return }
+                                guard budget.acquire(bytes), emit(Part(lines: batch[k..<end], last: end == batch.count, bytes: bytes))
+                                else { return }
                                 k = end
                             }
                         }
@@ -114,7 +117,10 @@ extension EventLog {
                         producerError.error = error
                     }
                 },
-                onCancel: cancel,
+                onCancel: {
+                    cancel()
+                    budget.cancel()
+                },
                 transform: { [self] (part: Part) in
                     (part, check(Array(part.lines), limits: limits, admission: admission, parallel: false))
                 },
@@ -130,6 +136,7 @@ extension EventLog {
                             do {
                                 while let (part, checked) = current {
                                     outcomes += try appendChecked(checked, db: db, projection: projection)
+                                    budget.release(part.bytes)
                                     // The producer emits a batch's parts together: only a
                                     // cancelled pipeline ends one early.
                                     current = part.last ? nil : nextPart()
@@ -150,10 +157,11 @@ extension EventLog {
         if let e = producerError.error { throw e }
     }
 
-    /// A streaming ingest's parts: how large one may be, and how many may wait for the checks
-    /// or the appender (32 of 4 MiB: 128 MiB at most, whatever the lines are).
+    /// A streaming ingest's parts: how large one may be (besides one longer line), and how many
+    /// bytes of them may wait for the checks or the appender (events may be 2 MiB each: 256
+    /// parts of such lines would be gigabytes).
     static let maxPartBytes = 4 << 20
-    static let maxPartsInFlight = 32
+    static let maxBytesInFlight = 256 << 20
 
     /// Runs a write, turning SQLite's "database or disk is full" into `StorageFullError`.
     static func typingStorageFull<T>(_ write: () throws -> T) throws -> T {
