@@ -263,6 +263,22 @@ extension MaliciousPeerTests {
         #expect(owed.problem == nil && owed.summary.contains("1 event bodies still owed"))
     }
 
+    /// `count` notes signed by `key` after its head on `hub`: a branch of its chain that may
+    /// differ from one signed elsewhere (`tag` makes each branch's events its own).
+    static func branch(_ tag: String, _ count: Int, key: SigningKey, on hub: TestNode, _ s: ResolutionSymbol) throws -> [[UInt8]] {
+        let dataset = try #require(try hub.log.datasetID())
+        let head = try #require(try hub.log.chainHead(author: key.author.text))
+        var prev = head.id
+        return (0..<count).map { k in
+            let e = UnsignedEvent(
+                draft: DomainEvent.fieldSet(s, field: .notes, value: .string("\(tag) \(k)"), base: []).draft, dataset: dataset,
+                author: key.author, seq: head.seq + 1 + k, prev: prev, time: HLCTime(millis: HybridLogicalClock.wallMillis())
+            ).signed(by: key)
+            prev = e.id
+            return e.wireLine
+        }
+    }
+
     /// A revoked key signs one event at its next seq for the replica and another, plus a
     /// stream of successors, for the hub: both store them as invalid. The hub must not send
     /// the replica pages of that branch at every sync (the replica would refuse them all and
@@ -279,23 +295,12 @@ extension MaliciousPeerTests {
         try hub.curation.revoke(rogue.author, key: admin)
         let replica = try TestNode(name: "replica", dir: dir.path, key: SigningKey.fixed("branch-replica"))
         _ = try replica.log.ingest(lines: hub.lines())
-        let dataset = try hub.log.datasetID()!
-        let head = try #require(try hub.log.chainHead(author: rogue.author.text))
-        func branch(_ tag: String, _ count: Int) -> [[UInt8]] {
-            var prev = head.id
-            return (0..<count).map { k in
-                let e = UnsignedEvent(
-                    draft: DomainEvent.fieldSet(s, field: .notes, value: .string("\(tag) \(k)"), base: []).draft, dataset: dataset,
-                    author: rogue.author, seq: head.seq + 1 + k, prev: prev, time: HLCTime(millis: HybridLogicalClock.wallMillis())
-                ).signed(by: rogue)
-                prev = e.id
-                return e.wireLine
-            }
-        }
-        #expect(try replica.log.ingest(lines: branch("replica", 1)).allSatisfy { if case .invalid = $0 { true } else { false } })
+        let onReplica = try Self.branch("replica", 1, key: rogue, on: hub, s)
+        let onHub = try Self.branch("hub", 30, key: rogue, on: hub, s)
+        #expect(try replica.log.ingest(lines: onReplica).allSatisfy { if case .invalid = $0 { true } else { false } })
         try hub.curation.set(s, .summary, "Set by the admin before the branch", key: admin)
         // The hub keeps the first 16 past the cut-off as invalid evidence and refuses the rest.
-        let taken = try hub.log.ingest(lines: branch("hub", 30))
+        let taken = try hub.log.ingest(lines: onHub)
         #expect(taken.prefix(16).allSatisfy { if case .invalid = $0 { true } else { false } })
         #expect(taken.dropFirst(16).allSatisfy { if case .rejected(let r) = $0 { r.code == .unauthorized } else { false } })
         try hub.curation.set(s, .title, "Set by the admin after the branch", key: admin)
@@ -329,21 +334,10 @@ extension MaliciousPeerTests {
         try hub.curation.set(s, .notes, "rogue 2", key: rogue)
         let replica = try TestNode(name: "replica", dir: dir.path, key: SigningKey.fixed("cut-replica"))
         _ = try replica.log.ingest(lines: hub.lines())
-        let dataset = try hub.log.datasetID()!
         let head = try #require(try hub.log.chainHead(author: rogue.author.text))
-        func branch(_ tag: String) -> [[UInt8]] {
-            var prev = head.id
-            return (0..<4).map { k in
-                let e = UnsignedEvent(
-                    draft: DomainEvent.fieldSet(s, field: .notes, value: .string("\(tag) \(k)"), base: []).draft, dataset: dataset,
-                    author: rogue.author, seq: head.seq + 1 + k, prev: prev, time: HLCTime(millis: HybridLogicalClock.wallMillis())
-                ).signed(by: rogue)
-                prev = e.id
-                return e.wireLine
-            }
-        }
-        #expect(try hub.log.ingest(lines: branch("hub")).allSatisfy(\.isAccepted))
-        #expect(try replica.log.ingest(lines: branch("replica")).allSatisfy(\.isAccepted))
+        let onReplica = try Self.branch("replica", 4, key: rogue, on: hub, s)
+        #expect(try hub.log.ingest(lines: Self.branch("hub", 4, key: rogue, on: hub, s)).allSatisfy(\.isAccepted))
+        #expect(try replica.log.ingest(lines: onReplica).allSatisfy(\.isAccepted))
         try hub.curation.revoke(rogue.author, validThrough: head.seq + 2, key: admin)
         try await hub.start()
         try await withSyncClient { http in
