@@ -263,6 +263,19 @@ extension MaliciousPeerTests {
         #expect(owed.problem == nil && owed.summary.contains("1 event bodies still owed"))
     }
 
+    /// A hub whose editor `rogue` has signed two notes on the record the tests use.
+    static func hubWithRogue(
+        _ dir: TempDir, _ name: String
+    ) throws -> (hub: TestNode, admin: SigningKey, rogue: SigningKey, s: ResolutionSymbol) {
+        let admin = SigningKey.fixed("\(name)-admin")
+        let rogue = SigningKey.fixed("\(name)-rogue")
+        let hub = try Seed.hub(dir, key: admin, curators: [rogue])
+        let s = try hub.curation.existing("A/RES/72/1")
+        try hub.curation.set(s, .notes, "rogue 1", key: rogue)
+        try hub.curation.set(s, .notes, "rogue 2", key: rogue)
+        return (hub, admin, rogue, s)
+    }
+
     /// `count` notes signed by `key` after its head on `hub`: a branch of its chain that may
     /// differ from one signed elsewhere (`tag` makes each branch's events its own).
     static func branch(_ tag: String, _ count: Int, key: SigningKey, on hub: TestNode, _ s: ResolutionSymbol) throws -> [[UInt8]] {
@@ -286,12 +299,7 @@ extension MaliciousPeerTests {
     /// the replica refuses: one sync delivers the edit and reports nothing wrong.
     @Test func aRevokedKeysForkedBranchDoesNotCutAReplicaOff() async throws {
         let dir = TempDir()
-        let admin = SigningKey.fixed("branch-admin")
-        let rogue = SigningKey.fixed("branch-rogue")
-        let hub = try Seed.hub(dir, key: admin, curators: [rogue])
-        let s = try hub.curation.existing("A/RES/72/1")
-        try hub.curation.set(s, .notes, "rogue 1", key: rogue)
-        try hub.curation.set(s, .notes, "rogue 2", key: rogue)
+        let (hub, admin, rogue, s) = try Self.hubWithRogue(dir, "branch")
         try hub.curation.revoke(rogue.author, key: admin)
         let replica = try TestNode(name: "replica", dir: dir.path, key: SigningKey.fixed("branch-replica"))
         _ = try replica.log.ingest(lines: hub.lines())
@@ -326,12 +334,7 @@ extension MaliciousPeerTests {
     /// cut-off is evidence the replica keeps) and reports it.
     @Test func aForkBeforeARevocationsCutOffIsReportedNotHidden() async throws {
         let dir = TempDir()
-        let admin = SigningKey.fixed("cut-admin")
-        let rogue = SigningKey.fixed("cut-rogue")
-        let hub = try Seed.hub(dir, key: admin, curators: [rogue])
-        let s = try hub.curation.existing("A/RES/72/1")
-        try hub.curation.set(s, .notes, "rogue 1", key: rogue)
-        try hub.curation.set(s, .notes, "rogue 2", key: rogue)
+        let (hub, admin, rogue, s) = try Self.hubWithRogue(dir, "cut")
         let replica = try TestNode(name: "replica", dir: dir.path, key: SigningKey.fixed("cut-replica"))
         _ = try replica.log.ingest(lines: hub.lines())
         let head = try #require(try hub.log.chainHead(author: rogue.author.text))
