@@ -70,7 +70,7 @@ public struct SyncSession: Sendable {
         // still owed a full round's worth and the last round healed something.
         for round in 0..<Self.maxRounds {
             let before = report.eventsReceived + report.eventsSent
-            let ownedBefore = try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked).count }
+            let ownedBefore = Set(try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) })
             end = try await pull(&report)
             // What this node holds once the pull is done: all of it should reach the peer
             // (edits made here during the push are left to the next sync).
@@ -80,11 +80,11 @@ public struct SyncSession: Sendable {
                 peerVector = try await self.push(against: end, &report) ?? end.vector
             }
             // Bodies this pull made owed (a revocation that voids a redaction this node took)
-            // are asked for in another round, so one sync heals them.
-            let ownedAfter = try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked).count }
+            // (ids it did not ask for) are asked for in another round, so one sync heals them.
+            let ownedAfter = Set(try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) })
             let more =
-                ownedBefore == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
-                || ownedAfter > ownedBefore
+                ownedBefore.count == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
+                || !ownedAfter.isSubset(of: ownedBefore)
             if !more || report.eventsReceived + report.eventsSent == before || round == Self.maxRounds - 1 { break }
         }
         let (conflicts, forked, owed) = try await BlockingWork.run { [log] in

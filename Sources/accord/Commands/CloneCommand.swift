@@ -32,6 +32,13 @@ struct CloneCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error.description) (or the path of an exported log file)")
         }
+        // Only what this command created is removed when it fails (an empty database file the
+        // user made stays).
+        let created = !FileManager.default.fileExists(atPath: db.path)
+        func removeCreated() {
+            guard created else { return }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
+        }
         let log = try db.openOrCreate()
         var report = SyncReport(peer: peer)
         if fromFile {
@@ -39,15 +46,21 @@ struct CloneCommand: AsyncParsableCommand {
             let result: NDJSONImport.Result
             do {
                 result = try NDJSONImport.run(path: source, into: log, progress: shown.update)
-            } catch let e as InvalidInput {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
-                throw CLIError("clone failed: \(e); nothing was created")
+            } catch {
+                shown.finish()
+                if try log.eventCount() == 0 {
+                    removeCreated()
+                    throw CLIError("clone failed: \(error); nothing was created", underlying: error)
+                }
+                throw CLIError(
+                    "clone failed midway: \(error); what was read is kept, and `accord import \(source) --db \(db.path)` takes the rest",
+                    underlying: error)
             }
             shown.finish()
             if try log.eventCount() == 0 {
                 // Nothing was taken (not an exported log, or another dataset's refused lines):
                 // leave no empty node, and no key, behind.
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
+                removeCreated()
                 let why = result.explained(limit: 5).joined(separator: "\n  ")
                 throw CLIError(
                     "clone failed: \(source) holds no event this node can take (\(result.summary.rejected) lines refused"
@@ -70,7 +83,7 @@ struct CloneCommand: AsyncParsableCommand {
             case .failure(let error):
                 if try log.eventCount() == 0 {
                     // Nothing arrived: leave no empty node behind for later commands to mistake for one.
-                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
+                    removeCreated()
                     throw CLIError(
                         "clone failed: \(error); nothing was created, check the URL and that the peer runs, then clone again",
                         underlying: error)
