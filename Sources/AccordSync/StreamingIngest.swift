@@ -79,9 +79,7 @@ public final class StreamingIngest {
     private let tally = Tally()
     private let ingestion: Task<Void, any Error>
     // Touched by the feeding task only.
-    private var partial: [UInt8] = []
-    private var skippingLongLine = false
-    private var lineNumber = 0
+    private var splitter: NDJSONLineSplitter
     private var batch: [[UInt8]] = []
     private var batchNumbers: [Int] = []
     /// Lines that are not events (a pull's end line): return true to take the line out.
@@ -94,6 +92,7 @@ public final class StreamingIngest {
         intercept: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }
     ) {
         linesPerBatch = max(1, batchLines)
+        splitter = NDJSONLineSplitter(maxLineBytes: limits.maxEventBytes)
         self.limits = limits
         self.intercept = intercept
         ingestion = Task.detached { [queue, tally] in
@@ -111,42 +110,25 @@ public final class StreamingIngest {
 
     /// Takes the next bytes of the stream.
     public func feed(_ bytes: some Collection<UInt8>) async {
-        var start = bytes.startIndex
-        while start != bytes.endIndex {
-            guard let nl = bytes[start...].firstIndex(of: 0x0A) else {
-                take(bytes[start...], complete: false)
-                break
-            }
-            take(bytes[start..<nl], complete: true)
-            start = bytes.index(after: nl)
+        var pieces: [NDJSONLineSplitter.Piece] = []
+        splitter.feed(bytes) { pieces.append($0) }
+        for piece in pieces {
+            take(piece)
             if batch.count >= linesPerBatch || batchBytes >= Self.maxBatchBytes { await flush() }
         }
     }
 
-    private func take(_ piece: some Collection<UInt8>, complete: Bool) {
-        if skippingLongLine {
-            if complete { skippingLongLine = false }
-            return
+    private func take(_ piece: NDJSONLineSplitter.Piece) {
+        switch piece {
+        case .tooLong(let number):
+            // Refused as soon as it is too long; the rest of the line was skipped unread.
+            tally.refuse(line: number, EventRejection(.tooLarge, "line is over \(limits.maxEventBytes) bytes; the limit for an event"))
+        case .line(let number, let line):
+            if intercept(line) { return }
+            batch.append(line)
+            batchBytes += line.count
+            batchNumbers.append(number)
         }
-        partial.append(contentsOf: piece)
-        if partial.count > limits.maxEventBytes + 2 {
-            // Refused as soon as it is too long; the rest of the line is skipped unread.
-            lineNumber += 1
-            tally.refuse(line: lineNumber, EventRejection(.tooLarge, "line is over \(limits.maxEventBytes) bytes; the limit for an event"))
-            partial = []
-            skippingLongLine = !complete
-            return
-        }
-        guard complete else { return }
-        var line = partial
-        partial = []
-        if line.last == 0x0D { line.removeLast() }
-        lineNumber += 1
-        if !line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { return }
-        if intercept(line) { return }
-        batch.append(line)
-        batchBytes += line.count
-        batchNumbers.append(lineNumber)
     }
 
     private func flush() async {
@@ -163,11 +145,7 @@ public final class StreamingIngest {
 
     /// Ends the stream (a last line without a newline counts) and waits for the pipeline.
     public func finish() async throws -> Result {
-        if !partial.isEmpty || skippingLongLine {
-            let rest = partial
-            partial = []
-            take(rest, complete: true)
-        }
+        splitter.finish { take($0) }
         await flush()
         queue.finish()
         try await ingestion.value

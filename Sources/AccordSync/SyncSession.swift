@@ -79,8 +79,8 @@ public struct SyncSession: Sendable {
             if push, let end {
                 peerVector = try await self.push(against: end, &report) ?? end.vector
             }
-            // Bodies this pull made owed (a revocation that voids a redaction this node took)
-            // (ids it did not ask for) are asked for in another round, so one sync heals them.
+            // Bodies this pull made owed that it did not ask for (a revocation that voids a
+            // redaction this node took) are asked for in another round, so one sync heals them.
             let ownedAfter = Set(try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) })
             let more =
                 ownedBefore.count == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
@@ -94,36 +94,15 @@ public struct SyncSession: Sendable {
         report.newConflicts = max(0, conflicts - conflictsBefore)
         if let end, let peerVector {
             // Each side holds what the other offered: the peer's vector at the end of the pull
-            // is within this node's, and (after a push) this node's is within the peer's;
-            // except for keys whose chains are apart (a fork: reported as such when the key
-            // may still sign, else the events count on neither node).
-            // Events too far beyond a key's revocation are not exchanged (they never count),
-            // so vectors are compared up to the evidence each revoked key may leave. A key whose
-            // chains are apart is compared up to its cut-off when revoked (past it the branches
-            // count on neither node), left out when this node holds evidence of its fork (that
-            // is reported as a fork), and otherwise counts as apart.
-            let (apart, cuts, evidence) = try await BlockingWork.run { [log] in
+            // is within this node's, and (after a push) this node's is within the peer's, as
+            // far as two nodes are expected to agree (`VersionVector.shared`).
+            let (apart, membership, evidence) = try await BlockingWork.run { [log] in
                 (
-                    try log.divergedAuthors(vector: end.vector, heads: end.heads).union(end.unshared),
-                    try log.membership().members.compactMapValues(\.validThroughSeq),
+                    try log.divergedAuthors(vector: end.vector, heads: end.heads).union(end.unshared), try log.membership(),
                     try log.forkedAuthors()
                 )
             }
-            func shared(_ v: VersionVector) -> VersionVector {
-                var out: [String: Int] = [:]
-                for (key, seq) in v.heads {
-                    if apart.contains(key) {
-                        if let cut = cuts[key] {
-                            out[key] = min(seq, cut)
-                        } else if !evidence.contains(key) {
-                            out[key] = seq
-                        }
-                    } else {
-                        out[key] = min(seq, cuts[key].map { $0 + EventLog.maxEventsBeyondRevocation } ?? seq)
-                    }
-                }
-                return VersionVector(out)
-            }
+            func shared(_ v: VersionVector) -> VersionVector { v.shared(apart: apart, forked: evidence, membership: membership) }
             report.inSync = !shared(end.vector).isAhead(of: shared(mine)) && (!push || !shared(mine).isAhead(of: shared(peerVector)))
         }
         let equivocation = EventRejection.Code.equivocation.rawValue

@@ -105,3 +105,26 @@ import Testing
         #expect(Parallel.map(items, minChunk: 16) { $0 &* 31 } == items.map { $0 &* 31 })
     }
 }
+
+/// NDJSON split as it arrives, whatever the pieces: numbered lines, blank lines numbered but
+/// not handed out, a CR dropped, an over-long line reported and skipped without being kept.
+@Suite struct NDJSONLineSplitterTests {
+    @Test func linesAreTheSameWhateverThePieces() {
+        let text = Array("{\"a\":1}\r\n\n   \n\(String(repeating: "x", count: 30))\n{\"b\":2}\n{\"c\":3}".utf8)
+        let expected: [NDJSONLineSplitter.Piece] = [
+            .line(number: 1, bytes: Array("{\"a\":1}".utf8)), .tooLong(number: 4), .line(number: 5, bytes: Array("{\"b\":2}".utf8)),
+            .line(number: 6, bytes: Array("{\"c\":3}".utf8)),
+        ]
+        for size in [1, 2, 3, 7, 64] {
+            var splitter = NDJSONLineSplitter(maxLineBytes: 10)
+            var out: [NDJSONLineSplitter.Piece] = []
+            var k = 0
+            while k < text.count {
+                splitter.feed(text[k..<min(k + size, text.count)]) { out.append($0) }
+                k += size
+            }
+            splitter.finish { out.append($0) }
+            #expect(out == expected, "pieces of \(size)")
+        }
+    }
+}

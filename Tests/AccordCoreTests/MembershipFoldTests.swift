@@ -156,4 +156,19 @@ import Testing
                 == true)
         #expect(refusal(Self.bob, 1, .granted(key: Self.carol, role: .editor, name: "carol"))?.contains("would not be an admin") == true)
     }
+
+    /// What two nodes are expected to agree on: a revoked key up to the evidence it may leave,
+    /// a key whose chains are apart up to its cut-off when revoked, not at all when its fork
+    /// is evidenced, in full otherwise.
+    @Test func vectorsAreComparedUpToWhatNodesExchange() {
+        let members = [
+            "revoked": Member(key: "revoked", role: .editor, name: "r", validThroughSeq: 5),
+            "apartRevoked": Member(key: "apartRevoked", role: .editor, name: "a", validThroughSeq: 3),
+        ]
+        let state = MembershipState(members: members, periods: [:], invalidFacts: [])
+        #expect(state.keptThrough("revoked") == 5 + MembershipState.maxEventsBeyondRevocation && state.keptThrough("other") == nil)
+        let v = VersionVector(["revoked": 40, "apartRevoked": 9, "forked": 7, "apart": 8, "honest": 12])
+        let shared = v.shared(apart: ["apartRevoked", "forked", "apart"], forked: ["forked"], membership: state)
+        #expect(shared == VersionVector(["revoked": 21, "apartRevoked": 3, "apart": 8, "honest": 12]))
+    }
 }

@@ -74,6 +74,18 @@ public struct MembershipState: Sendable, Equatable {
         return .valid(p.role)
     }
 
+    /// How many events past its revocation's cut-off a key may leave, stored as invalid
+    /// evidence (what it signed after its revocation shows on every node). The bound is by
+    /// seq, so every node that knows the revocation decides alike; later events are refused,
+    /// and no node sends them: a revoked key, perhaps a stolen one, cannot fill disks.
+    public static let maxEventsBeyondRevocation = 16
+
+    /// The last seq of `author`'s a node stores: its cut-off plus the evidence it may leave,
+    /// for a revoked key; nil (no bound) for any other.
+    public func keptThrough(_ author: String) -> Int? {
+        members[author]?.validThroughSeq.map { $0 + Self.maxEventsBeyondRevocation }
+    }
+
     /// Keys that are admins for their next events: not revoked, latest role admin.
     public var activeAdmins: [Member] {
         members.values.filter { $0.validThroughSeq == nil && $0.role == .admin }.sorted { $0.key < $1.key }

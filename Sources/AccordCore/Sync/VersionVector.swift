@@ -31,3 +31,27 @@ public struct VersionVector: Sendable, Hashable, Codable {
         heads = h
     }
 }
+
+/// What two nodes that synced are expected to agree on, entry by entry.
+extension VersionVector {
+    /// This vector as far as another node's should equal it: a key whose chains on the two
+    /// nodes are apart (`apart`) counts up to its revocation's cut-off when revoked (past it
+    /// the branches count on neither node), not at all when this node holds evidence of its
+    /// fork (`forked`: reported as a fork), in full otherwise; any other revoked key counts up
+    /// to the evidence it may leave (nothing past it is exchanged).
+    public func shared(apart: Set<String>, forked: Set<String>, membership: MembershipState) -> VersionVector {
+        var out: [String: Int] = [:]
+        for (key, seq) in heads {
+            if apart.contains(key) {
+                if let cut = membership.members[key]?.validThroughSeq {
+                    out[key] = min(seq, cut)
+                } else if !forked.contains(key) {
+                    out[key] = seq
+                }
+            } else {
+                out[key] = min(seq, membership.keptThrough(key) ?? seq)
+            }
+        }
+        return VersionVector(out)
+    }
+}

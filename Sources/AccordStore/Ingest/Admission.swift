@@ -10,22 +10,24 @@ import Synchronization
 final class Admission: Sendable {
     /// The producer adds, the transform threads read.
     private let keys: Mutex<Set<String>>
-    /// Revoked members: the last seq of theirs that counts.
-    private let revokedThrough: [String: Int]
+    /// Revoked members' cut-offs and the evidence they may leave.
+    private let membership: MembershipState
     private let dataset: String?
     /// An empty node admits everything (it learns who is a member from what it adopts).
     private let open: Bool
 
-    init(members: Set<String>, revokedThrough: [String: Int] = [:], dataset: String?) {
-        keys = Mutex(members)
-        self.revokedThrough = revokedThrough
+    init(membership: MembershipState, dataset: String?) {
+        keys = Mutex(Set(membership.members.keys))
+        self.membership = membership
         self.dataset = dataset
         open = dataset == nil
     }
 
     func refusal(_ envelope: Envelope) -> EventRejection? {
         if open || envelope.isGenesis { return nil }
-        if let n = revokedThrough[envelope.author], envelope.seq > n + EventLog.maxEventsBeyondRevocation {
+        if let kept = membership.keptThrough(envelope.author), envelope.seq > kept,
+            case .revoked(let n) = membership.authorize(envelope.author, seq: envelope.seq)
+        {
             return EventLog.beyondRevocation(envelope, through: n, dataset: dataset)
         }
         if keys.withLock({ $0.contains(envelope.author) }) { return nil }

@@ -45,30 +45,24 @@ extension EventLog {
     func admission() throws -> Admission { try pool.read { db in try Self.admission(db) } }
 
     static func admission(_ db: Database) throws -> Admission {
-        let members = try MembershipBook.state(db).members
-        return Admission(
-            members: Set(members.keys), revokedThrough: members.compactMapValues(\.validThroughSeq),
-            dataset: try Self.meta(db, "dataset"))
+        Admission(membership: try MembershipBook.state(db), dataset: try Self.meta(db, "dataset"))
     }
 
-    /// How many events past its revocation's cut-off a key may leave as invalid evidence. The
-    /// bound is by seq, so every node that knows the revocation decides alike; later events
-    /// are refused, and no node sends them (`missing`).
-    public static let maxEventsBeyondRevocation = 16
-
-    /// Why an event signed too far beyond its key's revocation is refused.
+    /// Why an event signed too far beyond its key's revocation is refused
+    /// (`MembershipState.keptThrough`).
     static func beyondRevocation(_ env: Envelope, through n: Int, dataset: String?) -> EventRejection {
         EventRejection(
             .unauthorized,
-            "\(env.author) was revoked after its seq \(n) in dataset \(dataset ?? "-"); the \(maxEventsBeyondRevocation) events after "
-                + "that are kept as invalid evidence, seq \(env.seq) is refused")
+            "\(env.author) was revoked after its seq \(n) in dataset \(dataset ?? "-"); the \(MembershipState.maxEventsBeyondRevocation) "
+                + "events after that are kept as invalid evidence, seq \(env.seq) is refused")
     }
 
     /// The pipeline over a stream of batches. `next` is called on a producer thread
     /// and returns nil at the end; signatures are checked on every core while earlier
     /// events are appended. Each batch is appended in its own transaction, holding the
-    /// writer only for that transaction, and `handle` receives its outcomes, in order. When a batch fails, `cancel` is called so that a
-    /// `next` waiting for its input returns (nil) and the pipeline can end.
+    /// writer only for that transaction, and `handle` receives its outcomes, in order. When
+    /// a batch fails, `cancel` is called so that a `next` waiting for its input returns (nil)
+    /// and the pipeline can end.
     /// - Parameter partLines: lines checked and appended as one part (tests make it small so
     ///   that one transaction's projection spans many parts).
     public func ingest(
@@ -451,20 +445,19 @@ extension EventLog {
     /// that took a revoked admin's redaction before the revocation would differ for good,
     /// silently, from one that heard of the revocation first.
     func settleRedaction(of target: String, db: Database) throws {
+        // Decoded as the stored event it is (its envelope gives the body's schema).
         let valid = try Row.fetchAll(
             db,
-            sql: """
-                SELECT e.id, e.time, e.author, b.body FROM events e JOIN bodies b ON b.pos = e.pos
-                WHERE e.type = 'event.redacted' AND e.subject = ?
-                AND NOT EXISTS (SELECT 1 FROM invalid_events i WHERE i.event_id = e.id)
-                ORDER BY e.pos
+            sql: StoredEvent.selectSQL + """
+                 WHERE e.type = 'event.redacted' AND e.subject = ?
+                AND NOT EXISTS (SELECT 1 FROM invalid_events i WHERE i.event_id = e.id) ORDER BY e.pos
                 """, arguments: [target]
-        ).lazy.compactMap { row -> (id: String, time: String, author: String, reason: String)? in
-            guard let bytes = (row[3] as Data?).map(Array.init), let json = try? JSONParser.parse(bytes),
+        ).lazy.map(StoredEvent.init(row:)).compactMap { s -> (id: String, time: String, author: String, reason: String)? in
+            guard let e = try? s.decoded(), let body = e.body,
                 case .redacted(_, let reason)? = try? AuthorizationEvent(
-                    type: AuthorizationEvent.Kind.redacted.rawValue, schema: 1, subject: target, body: json)
+                    type: s.type, schema: e.envelope.schema, subject: s.subject, body: body)
             else { return nil }
-            return (row[0], row[1], row[2], reason)
+            return (s.id, s.time, s.author, reason)
         }.first
         let held = try String.fetchOne(db, sql: "SELECT event_id FROM redactions WHERE target = ?", arguments: [target])
         let pos = try Int64.fetchOne(db, sql: "SELECT pos FROM events WHERE id = ?", arguments: [target])
@@ -581,10 +574,8 @@ extension EventLog {
                             retry.append(i)
                             continue
                         case .revoked(let n):
-                            // Kept as invalid evidence (every node shows what the key signed after
-                            // its revocation), up to a bound: a revoked key, perhaps a stolen one,
-                            // must not fill the disks of every node that heard of it.
-                            if env.seq > n + Self.maxEventsBeyondRevocation {
+                            // Kept as invalid evidence, up to `keptThrough`.
+                            if let kept = membership.keptThrough(env.author), env.seq > kept {
                                 outcomes[i] = .rejected(Self.beyondRevocation(env, through: n, dataset: dataset))
                                 continue
                             }

@@ -39,16 +39,14 @@ extension EventLog {
             // Past the evidence a revoked key may leave, every node that knows the revocation
             // refuses its events: such events (taken before the revocation was known) stay
             // where they are.
-            let cuts = try MembershipBook.state(db).members.compactMapValues {
-                $0.validThroughSeq.map { $0 + Self.maxEventsBeyondRevocation }
-            }
+            let membership = try MembershipBook.state(db)
             // Start at the earliest event the peer lacks: a peer nearly in sync scans only the tail.
             var start = after
             if after == 0 {
                 var first: Int64? = nil
                 for (author, seq) in try Self.heads(db).heads where !diverged.contains(author) {
                     let have = vector[author]
-                    if min(seq, cuts[author] ?? seq) > have {
+                    if min(seq, membership.keptThrough(author) ?? seq) > have {
                         let p = try Int64.fetchOne(
                             db, sql: "SELECT pos FROM events WHERE author = ? AND seq = ?", arguments: [author, have + 1])
                         if let p { first = min(first ?? p, p) }
@@ -66,7 +64,7 @@ extension EventLog {
                 let e = StoredEvent(row: row)
                 last = e.pos
                 if e.seq <= vector[e.author] || diverged.contains(e.author) { continue }
-                if let cut = cuts[e.author], e.seq > cut { continue }
+                if let kept = membership.keptThrough(e.author), e.seq > kept { continue }
                 out.append(e)
                 bytes += e.envelopeBytes.count + (e.bodyBytes?.count ?? 0) + 120
                 if out.count >= maxEvents || bytes >= maxBytes {

@@ -46,16 +46,14 @@ extension NDJSONImport {
     /// the ingest pipeline's producer thread only (the line numbers are taken on the consumer's).
     final class LineReader: Sendable {
         private struct State {
-            var partial: [UInt8] = []
-            var skipping = false
-            var lineNumber = 0
+            var splitter: NDJSONLineSplitter
             var ended = false
             var tooLong: [Rejection] = []
         }
         private let handle: FileHandle
         private let limits: EventLimits
         private let batchSize: Int
-        private let state = Mutex(State())
+        private let state: Mutex<State>
         /// The line number of every line handed out and not yet matched to an outcome.
         private let pending = Mutex<[Int]>([])
         /// A batch stops growing once it holds this many bytes.
@@ -65,6 +63,7 @@ extension NDJSONImport {
             self.handle = handle
             self.limits = limits
             self.batchSize = max(1, batchSize)
+            state = Mutex(State(splitter: NDJSONLineSplitter(maxLineBytes: limits.maxEventBytes)))
         }
 
         var tooLong: [Rejection] { state.withLock { $0.tooLong } }
@@ -82,59 +81,40 @@ extension NDJSONImport {
         func next() throws -> [[UInt8]]? {
             var batch: [[UInt8]] = []
             var numbers: [Int] = []
+            var bytes = 0
+            func take(_ piece: NDJSONLineSplitter.Piece, _ s: inout State) {
+                switch piece {
+                case .line(let number, let line):
+                    batch.append(line)
+                    bytes += line.count
+                    numbers.append(number)
+                case .tooLong(let number):
+                    s.tooLong.append(
+                        Rejection(
+                            line: number, code: EventRejection.Code.tooLarge.rawValue,
+                            reason: "line is over \(limits.maxEventBytes) bytes; the limit for an event"))
+                }
+            }
             // Bounded in lines and in bytes (events may be up to 2 MiB each).
-            while batch.count < batchSize && batch.reduce(0, { $0 + $1.count }) < Self.maxBatchBytes {
+            while batch.count < batchSize && bytes < Self.maxBatchBytes {
                 if state.withLock({ $0.ended }) { break }
                 guard let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty else {
                     state.withLock { s in
                         s.ended = true
-                        if !s.partial.isEmpty || s.skipping { take(&s, ArraySlice(), complete: true, into: &batch, &numbers) }
+                        var splitter = s.splitter
+                        splitter.finish { take($0, &s) }
+                        s.splitter = splitter
                     }
                     break
                 }
-                let bytes = [UInt8](chunk)
                 state.withLock { s in
-                    var start = 0
-                    while start < bytes.count {
-                        guard let nl = bytes[start...].firstIndex(of: 0x0A) else {
-                            take(&s, bytes[start...], complete: false, into: &batch, &numbers)
-                            break
-                        }
-                        take(&s, bytes[start..<nl], complete: true, into: &batch, &numbers)
-                        start = nl + 1
-                    }
+                    var splitter = s.splitter
+                    splitter.feed(chunk) { take($0, &s) }
+                    s.splitter = splitter
                 }
             }
             pending.withLock { $0 += numbers }
             return batch.isEmpty && state.withLock({ $0.ended }) ? nil : batch
-        }
-
-        private func take(
-            _ s: inout State, _ piece: ArraySlice<UInt8>, complete: Bool, into batch: inout [[UInt8]], _ numbers: inout [Int]
-        ) {
-            if s.skipping {
-                if complete { s.skipping = false }
-                return
-            }
-            s.partial.append(contentsOf: piece)
-            if s.partial.count > limits.maxEventBytes + 1 {
-                s.lineNumber += 1
-                s.tooLong.append(
-                    Rejection(
-                        line: s.lineNumber, code: EventRejection.Code.tooLarge.rawValue,
-                        reason: "line is over \(limits.maxEventBytes) bytes; the limit for an event"))
-                s.partial = []
-                s.skipping = !complete
-                return
-            }
-            guard complete else { return }
-            var line = s.partial
-            s.partial = []
-            if line.last == 0x0D { line.removeLast() }
-            s.lineNumber += 1
-            if !line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { return }
-            batch.append(line)
-            numbers.append(s.lineNumber)
         }
     }
 }
