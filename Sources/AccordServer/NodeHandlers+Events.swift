@@ -48,8 +48,6 @@ extension NodeHandlers {
             guard try await checkDataset(request, nil) != nil else {
                 throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
             }
-            try edits.enterOrRefuse("Too many edits", "this node takes \(edits.limit) edit requests at a time; retry in a second")
-            defer { edits.leave() }
             var request = request
             let body: ByteBuffer
             do {
@@ -61,6 +59,10 @@ extension NodeHandlers {
             } catch {
                 throw Problem(.badRequest, "Body unreadable", "the request body could not be read to its end: \(error)")
             }
+            // A slot is taken only once the body is here whole (the door cuts slow senders):
+            // a stranger trickling bytes holds a connection, never the slots of honest edits.
+            try edits.enterOrRefuse("Too many edits", "this node takes \(edits.limit) edit requests at a time; retry in a second")
+            defer { edits.leave() }
             // Numbered as the client wrote them (blank lines skipped), as an import numbers them.
             let numbered = NDJSONImport.lines(Array(body.readableBytesView))
             guard numbered.count <= Self.maxEditEvents else {

@@ -27,6 +27,8 @@ public struct NodeConfiguration: Sendable {
     public var allowedHosts: [String] = []
     /// Most events one group commit of API edits takes (1: every edit commits alone).
     public var maxGroupEvents = 4096
+    /// The door's budget: connection caps, the request-head deadline, the minimum body rate.
+    public var door = DoorLimits()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, peers: [String] = [], syncEvery: Duration = .seconds(30), dataset: String? = nil
@@ -74,7 +76,9 @@ public enum NodeServer {
                     log: log, peers: Self.unique(configuration.peers), interval: configuration.syncEvery, dataset: configuration.dataset,
                     logger: logger, metrics: metrics))
         }
-        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: configuration.idleTimeout))
+        let ledger = ConnectionLedger(limits: configuration.door, descriptorLimit: Descriptors.raiseSoftLimit())
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(additionalChannelHandlers: [ConnectionGuard(ledger: ledger)], idleTimeout: configuration.idleTimeout))
         var server = http1
         if let tls = configuration.tls {
             let chain: [NIOSSLCertificate]
@@ -220,5 +224,21 @@ struct NodeHandlers: Sendable {
                 status: .ok, headers: headers,
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render(events: events, groupCommits: group.statistics))))
         }
+    }
+}
+
+/// The process's open-file limit.
+enum Descriptors {
+    /// Raises the soft limit on open files to the hard one (as Go's runtime does) and
+    /// returns it: the connection cap stays below it.
+    static func raiseSoftLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = min(limit.rlim_max, 1 << 20)
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return Int(clamping: limit.rlim_cur)
     }
 }

@@ -49,6 +49,9 @@ public struct SyncSession: Sendable {
     public static func makeClient(caFile: String? = ProcessInfo.processInfo.environment["ACCORD_CA_FILE"]) -> HTTPClient {
         var config = HTTPClient.Configuration()
         config.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        // A peer's redirect is not followed: the request (dataset, version vector, heads,
+        // events) would go to an origin nobody configured. A 3xx is an error naming it.
+        config.redirectConfiguration = .disallow
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile, !caFile.isEmpty { tls.trustRoots = .file(caFile) }
         config.tlsConfiguration = tls
@@ -168,7 +171,7 @@ public struct SyncSession: Sendable {
             }
             guard response.status == .ok else {
                 let text = try? await response.body.collect(upTo: 1 << 16)
-                throw SyncError("\(peer) refused the pull (\(response.status.code)): \(Self.problemDetail(text))")
+                throw SyncError(refusal("pull", response, text))
             }
             // Lines go to the ingest pipeline as they stream in (signatures are checked on
             // every core while earlier batches are appended), in bounded memory: a line
@@ -288,7 +291,7 @@ public struct SyncSession: Sendable {
             }
             report.bytesReceived += text.readableBytes
             guard response.status == .ok else {
-                throw SyncError("\(peer) refused the push (\(response.status.code)): \(Self.problemDetail(text))")
+                throw SyncError(refusal("push", response, text))
             }
             guard let result = try? JSONParser.parse([UInt8](text.readableBytesView)), let accepted = result["accepted"]?.intValue else {
                 throw SyncError("\(peer) answered the push with something that is not a push result; is it an Accord node?")
@@ -299,7 +302,8 @@ public struct SyncSession: Sendable {
                 for (code, n) in byCode { report.rejectedSentByCode[code, default: 0] += n.intValue ?? 0 }
             }
             for r in result["rejections"]?.arrayValue ?? [] where report.refusals.count < SyncReport.maxExamples {
-                report.refusals.append("sent \(r["code"]?.stringValue ?? "?"): \(r["reason"]?.stringValue ?? "")")
+                report.refusals.append(
+                    TerminalText.oneLine("sent \(r["code"]?.stringValue ?? "?"): \(r["reason"]?.stringValue ?? "")"))
             }
             if let v = result["vector"], let vector = try? VersionVector(json: v) { peerVector = vector }
             guard let next else { return peerVector }
@@ -307,10 +311,23 @@ public struct SyncSession: Sendable {
         }
     }
 
+    /// Why a request was not answered with 200, in words: a redirect names where it
+    /// pointed (and that nothing was sent there), anything else quotes the peer's problem.
+    func refusal(_ what: String, _ response: HTTPClientResponse, _ body: ByteBuffer?) -> String {
+        if (300..<400).contains(Int(response.status.code)) {
+            let location = response.headers.first(name: "location").map { TerminalText.oneLine(String($0.prefix(300))) } ?? "nowhere named"
+            return "\(peer) answered the \(what) with a redirect (\(response.status.code)) to \(location); Accord follows no redirect "
+                + "and sent nothing there: if the node moved, sync with its new URL"
+        }
+        return "\(peer) refused the \(what) (\(response.status.code)): \(Self.problemDetail(body))"
+    }
+
+    /// The peer's problem detail, on one line (it is the peer's text: Docs/security.md).
     static func problemDetail(_ body: ByteBuffer?) -> String {
         guard let body, let json = try? JSONParser.parse([UInt8](body.readableBytesView)) else {
             return "no problem details: is it an Accord node, and is the URL its base (e.g. http://HOST:8080)?"
         }
-        return json["detail"]?.stringValue ?? json["title"]?.stringValue ?? json.canonicalString
+        return TerminalText.oneLine(
+            String((json["detail"]?.stringValue ?? json["title"]?.stringValue ?? json.canonicalString).prefix(1000)))
     }
 }

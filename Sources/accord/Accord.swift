@@ -53,11 +53,18 @@ struct Accord: AsyncParsableCommand {
             if CommandLine.arguments.contains("--json"), !(error is ExitCode), !(error is CleanExit) {
                 print(jsonString(["error": fullMessage(for: error)]))
             }
+            // Every message leaves through the one stderr exit (TerminalText): errors quote
+            // data and peers' answers.
             if let status = exitStatus(for: error) {
-                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                printErr("Error: \(error)")
                 Foundation.exit(status)
             }
-            exit(withError: error)
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { print(message) } else { printErr(message) }
+            }
+            Foundation.exit(code.rawValue)
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A link between two resolutions.
 public enum LinkRelation: String, Sendable, CaseIterable, Codable, Comparable {
     case reviews, recalls, supersedes, amends, cites
@@ -47,6 +49,7 @@ public struct Source: Sendable, Hashable, Comparable {
         guard !rest.isEmpty, !rest.hasPrefix("/"), u.utf8.count <= 2000, !u.contains(where: { $0.isWhitespace }) else {
             throw DomainError("source url must be an http(s) URL without spaces, got \"\(url.prefix(80))\"")
         }
+        guard !label.unicodeScalars.contains("\u{0}") else { throw DomainError("a source label cannot hold a NUL character") }
         self.url = u
         self.label = label.trimmingSpacesAndNewlines()
     }
@@ -62,11 +65,21 @@ public struct Source: Sendable, Hashable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { a.url < b.url }
 }
 
-/// Topic names are lowercase with single spaces.
+/// Topic names are lowercase with single spaces, and authored in Unicode NFC, so "café"
+/// typed on two keyboards (NFC "é", NFD "e" + U+0301) is one topic.
 public enum Topic {
+    /// The form a new topic is signed in (and a query is matched in): NFC, lowercase,
+    /// single spaces.
     public static func normalise(_ raw: String) throws(DomainError) -> String {
+        try decode(raw.precomposedStringWithCanonicalMapping)
+    }
+
+    /// A topic of a signed event, as it was signed (events signed before topics were
+    /// authored in NFC keep their bytes, on every node alike).
+    public static func decode(_ raw: String) throws(DomainError) -> String {
         let t = raw.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         guard !t.isEmpty, t.count <= 80 else { throw DomainError("a topic is 1 to 80 characters, got \"\(raw.prefix(80))\"") }
+        guard !t.unicodeScalars.contains("\u{0}") else { throw DomainError("a topic cannot hold a NUL character") }
         return t
     }
 }
@@ -180,11 +193,11 @@ public enum DomainEvent: Sendable, Hashable {
             self = .fieldSet(symbol, field: f, value: try f.validate(value), base: try ids("base"))
         case .topicsAdded:
             var t: [String] = []
-            for s in try strings("topics") { t.append(try Topic.normalise(s)) }
+            for s in try strings("topics") { t.append(try Topic.decode(s)) }
             self = .topicsAdded(symbol, try nonEmpty(t, "topics"))
         case .topicsRemoved:
             var t: [String] = []
-            for s in try strings("topics") { t.append(try Topic.normalise(s)) }
+            for s in try strings("topics") { t.append(try Topic.decode(s)) }
             self = .topicsRemoved(symbol, try nonEmpty(Array(Set(t)).sorted(), "topics"), seen: try ids("seen", nonEmpty: true))
         case .linksAdded, .linksRemoved:
             guard let a = b["links"]?.arrayValue else { throw DomainError("\(type) body.links must be an array") }

@@ -17,6 +17,8 @@ public enum RecordField: String, Sendable, CaseIterable, Codable {
     /// Checks a value for this field and returns its normal form. `null` clears the field.
     public func validate(_ value: JSONValue) throws(DomainError) -> JSONValue {
         if case .null = value { return .null }
+        // NUL ends a string in C, in terminals and in most tools a record reaches.
+        if case .string(let s) = value, s.utf8.contains(0) { throw DomainError("\(rawValue) cannot hold a NUL character") }
         switch self {
         case .title, .summary, .interpolRole, .notes:
             guard case .string(let s) = value else { throw DomainError("\(rawValue) must be a string") }

@@ -19,7 +19,9 @@ struct ConflictsCommand: ParsableCommand {
         let names = try db.open().membership().members.mapValues(\.name)
         for c in conflicts {
             print("\(c.symbol) \(c.field): \(c.heads.count) values, showing \(c.provisional.value.display)")
-            for h in c.heads { print("    \(h.value.display)  by \(names[h.author] ?? h.author) at \(h.time)  [\(h.id.prefix(12))]") }
+            for h in c.heads {
+                print("    \(h.value.display)  by \(names[h.author]?.oneLine ?? h.author) at \(h.time)  [\(h.id.prefix(12))]")
+            }
         }
     }
 }

@@ -18,6 +18,11 @@ struct ExportCommand: ParsableCommand {
             guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CLIError("cannot create \(out)") }
             handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         } else {
+            // The log's exact bytes are data, not a page to read: a terminal would be shown
+            // (and could act on) whatever the events hold.
+            guard !stdoutIsTerminal else {
+                throw CLIError("export writes the log's exact bytes: give --out FILE or redirect it (accord export > log.ndjson)")
+            }
             handle = FileHandle.standardOutput
         }
         let n = try log.exportNDJSON(to: handle)

@@ -21,7 +21,7 @@ struct ExportRecordsCommand: ParsableCommand {
         if let out {
             try Data(text.utf8).write(to: URL(fileURLWithPath: out))
         } else {
-            print(text, terminator: "")
+            writeStdout(Array(text.utf8))
         }
     }
 }

@@ -21,12 +21,12 @@ struct HistoryCommand: ParsableCommand {
             return
         }
         let names = try curation.log.membership().members.mapValues(\.name)
-        func who(_ key: String) -> String { names[key] ?? short(key) }
+        func who(_ key: String) -> String { names[key]?.oneLine ?? short(key) }
         for e in entries {
-            let validity = e.invalid.map { "  INVALID (\($0))" } ?? ""
+            let validity = e.invalid.map { "  INVALID (\($0.oneLine))" } ?? ""
             let what =
-                e.redaction.map { "\(e.change): body redacted by \(who($0.author)) at \($0.time): \($0.reason)" }
-                ?? ChangeText.describe(change: e.change, field: e.field, old: e.old, new: e.new)
+                e.redaction.map { "\(e.change): body redacted by \(who($0.author)) at \($0.time): \($0.reason.oneLine)" }
+                ?? ChangeText.describe(change: e.change, field: e.field, old: e.old, new: e.new).oneLine
             print("\(e.time)  \(who(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
         }
     }

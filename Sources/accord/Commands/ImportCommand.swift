@@ -23,7 +23,7 @@ struct ImportCommand: ParsableCommand {
             print(jsonString(result))
         } else {
             print("accepted \(result.summary.accepted), duplicate \(result.summary.duplicate), rejected \(result.summary.rejected)")
-            for line in result.explained() { print(line) }
+            for line in result.explained() { print(line.oneLine) }
         }
         let forks = result.rejections.filter { $0.code == EventRejection.Code.equivocation.rawValue }.count
         if forks > 0 {

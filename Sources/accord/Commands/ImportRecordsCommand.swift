@@ -44,15 +44,15 @@ struct ImportRecordsCommand: ParsableCommand {
             // A dry run shows every change; a real import lists what it cleared or removed.
             for c in report.changes {
                 if dryRun {
-                    print(c.lines.joined(separator: "\n"))
+                    print(c.lines.map(\.oneLine).map(\.oneLine).joined(separator: "\n"))
                 } else if !c.cleared.isEmpty || !c.removed.isEmpty {
-                    print(c.lines.filter { !$0.hasPrefix("    set") && !$0.hasPrefix("    add") }.joined(separator: "\n"))
+                    print(c.lines.filter { !$0.hasPrefix("    set") && !$0.hasPrefix("    add") }.map(\.oneLine).joined(separator: "\n"))
                 }
             }
             print(
                 "\(report.rows) rows: \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged, \(report.errors.count) rejected; "
                     + (dryRun ? "\(report.events) events would be signed (dry run: nothing signed)" : "\(report.events) events signed"))
-            for e in report.errors { print("row \(e.row): \(e.reason)") }
+            for e in report.errors { print("row \(e.row): \(e.reason.oneLine)") }
         }
         if !report.errors.isEmpty { throw ExitCode(1) }
     }

@@ -40,7 +40,7 @@ struct ListCommand: ParsableCommand {
         }
         for r in rows {
             print(
-                "\(r.symbol.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.year.map(String.init) ?? "    ")  \(r.title ?? "—")\(r.withdrawn ? "  [withdrawn]" : "")"
+                "\(r.symbol.padding(toLength: 18, withPad: " ", startingAt: 0)) \(r.year.map(String.init) ?? "    ")  \(r.title?.oneLine ?? "—")\(r.withdrawn ? "  [withdrawn]" : "")"
             )
         }
         if limit != nil, offset + rows.count < total {

@@ -30,7 +30,8 @@ struct LogCommand: ParsableCommand {
                     out += (first ? "\n" : ",\n") + String(decoding: try enc.encode(entry), as: UTF8.self)
                     first = false
                 } else {
-                    out += "\(e.pos)\t\(e.time)\t\(e.author.prefix(20))…#\(e.seq)\t\(e.type)\t\(e.subject ?? "-")\t\(e.id.prefix(16))\n"
+                    out +=
+                        "\(e.pos)\t\(e.time)\t\(e.author.prefix(20))…#\(e.seq)\t\(e.type)\t\(e.subject?.oneLine ?? "-")\t\(e.id.prefix(16))\n"
                 }
             }
             print(out, terminator: "")

@@ -24,7 +24,7 @@ struct MembersCommand: ParsableCommand {
             }
             if let cut = m.validThroughSeq { notes.append("revoked after seq \(cut)") }
             print(
-                "\(m.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(m.name)  \(m.key)"
+                "\(m.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(m.name.oneLine)  \(m.key)"
                     + (notes.isEmpty ? "" : "  (" + notes.joined(separator: "; ") + ")"))
         }
         if state.activeAdmins.isEmpty && !members.isEmpty {

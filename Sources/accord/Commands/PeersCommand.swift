@@ -22,7 +22,7 @@ struct PeersCommand: ParsableCommand {
         for p in peers {
             let state =
                 p.failures > 0 ? "FAILING (\(p.failures) in a row, last attempt \(p.lastAttempt ?? "-"))" : "ok at \(p.lastAttempt ?? "-")"
-            print("\(p.url)  \(state), last success \(p.lastSuccess ?? "never")\n    \(p.lastResult ?? "")")
+            print("\(p.url)  \(state), last success \(p.lastSuccess ?? "never")\n    \(p.lastResult?.oneLine ?? "")")
         }
     }
 }

@@ -20,7 +20,7 @@ struct SearchCommand: ParsableCommand {
             return
         }
         if page.items.isEmpty { print("no match") }
-        for h in page.items { print("\(h.symbol)  \(h.title ?? "")\n    \(h.snippet)") }
+        for h in page.items { print("\(h.symbol)  \(h.title?.oneLine ?? "")\n    \(h.snippet.oneLine)") }
         printErr(
             "\(page.items.isEmpty ? "0" : "\(offset + 1)–\(offset + page.items.count)") of \(page.total) matches"
                 + (offset + page.items.count < page.total ? "; --offset \(offset + page.items.count) for more" : ""))

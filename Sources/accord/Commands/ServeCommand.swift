@@ -29,10 +29,16 @@ struct ServeCommand: AsyncParsableCommand {
     var allowedHost: [String] = []
     @Option(name: .long, help: "Serve HTTPS: the certificate chain (PEM). Needs --tls-key.") var tlsCert: String?
     @Option(name: .long, help: "Serve HTTPS: the private key (PEM).") var tlsKey: String?
+    @Option(name: .long, help: "Open connections at once (kept below the open-file limit).") var maxConnections = DoorLimits()
+        .maxConnections
+    @Option(name: .long, help: "Open connections at once from one client address.") var maxConnectionsPerClient = DoorLimits().maxPerClient
+    @Option(name: .long, help: "Seconds a connection may wait for a whole request head (also the keep-alive time).")
+    var headTimeout = 15
+    @Option(name: .long, help: "Slowest a request body may arrive after its first 10 s, in KiB/s.") var minBodyRate = 16
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
+            var h = SafeLogHandler(StreamLogHandler.standardError(label: label))
             h.logLevel = .info
             return h
         }
@@ -72,6 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         var configuration = NodeConfiguration(host: host, port: port, peers: peers, syncEvery: interval, dataset: dataset)
         configuration.allowedHosts = allowedHost
+        guard maxConnections > 0, maxConnectionsPerClient > 0, headTimeout > 0, minBodyRate > 0 else {
+            throw CLIError("--max-connections, --max-connections-per-client, --head-timeout and --min-body-rate must be positive")
+        }
+        configuration.door = DoorLimits(
+            maxConnections: maxConnections, maxPerClient: maxConnectionsPerClient, headTimeout: .seconds(headTimeout),
+            minBodyBytesPerSecond: minBodyRate * 1024)
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)
         case (nil, nil): break

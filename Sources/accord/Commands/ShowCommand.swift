@@ -37,21 +37,21 @@ struct ShowCommand: ParsableCommand {
             out += "  \(f.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(v)\n"
             if st.inConflict {
                 out += "    CONFLICT: \(st.heads.count) concurrent values (provisional shown):\n"
-                for h in st.heads { out += "      \(h.value.display)  by \(names[h.author] ?? short(h.author)) at \(h.time)\n" }
+                for h in st.heads { out += "      \(h.value.display)  by \(names[h.author]?.oneLine ?? short(h.author)) at \(h.time)\n" }
             }
         }
-        if !state.topics.isEmpty { out += "  topics        \(state.topics.joined(separator: ", "))\n" }
+        if !state.topics.isEmpty { out += "  topics        \(state.topics.map(\.oneLine).joined(separator: ", "))\n" }
         for l in state.links {
             let resolved = try curation.resolveTarget(l.target)
             out +=
-                "  \(l.rel.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(resolved ?? l.target.description)\(resolved == nil ? " (not in the dataset yet)" : "")\n"
+                "  \(l.rel.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \((resolved ?? l.target.description).oneLine)\(resolved == nil ? " (not in the dataset yet)" : "")\n"
         }
         if cutoff == nil {
             for (rel, from) in try curation.incomingLinks(s) {
-                out += "  \(("\(rel) by").padding(toLength: 13, withPad: " ", startingAt: 0)) \(from)\n"
+                out += "  \(("\(rel) by").padding(toLength: 13, withPad: " ", startingAt: 0)) \(from.description.oneLine)\n"
             }
         }
-        for src in state.sources { out += "  source        \(src.url)\(src.label.isEmpty ? "" : "  (\(src.label))")\n" }
+        for src in state.sources { out += "  source        \(src.url.oneLine)\(src.label.isEmpty ? "" : "  (\(src.label.oneLine))")\n" }
         print(out, terminator: "")
     }
 }

@@ -119,14 +119,6 @@ enum NodeSetup {
     }
 }
 
-func printErr(_ s: String) {
-    FileHandle.standardError.write(Data((s + "\n").utf8))
-}
-
-func writeStdout(_ bytes: [UInt8]) {
-    FileHandle.standardOutput.write(Data(bytes))
-}
-
 func jsonString<T: Encodable>(_ value: T) -> String {
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

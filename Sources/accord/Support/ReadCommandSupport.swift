@@ -5,7 +5,7 @@ import Foundation
 
 extension JSONValue {
     /// A value as people read it.
-    var display: String { ChangeText.value(self) }
+    var display: String { ChangeText.value(self).oneLine }
 }
 
-func short(_ author: String) -> String { String(author.prefix(20)) + "…" }
+func short(_ author: String) -> String { String(author.prefix(20)).oneLine + "…" }
