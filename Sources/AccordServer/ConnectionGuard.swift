@@ -1,4 +1,5 @@
 import AccordCore
+import HTTPTypes
 import Metrics
 import NIOCore
 import NIOHTTPTypes
@@ -38,6 +39,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var bodyStart: NIODeadline?
     private var bodyBytes = 0
     private var openRequests = 0
+    /// A response head is written and its end is not.
+    private var responding = false
 
     static let refused = Counter(label: "accord_connections_closed_total", dimensions: [("reason", "cap")])
     static let slowHead = Counter(label: "accord_connections_closed_total", dimensions: [("reason", "head-timeout")])
@@ -80,9 +83,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if let since = waitingSince, limits.headOverdue(waited: Self.duration(now - since)) != nil {
             Self.slowHead.increment()
             context.close(promise: nil)
-        } else if let start = bodyStart, limits.bodyTooSlow(elapsed: Self.duration(now - start), bytes: bodyBytes) != nil {
+        } else if let start = bodyStart, let why = limits.bodyTooSlow(elapsed: Self.duration(now - start), bytes: bodyBytes) {
             Self.slowBody.increment()
-            context.close(promise: nil)
+            bodyStart = nil
+            guard !responding else { return context.close(promise: nil) }
+            // The handler still waits for the body: answer for it, then close.
+            let problem = #"{"type":"about:blank","title":"Request too slow","status":408,"detail":"\#(why)"}"#
+            var buffer = context.channel.allocator.buffer(capacity: problem.utf8.count)
+            buffer.writeString(problem)
+            let head = HTTPResponse(
+                status: .requestTimeout,
+                headerFields: [.contentType: "application/problem+json", .contentLength: "\(buffer.readableBytes)", .connection: "close"])
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.write(wrapOutboundOut(.body(buffer)), promise: nil)
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
         }
     }
 
@@ -105,7 +120,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
+        switch unwrapOutboundIn(data) {
+        case .head: responding = true
+        case .body: break
+        case .end:
+            responding = false
             openRequests = max(0, openRequests - 1)
             if openRequests == 0 && bodyStart == nil { waitingSince = .now() }
         }

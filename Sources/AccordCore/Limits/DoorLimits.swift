@@ -9,13 +9,14 @@ public struct DoorLimits: Sendable, Equatable {
     public var maxPerClient: Int
     /// From a connection's start, or the end of its last response, to a whole request head.
     public var headTimeout: Duration
-    /// A request body may take this long before the minimum rate applies.
+    /// A request body may take this long before the minimum rate applies (longer than a
+    /// push's own 10 s, so a push is judged by its handler first, with its figures).
     public var bodyGrace: Duration
     /// After `bodyGrace`, a body must have arrived at this rate on average since then.
     public var minBodyBytesPerSecond: Int
 
     public init(
-        maxConnections: Int = 1024, maxPerClient: Int = 256, headTimeout: Duration = .seconds(15), bodyGrace: Duration = .seconds(10),
+        maxConnections: Int = 1024, maxPerClient: Int = 256, headTimeout: Duration = .seconds(15), bodyGrace: Duration = .seconds(15),
         minBodyBytesPerSecond: Int = 16 * 1024
     ) {
         self.maxConnections = maxConnections

@@ -34,7 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Open connections at once from one client address.") var maxConnectionsPerClient = DoorLimits().maxPerClient
     @Option(name: .long, help: "Seconds a connection may wait for a whole request head (also the keep-alive time).")
     var headTimeout = 15
-    @Option(name: .long, help: "Slowest a request body may arrive after its first 10 s, in KiB/s.") var minBodyRate = 16
+    @Option(name: .long, help: "Seconds a request body may take before --min-body-rate applies.") var bodyGrace = 15
+    @Option(name: .long, help: "Slowest a request body may arrive after --body-grace, in KiB/s.") var minBodyRate = 16
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -78,12 +79,13 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         var configuration = NodeConfiguration(host: host, port: port, peers: peers, syncEvery: interval, dataset: dataset)
         configuration.allowedHosts = allowedHost
-        guard maxConnections > 0, maxConnectionsPerClient > 0, headTimeout > 0, minBodyRate > 0 else {
-            throw CLIError("--max-connections, --max-connections-per-client, --head-timeout and --min-body-rate must be positive")
+        guard maxConnections > 0, maxConnectionsPerClient > 0, headTimeout > 0, bodyGrace > 0, minBodyRate > 0 else {
+            throw CLIError(
+                "--max-connections, --max-connections-per-client, --head-timeout, --body-grace and --min-body-rate must be positive")
         }
         configuration.door = DoorLimits(
             maxConnections: maxConnections, maxPerClient: maxConnectionsPerClient, headTimeout: .seconds(headTimeout),
-            minBodyBytesPerSecond: minBodyRate * 1024)
+            bodyGrace: .seconds(bodyGrace), minBodyBytesPerSecond: minBodyRate * 1024)
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?): configuration.tls = (cert, key)
         case (nil, nil): break
