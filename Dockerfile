@@ -28,7 +28,6 @@ RUN if ! dpkg -s libsqlite3-0 libsodium23 ca-certificates >/dev/null 2>&1; then 
         && rm -rf /var/lib/apt/lists/*; \
     fi
 COPY --from=binary /image/ /
-COPY Events/seed /usr/share/accord/seed
 VOLUME /data
 EXPOSE 8080
 ENTRYPOINT []

@@ -85,6 +85,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The seed records, compiled into the binary (Events/seed/resolutions.json links here).
+            resources: [.embedInCode("Resources/resolutions.json")],
             swiftSettings: swiftSettings
         ),
         // Writes the golden event vectors in Events/vectors (maintainers: `swift run accord-vectors`).

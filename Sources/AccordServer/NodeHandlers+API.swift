@@ -25,7 +25,7 @@ extension NodeHandlers {
         return n
     }
 
-    func addAPI(to router: Router<NodeServer.Context>) {
+    func addAPI(to router: NodeRoutes) {
         let api = router.group("api/v1")
         api.get("openapi.json") { _, _ -> Response in Self.json(OpenAPIDocument.text) }
         api.get("records") { request, _ -> Response in

@@ -11,7 +11,7 @@ import Hummingbird
 extension NodeHandlers {
     static let maxDraftBytes = 1 << 20
 
-    func addDrafts(to router: Router<NodeServer.Context>) {
+    func addDrafts(to router: NodeRoutes) {
         router.post("api/v1/drafts") { request, _ -> Response in
             if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
             try Self.refuseFormContent(request)

@@ -27,7 +27,7 @@ extension NodeHandlers {
             signature: signature, redaction: try log.redactions(of: [e.id])[e.id], authorName: try log.membership().members[e.author]?.name)
     }
 
-    func addEventPage(to router: Router<NodeServer.Context>) {
+    func addEventPage(to router: NodeRoutes) {
         router.get("api/v1/event") { request, _ -> Response in
             guard let id = request.uri.queryParameters["id"].map(String.init) else {
                 throw Problem.badRequest("the id query parameter is required: an event id or its first 8 or more hex digits")

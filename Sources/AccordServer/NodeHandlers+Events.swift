@@ -41,7 +41,7 @@ extension NodeHandlers {
         }
     }
 
-    func addEvents(to router: Router<NodeServer.Context>) {
+    func addEvents(to router: NodeRoutes) {
         router.post("api/v1/events") { request, _ -> Response in
             if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
             try Self.refuseFormContent(request)

@@ -21,7 +21,7 @@ extension NodeHandlers {
         return mine
     }
 
-    func addSync(to router: Router<NodeServer.Context>) {
+    func addSync(to router: NodeRoutes) {
         router.get(RouterPath(SyncProtocol.infoPath)) { _, _ -> Response in
             let (dataset, name, vector, events) = try await blocking { [log] in
                 (try log.datasetID(), try log.datasetName(), try log.versionVector(), try log.eventCount())

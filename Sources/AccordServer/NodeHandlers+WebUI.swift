@@ -74,7 +74,7 @@ extension NodeHandlers {
         !s.isEmpty && s.count <= 5 && s.allSatisfy { $0.isASCII && $0.isNumber } && Int(s)! <= 65535
     }
 
-    func addWebUI(to router: Router<NodeServer.Context>) {
+    func addWebUI(to router: NodeRoutes) {
         router.get("/") { request, _ -> Response in
             let p = Self.parameters(request)
             let query = try Curation.ListQuery(parameters: p)

@@ -53,22 +53,24 @@ public enum NodeServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let metrics = Metrics()
-        let router = Router(context: Context.self)
+        let router = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
         // Hummingbird's middlewares: a log line per request, and request counts and durations
         // (by route, method and status) through swift-metrics into the Prometheus registry.
         router.middlewares.add(LogRequestsMiddleware(.info))
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(PageMiddleware(logger: logger))
+        let routes = NodeRoutes(router)
+        router.middlewares.add(MethodNotAllowedMiddleware(table: routes.table))
         var node = NodeHandlers(log: log, metrics: metrics, logger: logger, maxGroupEvents: configuration.maxGroupEvents)
         node.allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
         node.tls = configuration.tls != nil
-        node.addHealth(to: router)
-        node.addSync(to: router)
-        node.addAPI(to: router)
-        node.addEvents(to: router)
-        node.addDrafts(to: router)
-        node.addEventPage(to: router)
-        node.addWebUI(to: router)
+        node.addHealth(to: routes)
+        node.addSync(to: routes)
+        node.addAPI(to: routes)
+        node.addEvents(to: routes)
+        node.addDrafts(to: routes)
+        node.addEventPage(to: routes)
+        node.addWebUI(to: routes)
         var services: [any Service] = [CheckpointService(log: log, logger: logger)]
         if !configuration.peers.isEmpty {
             services.append(
@@ -211,7 +213,7 @@ struct NodeHandlers: Sendable {
         }
     }
 
-    func addHealth(to router: Router<NodeServer.Context>) {
+    func addHealth(to router: NodeRoutes) {
         router.get("/health") { _, _ -> Response in
             let (dataset, events) = try await blocking { [log] in (try log.datasetID(), try log.eventCount()) }
             return Self.json(["status": "ok", "dataset": dataset.map { .string($0) } ?? .null, "events": .int(events)])

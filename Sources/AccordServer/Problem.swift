@@ -97,6 +97,7 @@ struct PageMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as HTTPError {
             response = try Problem(e.status, e.status.reasonPhrase, e.body ?? Self.detail(e.status, request)).response(
                 from: request, context: context)
+            for field in e.headers where response.headers[field.name] == nil { response.headers.append(field) }
         } catch let e as any HTTPResponseError {
             response = try e.response(from: request, context: context)
         } catch {

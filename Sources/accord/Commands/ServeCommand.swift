@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run a node: web UI, JSON API and sync endpoints; syncs with --peer nodes in the background.",
         discussion: """
             On an empty database it creates the node's key (if none is configured) and either seeds a new dataset \
-            from Events/seed or, with --peer, joins the peers' dataset on the first sync. Stops gracefully on SIGINT/SIGTERM.
+            from the seed records built into accord or, with --peer, joins the peers' dataset on the first sync. Stops gracefully on SIGINT/SIGTERM.
             """)
     @OptionGroup var db: DatabaseOptions
     @OptionGroup var key: KeyOptions
@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port (0: any free port; the bound port is logged).") var port: Int = 8080
     @Option(name: .long, help: "A peer node to sync with (repeatable).") var peer: [String] = []
     @Option(name: .long, help: "Interval between background syncs.") var syncEvery: String = "30s"
-    @Option(name: .long, help: "Seed records for a new dataset.") var seedFile: String?
+    @Option(name: .long, help: "Seed a new dataset from this records file instead of the built-in records.") var seedFile: String?
     @Option(name: .long, help: "On an empty database without --peer: your name as the new dataset's creator.") var creator: String?
     @Option(name: .long, help: "With --peer on an empty database: the only dataset id to adopt from the peers.")
     var dataset: String?
@@ -63,12 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
         let signingKey = try KeyStore.load(path: keyPath)
         let log = try db.openOrCreate()
         if try log.datasetID() == nil && peers.isEmpty {
-            let file = try NodeSetup.seedFile(seedFile)
-            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            let (records, source) = try NodeSetup.seedRecords(seedFile)
             let started = try Curation(log: log).createDataset(
-                name: "UN resolutions highlighting INTERPOL's role", creator: creator, seed: [UInt8](data), key: signingKey)
+                name: "UN resolutions highlighting INTERPOL's role", creator: creator, seed: records, key: signingKey)
             logger.info(
-                "seeded a new dataset", metadata: ["records": .stringConvertible(started.seeded?.created ?? 0), "file": .string(file)])
+                "seeded a new dataset", metadata: ["records": .stringConvertible(started.seeded?.created ?? 0), "from": .string(source)])
         }
         let shownDataset = try log.datasetID() ?? dataset.map { "(adopts \($0) from its peers)" } ?? "(joins its peers' dataset)"
         logger.info(

@@ -97,25 +97,18 @@ enum NodeSetup {
     /// The read models every node maintains.
     static var projectors: [any Projector] { EventLog.standardProjectors }
 
-    /// The seed records: `--seed-file`, else $ACCORD_SEED, else Events/seed/resolutions.json
-    /// found from the working directory or beside the executable (in a source checkout).
-    static func seedFile(_ explicit: String?) throws -> String {
-        if let explicit { return explicit }
-        if let env = ProcessInfo.processInfo.environment["ACCORD_SEED"] { return env }
-        let rel = "Events/seed/resolutions.json"
-        var candidates = [FileManager.default.currentDirectoryPath + "/" + rel, "/usr/share/accord/seed/resolutions.json"]
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    /// The seed records and where they came from: `--seed-file`, else $ACCORD_SEED, else
+    /// the records compiled into this binary (Events/seed/resolutions.json), so seeding
+    /// works from any folder and from an installed binary.
+    static func seedRecords(_ explicit: String?) throws -> (records: [UInt8], source: String) {
+        guard let file = explicit ?? ProcessInfo.processInfo.environment["ACCORD_SEED"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return (PackageResources.resolutions_json, "the records built into accord")
         }
-        for _ in 0..<6 {
-            candidates.append(dir.appendingPathComponent(rel).path)
-            dir = dir.deletingLastPathComponent()
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIError(
+                "cannot read the seed file \(file): check the path, or leave out --seed-file (and ACCORD_SEED) for the built-in records")
         }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw CLIError("seed records not found (looked for \(rel)); pass --seed-file PATH or set ACCORD_SEED")
-        }
-        return found
+        return ([UInt8](data), file)
     }
 }
 
