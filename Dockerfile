@@ -2,8 +2,9 @@
 #   docker build -t accord:latest .                      (compiles in the Swift image; needs a registry)
 #   .ci/compose-test, or by hand without a registry:
 #     podman build --build-arg BINARY_FROM=prebuilt --build-arg RUNTIME_BASE=accord-base:bookworm -t accord:latest .
-#   where .build/image/ holds usr/local/bin/accord and the Swift runtime libraries it links
-#   (at their absolute paths), and accord-base:bookworm is a Debian bookworm root file system.
+#   where .build/image/usr/local holds the install tarball of .ci/package unpacked (bin/accord,
+#   built with the Swift runtime linked statically; man pages, completions), and
+#   accord-base:bookworm is a Debian bookworm root file system. Neither stage has Swift.
 ARG RUNTIME_BASE=debian:bookworm-slim
 ARG BINARY_FROM=build
 
@@ -15,7 +16,8 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --product accord --static-swift-stdlib \
     && mkdir -p /image/usr/local/bin \
-    && cp "$(swift build -c release --show-bin-path)/accord" /image/usr/local/bin/accord
+    && cp "$(swift build -c release --product accord --static-swift-stdlib --show-bin-path)/accord" /image/usr/local/bin/accord \
+    && strip /image/usr/local/bin/accord
 
 FROM scratch AS prebuilt
 COPY .build/image/ /image/

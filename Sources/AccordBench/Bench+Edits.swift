@@ -8,12 +8,16 @@ import NIOCore
 /// `api-edits`: curators saving edits at once through the HTTP API on a durable node.
 extension Bench {
     static let editClients = 32
+    /// Trickling strangers in the attacked run: twice the node's 64 edit slots.
+    static let slowSenders = 128
 
     func apiEdits() async throws -> Result {
         let base = try await baseline("author-durable")
         let grouped = try await editLoad(name: "api-edits", maxGroupEvents: 4096)
         // The same load with every edit committing alone: what grouping saves.
         let alone = try await editLoad(name: "api-edits-alone", maxGroupEvents: 1)
+        // The grouped load again while strangers hold twice the edit slots with trickling edits.
+        let attacked = try await editLoad(name: "api-edits-slow-senders", maxGroupEvents: 4096, slowSenders: Self.slowSenders)
         return Result(
             workload: "api-edits", events: grouped.edits, seconds: grouped.seconds,
             extra: [
@@ -23,6 +27,9 @@ extension Bench {
                 "writersPerCommit": Self.finite(.number(grouped.writersPerCommit)),
                 "ungroupedEventsPerSecond": .number((Double(alone.edits) / alone.seconds).rounded()),
                 "ungroupedP50ms": .number(alone.p50), "ungroupedP99ms": .number(alone.p99),
+                "slowSenders": .int(Self.slowSenders),
+                "underSlowSendersEventsPerSecond": .number((Double(attacked.edits) / attacked.seconds).rounded()),
+                "underSlowSendersP50ms": .number(attacked.p50), "underSlowSendersP99ms": .number(attacked.p99),
                 // The ceiling HTTP puts on an edit on this machine: GET /health (one read of the
                 // log through the same blocking pool, the cheapest request that touches the
                 // database), with the same clients and connections, on the same node.
@@ -33,7 +40,7 @@ extension Bench {
 
     /// 32 curators saving edits through the API of a fresh durable node; figures of the run.
     func editLoad(
-        name: String, maxGroupEvents: Int
+        name: String, maxGroupEvents: Int, slowSenders: Int = 0
     ) async throws -> (
         edits: Int, seconds: Double, p50: Double, p99: Double, writersPerCommit: Double, health: Double
     ) {
@@ -62,6 +69,13 @@ extension Bench {
         var metrics = ""
         var health = 0.0
         let t = try await serving(log, maxGroupEvents: maxGroupEvents) { url in
+            let attack = slowSenders > 0 ? SlowSenders(port: Int(url.split(separator: ":").last!)!, count: slowSenders) : nil
+            let trickle = Task {
+                while let attack, !Task.isCancelled {
+                    attack.tick()
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
             let t = try await Self.timeAsync {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for (k, key) in keys.enumerated() {
@@ -83,6 +97,9 @@ extension Bench {
                     try await group.waitForAll()
                 }
             }
+            trickle.cancel()
+            await trickle.value
+            attack?.stop()
             let response = try await http.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10))
             metrics = String(buffer: try await response.body.collect(upTo: 1 << 20))
             health = try await Self.getRate(

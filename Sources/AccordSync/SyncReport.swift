@@ -22,8 +22,12 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var refusals: [String] = []
     /// Keys seen signing two different events with one seq during this sync.
     public var forkedKeys: [String] = []
-    /// True when, after the sync, each node holds every event the other offered.
+    /// True when, after the sync, each node holds every event the other offered and both
+    /// show the same records (equal digests).
     public var inSync = true
+    /// This node's records digest and the peer's, after a sync that left equal vectors.
+    public var digest: String?
+    public var peerDigest: String?
     public var seconds = 0.0
     public var newConflicts = 0
     /// Event bodies this node still waits for after the sync (received without one, or
@@ -56,6 +60,18 @@ public struct SyncReport: Sendable, Codable, Equatable {
 
     /// Sets `problem` from what the sync saw: a fork, refusals, or nodes still apart.
     public mutating func judge() {
+        let apartAtEqualVectors = digest != nil && peerDigest != nil && digest != peerDigest
+        if apartAtEqualVectors { inSync = false }
+        judgeEvents()
+        if apartAtEqualVectors, let digest, let peerDigest {
+            problem =
+                (problem.map { $0 + "; " } ?? "")
+                + "the nodes hold the same events but show different records (this node's digest \(digest), the peer's \(peerDigest)): "
+                + "run `accord rebuild` on both and compare `accord digest`; if they still differ, report it with both logs (`accord export`)"
+        }
+    }
+
+    mutating func judgeEvents() {
         if !forkedKeys.isEmpty {
             let keys = forkedKeys.map { String($0.prefix(20)) + "…" }.joined(separator: ", ")
             problem =
@@ -66,7 +82,7 @@ public struct SyncReport: Sendable, Codable, Equatable {
             problem =
                 "\(rejectedReceived + rejectedSent) events refused (\(Self.describe(rejectedReceivedByCode.merging(rejectedSentByCode, uniquingKeysWith: +)))): "
                 + "the nodes did not exchange everything; `accord sync --json` lists the reasons, `accord verify` checks this node"
-        } else if !inSync {
+        } else if !inSync && (digest == nil || digest == peerDigest) {
             problem = "the nodes still hold different events after the sync; sync again, and if this persists run `accord verify` on both"
         } else {
             problem = nil

@@ -108,6 +108,12 @@ public struct SyncSession: Sendable {
             func shared(_ v: VersionVector) -> VersionVector { v.shared(apart: apart, forked: evidence, membership: membership) }
             report.inSync = !shared(end.vector).isAhead(of: shared(mine)) && (!push || !shared(mine).isAhead(of: shared(peerVector)))
         }
+        // Equal vectors must mean equal records: compare the digests (a peer too old to
+        // answer its digest is judged by its vector alone).
+        if report.inSync {
+            report.digest = try await BlockingWork.run { [log] in try Curation(log: log).digest() }
+            report.peerDigest = await peerDigest()
+        }
         let equivocation = EventRejection.Code.equivocation.rawValue
         if report.rejectedReceivedByCode[equivocation, default: 0] + report.rejectedSentByCode[equivocation, default: 0] > 0 {
             report.forkedKeys = forked.sorted()
@@ -115,6 +121,15 @@ public struct SyncSession: Sendable {
         report.judge()
         report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return report
+    }
+
+    /// The peer's records digest (`GET /api/v1/digest`), or nil when it gives none.
+    func peerDigest() async -> String? {
+        guard let response = try? await http.execute(HTTPClientRequest(url: peer + "/api/v1/digest"), timeout: timeout),
+            response.status == .ok, let body = try? await response.body.collect(upTo: 1 << 12),
+            let json = try? JSONParser.parse([UInt8](body.readableBytesView))
+        else { return nil }
+        return json["digest"]?.stringValue.map { TerminalText.oneLine(String($0.prefix(128))) }
     }
 
     /// A transport failure as a sentence with the next step, told by the error's type.
