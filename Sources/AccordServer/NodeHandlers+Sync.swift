@@ -53,23 +53,25 @@ extension NodeHandlers {
             try await checkDataset(request, pull.dataset)
             let (events, next) = try await blocking { [log] in
                 // The first page starts with what shows the client a fork of one of its keys.
-                let forks = pull.after == 0 ? try log.contradicting(vector: pull.vector, heads: pull.heads) : []
+                let forks = pull.after == 0 ? try log.contradicting(vector: pull.vector, heads: pull.heads, forks: pull.forks) : []
                 // ... and the bodies the client is owed (events it holds without one).
                 let owed = pull.after == 0 ? try log.events(ids: pull.bodies) : []
                 let page = try log.missing(
                     for: pull.vector, heads: pull.heads, after: pull.after, maxEvents: pull.maxEvents, maxBytes: pull.maxBytes)
                 return (forks + owed + page.events, page.next)
             }
-            let (dataset, mine, owed, unshared) = try await blocking { [log] in
+            let (dataset, mine, owed, unshared, forkPoints) = try await blocking { [log] in
                 (
                     try log.datasetID(), next == nil ? try log.vectorAndHeads() : (vector: try log.versionVector(), heads: [:]),
                     next == nil ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : [],
-                    next == nil ? try log.divergedAuthors(vector: pull.vector, heads: pull.heads) : []
+                    next == nil ? try log.divergedAuthors(vector: pull.vector, heads: pull.heads) : [],
+                    next == nil ? try log.forkPoints() : [:]
                 )
             }
             var pageEnd = SyncProtocol.PageEnd(next: next, events: events.count, dataset: dataset, vector: mine.vector, heads: mine.heads)
             pageEnd.bodies = owed
             pageEnd.unshared = unshared.sorted()
+            pageEnd.forks = forkPoints.filter { mine.vector[$0.key] >= $0.value }
             let end = pageEnd
             metrics.add(eventsSent: events.count)
             var headers = HTTPFields()

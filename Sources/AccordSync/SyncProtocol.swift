@@ -26,6 +26,9 @@ public enum SyncProtocol {
         /// Ids of events whose body the client still waits for (at most `maxBodiesAsked`):
         /// the server sends those it holds with their body on the first page.
         public var bodies: [String] = []
+        /// Author -> the lowest seq at which the client knows the key forked (`ForkRule`):
+        /// the server sends what moves the client's fork point to its own.
+        public var forks: [String: Int] = [:]
         public var after: Int64
         public var maxEvents: Int
         public var maxBytes: Int
@@ -49,6 +52,7 @@ public enum SyncProtocol {
             if let dataset { o["dataset"] = .string(dataset) }
             if !heads.isEmpty { o["heads"] = SyncProtocol.headsJSON(heads) }
             if !bodies.isEmpty { o["bodies"] = .array(bodies.map { .string($0) }) }
+            if !forks.isEmpty { o["forks"] = SyncProtocol.forksJSON(forks) }
             return .object(o)
         }
 
@@ -58,6 +62,7 @@ public enum SyncProtocol {
             vector = try VersionVector(json: v)
             heads = try SyncProtocol.heads(o["heads"])
             bodies = try SyncProtocol.ids(o["bodies"])
+            forks = try SyncProtocol.forks(o["forks"], within: vector)
             after = Int64(o["after"]?.intValue ?? 0)
             maxEvents = min(max(1, o["maxEvents"]?.intValue ?? defaultPageEvents), maxPageEvents)
             maxBytes = min(max(4096, o["maxBytes"]?.intValue ?? defaultPageBytes), maxPageBytes)
@@ -80,6 +85,8 @@ public enum SyncProtocol {
         /// client's head (a key that signed two events with one seq): their events were left
         /// out of the pages, and the vectors cannot meet for them.
         public var unshared: [String] = []
+        /// Author -> the lowest seq at which the server knows the key forked (`ForkRule`).
+        public var forks: [String: Int] = [:]
 
         public init(next: Int64?, events: Int, dataset: String?, vector: VersionVector, heads: [String: String] = [:]) {
             self.next = next
@@ -99,6 +106,7 @@ public enum SyncProtocol {
             // which is how clients tell it from an event line.
             if !bodies.isEmpty { o["owed"] = .array(bodies.map { .string($0) }) }
             if !unshared.isEmpty { o["unshared"] = .array(unshared.map { .string($0) }) }
+            if !forks.isEmpty { o["forks"] = SyncProtocol.forksJSON(forks) }
             return .object(o)
         }
 
@@ -119,7 +127,28 @@ public enum SyncProtocol {
             self.heads = heads
             self.bodies = (try? SyncProtocol.ids(json["owed"])) ?? []
             self.unshared = Array((json["unshared"]?.arrayValue ?? []).compactMap(\.stringValue).prefix(vector.heads.count))
+            self.forks = (try? SyncProtocol.forks(json["forks"], within: vector)) ?? [:]
         }
+    }
+
+    static func forksJSON(_ forks: [String: Int]) -> JSONValue {
+        .object(forks.mapValues { .int($0) })
+    }
+
+    /// Reads an optional object of fork points: keys of the vector, each a seq within it.
+    static func forks(_ json: JSONValue?, within vector: VersionVector) throws(DomainError) -> [String: Int] {
+        guard let json, !json.isNull else { return [:] }
+        guard case .object(let o) = json, o.count <= vector.heads.count else {
+            throw DomainError("forks is an object of at most one seq per key of the vector")
+        }
+        var out: [String: Int] = [:]
+        for (key, value) in o {
+            guard let seq = value.intValue, seq >= 1, seq <= vector[key] else {
+                throw DomainError("forks: each key of the vector maps to a seq from 1 to its entry")
+            }
+            out[key] = seq
+        }
+        return out
     }
 
     /// Reads an optional array of at most `maxBodiesAsked` event ids.

@@ -73,7 +73,9 @@ public struct SyncSession: Sendable {
         // still owed a full round's worth and the last round healed something.
         for round in 0..<Self.maxRounds {
             let before = report.eventsReceived + report.eventsSent
-            let ownedBefore = Set(try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) })
+            let (ownedBefore, forksBefore) = try await BlockingWork.run { [log] in
+                (Set(try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked)), try log.forkPoints())
+            }
             end = try await pull(&report)
             // What this node holds once the pull is done: all of it should reach the peer
             // (edits made here during the push are left to the next sync).
@@ -84,11 +86,16 @@ public struct SyncSession: Sendable {
             }
             // Bodies this pull made owed that it did not ask for (a revocation that voids a
             // redaction this node took) are asked for in another round, so one sync heals them.
-            let ownedAfter = Set(try await BlockingWork.run { [log] in try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) })
+            let (ownedAfter, forksAfter) = try await BlockingWork.run { [log] in
+                (Set(try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked)), try log.forkPoints())
+            }
             let more =
                 ownedBefore.count == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
                 || !ownedAfter.isSubset(of: ownedBefore)
-            if !more || report.eventsReceived + report.eventsSent == before || round == Self.maxRounds - 1 { break }
+            // A fork point this round moved (the peer's side of a fork came): another round
+            // shows the peer this node's side from there, so both apply the same cut.
+            let forksMoved = push && forksAfter != forksBefore
+            if round == Self.maxRounds - 1 || (!forksMoved && (!more || report.eventsReceived + report.eventsSent == before)) { break }
         }
         let (conflicts, forked, owed) = try await BlockingWork.run { [log] in
             (try Curation(log: log).conflicts().count, try log.forkedAuthors(), try log.pendingBodyCount())
@@ -161,8 +168,11 @@ public struct SyncSession: Sendable {
         var barren = 0
         while true {
             let first = after == 0
-            let (held, mine, owed) = try await BlockingWork.run { [log] in
-                (try log.datasetID(), try log.vectorAndHeads(), first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : [])
+            let (held, mine, owed, forkPoints) = try await BlockingWork.run { [log] in
+                (
+                    try log.datasetID(), try log.vectorAndHeads(), first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : [],
+                    first ? try log.forkPoints() : [:]
+                )
             }
             let (vector, heads) = (mine.vector, mine.heads)
             // An empty node asks for the dataset it may adopt; a peer of another refuses (409).
@@ -170,6 +180,7 @@ public struct SyncSession: Sendable {
             var pullRequest = SyncProtocol.PullRequest(
                 dataset: dataset, vector: vector, heads: heads, after: after, maxEvents: pageEvents, maxBytes: pageBytes)
             pullRequest.bodies = owed
+            pullRequest.forks = forkPoints.filter { vector[$0.key] >= $0.value }
             let body = pullRequest.json.canonicalBytes
             var request = HTTPClientRequest(url: peer + SyncProtocol.pullPath)
             request.method = .POST
@@ -273,7 +284,7 @@ public struct SyncSession: Sendable {
         var after: Int64 = 0
         // First: this node's side of any fork, and the bodies the peer is owed that this node holds.
         var extras = try await BlockingWork.run { [log] in
-            try log.contradicting(vector: end.vector, heads: end.heads) + log.events(ids: end.bodies)
+            try log.contradicting(vector: end.vector, heads: end.heads, forks: end.forks) + log.events(ids: end.bodies)
         }
         var peerVector: VersionVector?
         while true {

@@ -90,8 +90,11 @@ import Testing
             #expect(report.rejectedReceived == 2)
             let forks = try victim.log.forks()
             #expect(forks.count == 1 && forks[0].author == admin.author.text && forks[0].seq == held)
-            #expect(try victim.curation.state(s)?.topics.contains("honest") == true)
+            // The key forked at `held`: from there on nothing it signed counts (`ForkRule`),
+            // on either branch; the event after the fork is stored, as invalid.
+            #expect(try victim.curation.state(s)?.topics.contains("honest") == false)
             #expect(try victim.curation.state(s)?.topics.contains("twin") == false)
+            #expect(try victim.log.invalidReason(try WireFormat.verify(line: fresh[0]).get().id)?.contains("signed two events") == true)
             #expect(try victim.log.verify().isClean)
             task.cancel()
             _ = await task.result

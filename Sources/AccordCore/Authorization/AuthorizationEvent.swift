@@ -89,3 +89,13 @@ public enum AuthorizationEvent: Sendable, Hashable {
         }
     }
 }
+
+/// Which events a redaction may erase. Genesis and membership events say who may write:
+/// every node must read them whole, so a redaction of one is stored (its signer's chain
+/// stays whole) and never takes effect. A redaction is judged only once its target is
+/// known; until the target arrives it is held, so the order of arrival decides nothing.
+public enum RedactionRule {
+    public static func mayErase(targetType: String) -> Bool {
+        targetType != Envelope.genesisType && !AuthorizationEvent.isAuthorizationType(targetType)
+    }
+}

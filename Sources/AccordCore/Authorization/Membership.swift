@@ -60,11 +60,27 @@ public struct MembershipState: Sendable, Equatable {
     public var periods: [String: [RolePeriod]]
     /// Membership events that have no effect (their signer was not an admin for them).
     public var invalidFacts: Set<String>
+    /// Keys that signed two events at one seq, with the lowest such seq: from there on
+    /// nothing the key signed counts, on any node (`ForkRule`).
+    public var forkedAt: [String: Int]
 
-    public init(members: [String: Member], periods: [String: [RolePeriod]], invalidFacts: Set<String>) {
+    public init(
+        members: [String: Member], periods: [String: [RolePeriod]], invalidFacts: Set<String>, forkedAt: [String: Int] = [:]
+    ) {
         self.members = members
         self.periods = periods
         self.invalidFacts = invalidFacts
+        self.forkedAt = forkedAt
+    }
+
+    /// Why `author`'s event at `seq` does not count, as a sentence, or nil when it counts.
+    public func refusal(_ author: String, seq: Int) -> String? {
+        if let fork = forkedAt[author], seq >= fork { return ForkRule.reason(author, forkSeq: fork) }
+        switch authorize(author, seq: seq) {
+        case .valid: return nil
+        case .notMember: return "\(author) is not a member"
+        case .revoked(let n): return "\(author) was revoked after seq \(n)"
+        }
     }
 
     public func authorize(_ author: String, seq: Int) -> Authorization {
@@ -91,8 +107,34 @@ public struct MembershipState: Sendable, Equatable {
         members.values.filter { $0.validThroughSeq == nil && $0.role == .admin }.sorted { $0.key < $1.key }
     }
 
-    public static func fold(genesisAuthor: String?, facts: [MembershipFact]) -> MembershipState {
-        Membership.fold(genesisAuthor: genesisAuthor, facts: facts)
+    public static func fold(genesisAuthor: String?, facts: [MembershipFact], forks: [String: Int] = [:]) -> MembershipState {
+        Membership.fold(genesisAuthor: genesisAuthor, facts: facts, forks: forks)
+    }
+}
+
+/// What a fork means (issue: honest nodes agree after any misbehaviour they have all seen).
+///
+/// A key that signs two different events with one seq has forked its chain at that seq.
+/// Which branch a node saw first depends on the order of arrival, so neither branch may
+/// decide anything: from the lowest seq at which a key is known to fork, none of its
+/// events count, on either branch, on any node; the fork acts as a revocation of the key
+/// through the seq before it (and bounds the evidence kept past it as a revocation does,
+/// `MembershipState.maxEventsBeyondRevocation`). What it signed before the fork keeps its
+/// effect. Every node that holds the evidence (both events at that seq; a sync exchanges
+/// it) applies the same cut, so nodes that have seen the same events show the same records.
+public enum ForkRule {
+    /// The cut-off a fork at `forkSeq` sets: the last seq that still counts.
+    public static func cut(forkSeq: Int) -> Int { forkSeq - 1 }
+
+    /// The lowest fork seq per key, from `(author, seq)` pairs of fork evidence.
+    public static func forkPoints(_ evidence: [(author: String, seq: Int)]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for e in evidence { out[e.author] = min(out[e.author] ?? .max, e.seq) }
+        return out
+    }
+
+    public static func reason(_ author: String, forkSeq: Int) -> String {
+        "\(author) signed two events with seq \(forkSeq): from that seq on nothing it signed counts (`accord forks` shows the evidence)"
     }
 }
 
@@ -111,11 +153,12 @@ public struct MembershipState: Sendable, Equatable {
 ///   nothing changes. The dropped set only grows, so this ends, and the result depends
 ///   only on the set of facts, never on their arrival order.
 public enum Membership {
-    public static func fold(genesisAuthor: String?, facts: [MembershipFact]) -> MembershipState {
+    public static func fold(genesisAuthor: String?, facts: [MembershipFact], forks: [String: Int] = [:]) -> MembershipState {
         let ordered = causalOrder(facts)
         var excluded: Set<String> = []
         while true {
             var book = Book(genesisAuthor: genesisAuthor)
+            for (key, seq) in forks { book.cuts[key] = min(book.cuts[key] ?? .max, ForkRule.cut(forkSeq: seq)) }
             var applied: [MembershipFact] = []
             for f in ordered where !excluded.contains(f.id) {
                 guard book.role(f.author, seq: f.seq) == .admin else { continue }
@@ -129,7 +172,7 @@ public enum Membership {
                 }
                 applied.append(f)
             }
-            let state = book.state(invalidFacts: Set(facts.map(\.id)).subtracting(applied.map(\.id)))
+            let state = book.state(invalidFacts: Set(facts.map(\.id)).subtracting(applied.map(\.id)), forkedAt: forks)
             let dropped = applied.filter { state.authorize($0.author, seq: $0.seq) != .valid(.admin) }
             if dropped.isEmpty { return state }
             excluded.formUnion(dropped.map(\.id))
@@ -172,13 +215,13 @@ public enum Membership {
             return periods[key]?.last(where: { $0.fromSeq <= seq })?.role
         }
 
-        func state(invalidFacts: Set<String>) -> MembershipState {
+        func state(invalidFacts: Set<String>, forkedAt: [String: Int]) -> MembershipState {
             var members: [String: Member] = [:]
             for (key, list) in periods {
                 let last = list.last!
                 members[key] = Member(key: key, role: last.role, name: last.name, validThroughSeq: cuts[key])
             }
-            return MembershipState(members: members, periods: periods, invalidFacts: invalidFacts)
+            return MembershipState(members: members, periods: periods, invalidFacts: invalidFacts, forkedAt: forkedAt)
         }
     }
 }

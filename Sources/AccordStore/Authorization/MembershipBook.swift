@@ -51,6 +51,17 @@ enum MembershipBook {
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('membership', hex(randomblob(16)))")
         }
+        // Fork evidence changes who may write (`ForkRule`), as a revocation does.
+        m.registerMigration("v10-fork-stamp") { db in
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER forks_stamp_insert AFTER INSERT ON forks BEGIN
+                        UPDATE meta SET value = hex(randomblob(16)) WHERE key = 'membership';
+                    END
+                    """)
+            // A database that already holds fork evidence re-marks its events when it opens.
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) SELECT 'refold', '1' WHERE EXISTS (SELECT 1 FROM forks)")
+        }
     }
 
     /// Folded membership states by database file, with the stamp they were folded at.
@@ -81,14 +92,20 @@ enum MembershipBook {
         }
     }
 
-    /// The membership as the facts stored so far establish it.
+    /// The lowest seq at which each key is known to have forked (`ForkRule`).
+    static func forkPoints(_ db: Database) throws -> [String: Int] {
+        ForkRule.forkPoints(
+            try Row.fetchAll(db, sql: "SELECT author, min(seq) FROM forks GROUP BY author").map { (author: $0[0], seq: $0[1]) })
+    }
+
+    /// The membership as the facts and the fork evidence stored so far establish it.
     static func state(_ db: Database) throws -> MembershipState {
         let file = sqlite3_db_filename(db.sqliteConnection, "main").map { String(cString: $0) } ?? ""
         let genesis = try genesisAuthor(db)
         // The genesis author is the first admin: the state depends on it as on the facts.
         let stamp = try EventLog.meta(db, "membership").map { $0 + (genesis ?? "") }
         if !file.isEmpty, let stamp, let known = cache.state(file: file, stamp: stamp) { return known }
-        let state = MembershipState.fold(genesisAuthor: genesis, facts: try facts(db))
+        let state = MembershipState.fold(genesisAuthor: genesis, facts: try facts(db), forks: try forkPoints(db))
         if !file.isEmpty, let stamp { cache.keep(state, file: file, stamp: stamp) }
         return state
     }
@@ -102,14 +119,6 @@ enum MembershipBook {
         }
     }
 
-    static func reason(_ a: Authorization, author: String) -> String? {
-        switch a {
-        case .valid: return nil
-        case .notMember: return "\(author) is not a member"
-        case .revoked(let n): return "\(author) was revoked after seq \(n)"
-        }
-    }
-
     /// Brings `invalid_events` in line with `state` for `authors` (nil: every author) and
     /// returns the ids whose validity changed, by new validity.
     static func reconcile(
@@ -120,13 +129,18 @@ enum MembershipBook {
         var invalidated: [String] = []
         var revalidated: [String] = []
         for author in authorList {
-            let rows = try Row.fetchAll(db, sql: "SELECT id, seq FROM events WHERE author = ? ORDER BY seq", arguments: [author])
+            let rows = try Row.fetchAll(db, sql: "SELECT id, seq, type FROM events WHERE author = ? ORDER BY seq", arguments: [author])
             let current = Set(try String.fetchAll(db, sql: "SELECT event_id FROM invalid_events WHERE author = ?", arguments: [author]))
             for row in rows {
                 let id: String = row[0]
                 let seq: Int = row[1]
-                var why = id == genesis ? nil : reason(state.authorize(author, seq: seq), author: author)
+                var why = id == genesis ? nil : state.refusal(author, seq: seq)
                 if why == nil && state.invalidFacts.contains(id) { why = "signed by a key that was not an admin for it" }
+                // A redaction needs an admin at its seq, as a membership fact does: one whose
+                // signer a later grant made an editor from an earlier seq no longer counts.
+                if why == nil, row[2] == AuthorizationEvent.Kind.redacted.rawValue, state.authorize(author, seq: seq) != .valid(.admin) {
+                    why = "signed by a key that was not an admin for it"
+                }
                 if let why, !current.contains(id) {
                     try db.execute(
                         sql: "INSERT INTO invalid_events(event_id, author, seq, reason) VALUES (?,?,?,?)",

@@ -258,10 +258,11 @@ extension EventLog {
                 // with one seq, anything more it signs would extend a branch other nodes refuse.
                 if let seq = try Int.fetchOne(db, sql: "SELECT min(seq) FROM forks WHERE author = ?", arguments: [key.author.text]) {
                     let admins = try MembershipBook.state(db).activeAdmins.map(\.key)
-                    if admins == [key.author.text] {
+                    // The fork also ended the key's own authority (`ForkRule`): no other admin, no grant.
+                    if admins.allSatisfy({ $0 == key.author.text }) {
                         throw NotAuthorized(
                             "\(key.author.text) signed two different events with seq \(seq) (the key is used on two nodes), so this node no longer signs with it; "
-                                + "it is the dataset's only admin, so no other key can be granted: the dataset cannot take membership changes any more. "
+                                + "it was the dataset's only admin, so no other key can be granted: the dataset cannot take membership changes any more. "
                                 + "To go on, start a new dataset from the records (`accord export-records`, then `accord init --seed --seed-file FILE` for a new node) with one key per node (`accord forks` shows the evidence)"
                         )
                     }
@@ -338,6 +339,15 @@ extension EventLog {
     /// Refuses grants and revocations that would have no effect, not the effect they say,
     /// or leave the dataset without an admin, before anything is signed.
     static func checkMembershipChange(_ db: Database, drafts: [EventDraft], key: SigningKey, firstSeq: Int) throws {
+        for d in drafts where d.type == AuthorizationEvent.Kind.redacted.rawValue {
+            guard case .redacted(let target, _)? = try? AuthorizationEvent(type: d.type, schema: d.schema, subject: d.subject, body: d.body)
+            else { continue }
+            if let type = try String.fetchOne(db, sql: "SELECT type FROM events WHERE id = ?", arguments: [target]),
+                !RedactionRule.mayErase(targetType: type)
+            {
+                throw EditRefused("refused before signing: \(type) events cannot be redacted: they say who may write")
+            }
+        }
         var proposed: [MembershipFact] = []
         for (k, d) in drafts.enumerated() {
             guard d.type == AuthorizationEvent.Kind.granted.rawValue || d.type == AuthorizationEvent.Kind.revoked.rawValue,
@@ -407,23 +417,45 @@ extension EventLog {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO auth_facts(event_id, author, seq, time, body, type, subject) VALUES (?,?,?,?,?,?,?)",
                 arguments: [e.id, env.author, env.seq, env.timeText, e.body!.canonicalString, env.type, env.subject])
-            let next = try MembershipBook.state(db)
-            if next != membership {
-                try MembershipBook.writeMembers(db, next)
-                var authors = Set(next.members.keys).union(membership.members.keys)
-                authors.insert(env.author)
-                let (invalidated, revalidated) = try MembershipBook.reconcile(db, state: next, authors: authors)
-                for p in projectors {
-                    if !invalidated.isEmpty { try p.setValidity(invalidated, valid: false, db: db) }
-                    if !revalidated.isEmpty { try p.setValidity(revalidated, valid: true, db: db) }
-                }
-                try settleRedactions(of: invalidated + revalidated, db: db)
-            }
-            return next
+            return try refold(from: membership, author: env.author, db: db)
         case .redacted(let target, _):
             guard valid else { return membership }
             try settleRedaction(of: target, db: db)
             return membership
+        }
+    }
+
+    /// Folds the membership again after its facts or the fork evidence changed and, when it
+    /// differs from `membership`, re-marks the events whose validity changed in every read
+    /// model (and the redactions among them).
+    func refold(from membership: MembershipState, author: String, db: Database) throws -> MembershipState {
+        let next = try MembershipBook.state(db)
+        guard next != membership else { return next }
+        try MembershipBook.writeMembers(db, next)
+        var authors = Set(next.members.keys).union(membership.members.keys)
+        authors.insert(author)
+        let (invalidated, revalidated) = try MembershipBook.reconcile(db, state: next, authors: authors)
+        for p in projectors {
+            if !invalidated.isEmpty { try p.setValidity(invalidated, valid: false, db: db) }
+            if !revalidated.isEmpty { try p.setValidity(revalidated, valid: true, db: db) }
+        }
+        try settleRedactions(of: invalidated + revalidated, db: db)
+        return next
+    }
+
+    /// After a migration that changes what counts (`v10-fork-stamp`: the fork rule), every
+    /// event's validity is judged again, once, in every read model.
+    static func refoldIfAsked(_ pool: DatabasePool, projectors: [any Projector]) throws {
+        guard try pool.read({ db in try meta(db, "refold") }) != nil else { return }
+        try pool.write { db in
+            let state = try MembershipBook.state(db)
+            try MembershipBook.writeMembers(db, state)
+            let (invalidated, revalidated) = try MembershipBook.reconcile(db, state: state, authors: nil)
+            for p in projectors {
+                if !invalidated.isEmpty { try p.setValidity(invalidated, valid: false, db: db) }
+                if !revalidated.isEmpty { try p.setValidity(revalidated, valid: true, db: db) }
+            }
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'refold'")
         }
     }
 
@@ -444,7 +476,17 @@ extension EventLog {
     /// for a body stripped in transit, and it takes effect when it comes. Otherwise a node
     /// that took a revoked admin's redaction before the revocation would differ for good,
     /// silently, from one that heard of the revocation first.
+    ///
+    /// A redaction is judged only once its target is known (`RedactionRule`): until then it
+    /// is held (stored, in no effect); a redaction of a genesis or membership event never
+    /// takes effect, whatever the order of arrival.
     func settleRedaction(of target: String, db: Database) throws {
+        guard let targetType = try String.fetchOne(db, sql: "SELECT type FROM events WHERE id = ?", arguments: [target]),
+            RedactionRule.mayErase(targetType: targetType)
+        else {
+            try db.execute(sql: "DELETE FROM redactions WHERE target = ?", arguments: [target])
+            return
+        }
         // Decoded as the stored event it is (its envelope gives the body's schema).
         let valid = try Row.fetchAll(
             db,
@@ -510,6 +552,9 @@ extension EventLog {
         let isRedacted = try db.cachedStatement(sql: "SELECT 1 FROM redactions WHERE target = ?")
         // Most batches meet no redaction and no pending body: skip the per-event lookups then.
         var anyRedactions = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM redactions LIMIT 1")) ?? false
+        let hasRedaction = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE type = 'event.redacted' AND subject = ?")
+        var anyRedactionEvents =
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM events WHERE type = 'event.redacted' LIMIT 1")) ?? false
         var anyPending = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM pending_bodies LIMIT 1")) ?? false
         var heads: [String: ChainHead?] = [:]
         var outcomes = [IngestOutcome?](repeating: nil, count: checked.count)
@@ -579,7 +624,7 @@ extension EventLog {
                                 outcomes[i] = .rejected(Self.beyondRevocation(env, through: n, dataset: dataset))
                                 continue
                             }
-                            invalidReason = "\(env.author) was revoked after seq \(n)"
+                            invalidReason = membership.refusal(env.author, seq: env.seq) ?? "\(env.author) was revoked after seq \(n)"
                         case .valid(let role):
                             if AuthorizationEvent.isAuthorizationType(env.type) && role != .admin {
                                 outcomes[i] = .rejected(
@@ -590,20 +635,16 @@ extension EventLog {
                             }
                         }
                     }
+                    // A redaction of a genesis or membership event is stored (its signer's
+                    // chain stays whole on every node) and has no effect (`RedactionRule`).
                     var authEvent: AuthorizationEvent?
                     if AuthorizationEvent.isAuthorizationType(env.type), let body = e.body {
                         authEvent = try? AuthorizationEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
-                        if case .redacted(let t, _)? = authEvent,
-                            let targetType = try String.fetchOne(db, sql: "SELECT type FROM events WHERE id = ?", arguments: [t]),
-                            targetType == Envelope.genesisType || AuthorizationEvent.isAuthorizationType(targetType)
-                        {
-                            outcomes[i] = .rejected(
-                                EventRejection(.invalidPayload, "\(targetType) events cannot be redacted: they say who may write"))
-                            continue
-                        }
                     }
-                    // A body whose redaction is already known is not stored again.
+                    // A body whose redaction is already in effect is not stored again; one
+                    // whose redaction was held until it came is judged once it is stored.
                     let knownRedacted = try anyRedactions && Bool.fetchOne(isRedacted, arguments: [e.id]) == true
+                    let heldRedaction = try !knownRedacted && anyRedactionEvents && Bool.fetchOne(hasRedaction, arguments: [e.id]) == true
                     let dropBody = knownRedacted
                     // Without a body and without a known redaction, the body is owed (PendingBodies.swift).
                     var bodyPending = false
@@ -660,9 +701,17 @@ extension EventLog {
                     } else {
                         projection.events.append(ProjectedEvent(event: stored, position: pos, valid: invalidReason == nil))
                     }
+                    if heldRedaction {
+                        try project()
+                        try settleRedaction(of: e.id, db: db)
+                        anyRedactions = true
+                    }
                     if let authEvent {
                         try project()
-                        if case .redacted = authEvent { anyRedactions = true }
+                        if case .redacted = authEvent {
+                            anyRedactions = true
+                            anyRedactionEvents = true
+                        }
                         membership = try applyAuthorization(
                             authEvent, event: e, valid: invalidReason == nil, membership: membership, db: db)
                         if invalidReason == nil,
@@ -679,6 +728,10 @@ extension EventLog {
                     // (a body could carry what a redaction removed), and at most
                     // `maxForksPerAuthor` per key: a revoked or stray key cannot fill the disk.
                     guard case .valid = membership.authorize(env.author, seq: env.seq) else {
+                        if let fork = membership.forkedAt[env.author] {
+                            outcomes[i] = .rejected(EventRejection(.equivocation, ForkRule.reason(env.author, forkSeq: fork)))
+                            continue
+                        }
                         outcomes[i] = .rejected(
                             EventRejection(
                                 .unauthorized, "\(env.author) is not a member of dataset \(dataset ?? "-"); an admin must grant it first"))
@@ -695,11 +748,18 @@ extension EventLog {
                                 e.id, env.author, env.seq, existing, Data(e.envelopeBytes), e.signature,
                                 HLCTime(millis: HybridLogicalClock.wallMillis()).description,
                             ])
+                        // The fork rule: from its lowest fork seq on, nothing the key signed
+                        // counts, on either branch (`ForkRule`). The read models take this
+                        // transaction's events first, then the events that no longer count leave them.
+                        if env.seq < membership.forkedAt[env.author] ?? .max {
+                            try project()
+                            membership = try refold(from: membership, author: env.author, db: db)
+                        }
                     }
                     outcomes[i] = .rejected(
                         EventRejection(
                             .equivocation,
-                            "\(env.author) signed two events with seq \(env.seq): \(existing.prefix(12))... is kept, \(e.id.prefix(12))... is recorded as a fork"
+                            "\(env.author) signed two events with seq \(env.seq): \(existing.prefix(12))... is stored, \(e.id.prefix(12))... is kept as evidence; from seq \(min(env.seq, membership.forkedAt[env.author] ?? env.seq)) on nothing it signed counts"
                         ))
                 case .reject(let r):
                     outcomes[i] = .rejected(r)

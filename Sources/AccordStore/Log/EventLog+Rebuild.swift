@@ -13,6 +13,7 @@ extension EventLog {
             for p in projectors { try p.reset(db: db) }
             for t in MembershipBook.tables { try db.execute(sql: "DELETE FROM \(t)") }
             // Pass 1: membership facts and redactions decide which events count.
+            var targets: Set<String> = []
             let auth = try Row.fetchCursor(
                 db, sql: StoredEvent.selectSQL + " WHERE e.type IN ('member.granted', 'member.revoked', 'event.redacted') ORDER BY e.pos")
             while let row = try auth.next() {
@@ -20,10 +21,8 @@ extension EventLog {
                 guard let e = try? s.decoded(), let body = e.body,
                     let a = try? AuthorizationEvent(type: s.type, schema: e.envelope.schema, subject: s.subject, body: body)
                 else { continue }
-                if case .redacted(let target, let reason) = a {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO redactions(target, event_id, reason, time, author) VALUES (?,?,?,?,?)",
-                        arguments: [target, s.id, reason, s.time, s.author])
+                if case .redacted(let target, _) = a {
+                    targets.insert(target)
                 } else {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO auth_facts(event_id, author, seq, time, body, type, subject) VALUES (?,?,?,?,?,?,?)",
@@ -33,10 +32,10 @@ extension EventLog {
             let state = try MembershipBook.state(db)
             try MembershipBook.writeMembers(db, state)
             _ = try MembershipBook.reconcile(db, state: state, authors: nil)
-            // Only valid redactions count (an invalid one's erased body is owed again).
-            for target in try String.fetchAll(db, sql: "SELECT target FROM redactions ORDER BY target") {
-                try settleRedaction(of: target, db: db)
-            }
+            // Only valid redactions of known targets count (an invalid one's erased body is
+            // owed again); each is settled afresh, so a body an earlier re-validation left
+            // behind is erased now.
+            for target in targets.sorted() { try settleRedaction(of: target, db: db) }
             // Pass 2: every event into the read models, marked by validity.
             let invalid = Set(try String.fetchAll(db, sql: "SELECT event_id FROM invalid_events"))
             // Streamed in batches (memory holds a few chunks of events, then one batch of
@@ -71,6 +70,8 @@ extension EventLog {
             try flush()
             for p in projectors { try p.finishReplay(db: db) }
         }
+        // An erased body's old pages still sit in the WAL.
+        try scrubIfRedacted()
     }
 }
 

@@ -122,10 +122,32 @@ extension EventLog {
     /// a duplicate when the chains agree, fork evidence when they do not).
     /// For a revoked key, this node's event at its cut-off instead, when the seq to compare
     /// lies past it: evidence the key may not sign would be refused at every sync.
-    public func contradicting(vector: VersionVector, heads: [String: String]) throws -> [StoredEvent] {
-        guard !heads.isEmpty else { return [] }
-        return try pool.read { db in
+    ///
+    /// And for each key whose lowest known fork seq differs on the two nodes (`forks`, the
+    /// peer's), this node's events of that key from `forkWindow` seqs below the lower of
+    /// the two up to it, in seq order: where the chains agree the peer takes them as
+    /// duplicates, where they differ as evidence, so its fork point moves to the lowest
+    /// seq at which the chains part (within the window) and both nodes apply the same
+    /// `ForkRule` cut. Nothing is sent once both name the same fork point.
+    public func contradicting(
+        vector: VersionVector, heads: [String: String], forks theirs: [String: Int] = [:]
+    ) throws
+        -> [StoredEvent]
+    {
+        try pool.read { db in
             var out: [StoredEvent] = []
+            var sent: Set<String> = []
+            for (author, fork) in try MembershipBook.forkPoints(db).sorted(by: { $0.key < $1.key }) where theirs[author] != fork {
+                let top = min(fork, theirs[author] ?? fork)
+                let rows = try Row.fetchAll(
+                    db, sql: StoredEvent.selectSQL + " WHERE e.author = ? AND e.seq BETWEEN ? AND ? ORDER BY e.seq",
+                    arguments: [author, max(1, top - Self.forkWindow), top])
+                for r in rows {
+                    let e = StoredEvent(row: r)
+                    if sent.insert(e.id).inserted { out.append(e) }
+                }
+            }
+            guard !heads.isEmpty else { return out }
             let mine = try Self.heads(db)
             let membership = try MembershipBook.state(db)
             let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
@@ -148,11 +170,20 @@ extension EventLog {
                 if let e = try Row.fetchOne(
                     db, sql: StoredEvent.selectSQL + " WHERE e.author = ? AND e.seq = ?", arguments: [author, seq])
                 {
-                    out.append(StoredEvent(row: e))
+                    let e = StoredEvent(row: e)
+                    if sent.insert(e.id).inserted { out.append(e) }
                 }
             }
             return out
         }
+    }
+
+    /// How far below a fork point a sync looks for where two chains part.
+    public static let forkWindow = 256
+
+    /// The lowest seq at which each key is known to have forked (`ForkRule`).
+    public func forkPoints() throws -> [String: Int] {
+        try pool.read { db in try MembershipBook.forkPoints(db) }
     }
 
     /// Keys whose chains this node has seen fork (it holds fork evidence for them).
