@@ -337,7 +337,8 @@ extension EventLog {
     }
 
     /// Refuses grants and revocations that would have no effect, not the effect they say,
-    /// or leave the dataset without an admin, before anything is signed.
+    /// or leave the dataset without an admin, and redactions of events that say who may
+    /// write (`RedactionRule`), before anything is signed.
     static func checkMembershipChange(_ db: Database, drafts: [EventDraft], key: SigningKey, firstSeq: Int) throws {
         for d in drafts where d.type == AuthorizationEvent.Kind.redacted.rawValue {
             guard case .redacted(let target, _)? = try? AuthorizationEvent(type: d.type, schema: d.schema, subject: d.subject, body: d.body)
@@ -431,30 +432,30 @@ extension EventLog {
     func refold(from membership: MembershipState, author: String, db: Database) throws -> MembershipState {
         let next = try MembershipBook.state(db)
         guard next != membership else { return next }
-        try MembershipBook.writeMembers(db, next)
         var authors = Set(next.members.keys).union(membership.members.keys)
         authors.insert(author)
-        let (invalidated, revalidated) = try MembershipBook.reconcile(db, state: next, authors: authors)
+        try rejudge(next, authors: authors, db: db)
+        return next
+    }
+
+    /// Writes `state`'s members and re-marks the events of `authors` (nil: every author)
+    /// whose validity it changes, in every read model, and the redactions among them.
+    func rejudge(_ state: MembershipState, authors: Set<String>?, db: Database) throws {
+        try MembershipBook.writeMembers(db, state)
+        let (invalidated, revalidated) = try MembershipBook.reconcile(db, state: state, authors: authors)
         for p in projectors {
             if !invalidated.isEmpty { try p.setValidity(invalidated, valid: false, db: db) }
             if !revalidated.isEmpty { try p.setValidity(revalidated, valid: true, db: db) }
         }
         try settleRedactions(of: invalidated + revalidated, db: db)
-        return next
     }
 
     /// After a migration that changes what counts (`v10-fork-stamp`: the fork rule), every
     /// event's validity is judged again, once, in every read model.
-    static func refoldIfAsked(_ pool: DatabasePool, projectors: [any Projector]) throws {
-        guard try pool.read({ db in try meta(db, "refold") }) != nil else { return }
+    func rejudgeIfAsked() throws {
+        guard try pool.read({ db in try Self.meta(db, "refold") }) != nil else { return }
         try pool.write { db in
-            let state = try MembershipBook.state(db)
-            try MembershipBook.writeMembers(db, state)
-            let (invalidated, revalidated) = try MembershipBook.reconcile(db, state: state, authors: nil)
-            for p in projectors {
-                if !invalidated.isEmpty { try p.setValidity(invalidated, valid: false, db: db) }
-                if !revalidated.isEmpty { try p.setValidity(revalidated, valid: true, db: db) }
-            }
+            try rejudge(try MembershipBook.state(db), authors: nil, db: db)
             try db.execute(sql: "DELETE FROM meta WHERE key = 'refold'")
         }
     }
@@ -624,7 +625,7 @@ extension EventLog {
                                 outcomes[i] = .rejected(Self.beyondRevocation(env, through: n, dataset: dataset))
                                 continue
                             }
-                            invalidReason = membership.refusal(env.author, seq: env.seq) ?? "\(env.author) was revoked after seq \(n)"
+                            invalidReason = membership.refusal(env.author, seq: env.seq)
                         case .valid(let role):
                             if AuthorizationEvent.isAuthorizationType(env.type) && role != .admin {
                                 outcomes[i] = .rejected(

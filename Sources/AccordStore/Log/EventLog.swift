@@ -62,7 +62,6 @@ public struct EventLog: Sendable {
         }
         let pool = try DatabasePool(path: path, configuration: config)
         try migrator.migrate(pool)
-        try Self.refoldIfAsked(pool, projectors: projectors)
         // Bulk ingest rewrites the same index pages: the writer caches more and checkpoints less often.
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -65536") }
         if durable {
@@ -78,6 +77,7 @@ public struct EventLog: Sendable {
         self.pool = pool
         self.path = path
         self.projectors = projectors
+        try rejudgeIfAsked()
     }
 
     /// Every migration of a node's database with these read models, in order.
