@@ -9,7 +9,7 @@ import GRDB
 public final class Bench {
     public static let workloads =
         ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
-        + curationWorkloads + ["curation-clone-rss", "api-edits", "load"]
+        + curationWorkloads + ["curation-clone-rss", "api-edits", "load", "refused-lines"]
     public var rssEvents = 1_000_000
     /// How long the `load` workload runs (a soak when long).
     public var loadSeconds = 30
@@ -94,7 +94,8 @@ public final class Bench {
             where [
                 "records", "conflicts", "hits", "peakRSSMiB", "clients", "p50ms", "p99ms", "writersPerCommit", "ungroupedEventsPerSecond",
                 "errors",
-                "replicasConverged", "rssMiB", "healthPerSecond", "healthRatio",
+                "replicasConverged", "rssMiB", "healthPerSecond", "healthRatio", "strangerCPUMicrosPerLine",
+                "member-next-seqCPUMicrosPerLine", "member-gapCPUMicrosPerLine", "memberToStrangerCPU",
             ]
             .contains(k) {
                 s += "  \(k) \(v.canonicalString)"
@@ -234,6 +235,8 @@ public final class Bench {
         switch workload {
         case "curation-clone-rss":
             return try await curationCloneRSS()
+        case "refused-lines":
+            return try refusedLines()
         case "api-edits":
             return try await apiEdits()
         case "load":

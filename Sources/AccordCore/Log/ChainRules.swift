@@ -79,4 +79,44 @@ public enum ChainRules {
         }
         return .append(adoptsDataset: adopts)
     }
+
+    /// Whether a received line can follow what this node holds, judged from its envelope
+    /// alone, before any hash or signature is computed: a line that names a member's key
+    /// (keys are public) but could never be appended costs a parse, as a stranger's does.
+    /// Only what `decide` would refuse whatever else the stream holds is refused here.
+    /// - Parameters:
+    ///   - head: the author's last event on this node when the stream began.
+    ///   - linesInStream: the lines of the stream up to the end of the batch this line is in.
+    ///     Events of one batch may come in any order, but seq `s` needs `head + 1 ... s - 1`
+    ///     from the same stream, so `s` cannot pass `head + linesInStream`.
+    public static func admission(
+        envelope: Envelope, dataset: String, head: ChainHead?, linesInStream: Int, wallMillis: Int64
+    ) -> EventRejection? {
+        if envelope.isGenesis { return nil }
+        guard envelope.dataset == dataset else {
+            return EventRejection(
+                .wrongDataset, "event belongs to dataset \(envelope.dataset ?? "-"), this node holds dataset \(dataset)")
+        }
+        let headSeq = head?.seq ?? 0
+        // At or below the head: a duplicate or a fork, which only the checks can tell apart.
+        if envelope.seq <= headSeq { return nil }
+        if envelope.seq > headSeq + max(1, linesInStream) {
+            return EventRejection(
+                .seqGap,
+                "seq \(envelope.seq) of \(envelope.author) cannot follow: this node holds its chain through seq \(headSeq), "
+                    + "and the \(linesInStream) lines sent so far cannot fill the gap")
+        }
+        if envelope.seq == headSeq + 1, let head, envelope.prev != head.id {
+            return EventRejection(
+                .wrongPrev,
+                "prev \(envelope.prev?.prefix(12) ?? "-")... does not match the id \(head.id.prefix(12))... of seq \(head.seq) by \(envelope.author)"
+            )
+        }
+        if !HybridLogicalClock.admits(envelope.time, wallMillis: wallMillis) {
+            return EventRejection(
+                .futureTime,
+                "time \(envelope.timeText) is more than \(HybridLogicalClock.maxDriftMillis / 60_000) minutes ahead of this node's clock")
+        }
+        return nil
+    }
 }

@@ -10,7 +10,8 @@ extension EventLog {
     /// a rejected line changes nothing and does not stop the others.
     public func ingest(lines: [[UInt8]], limits: EventLimits = .standard) throws -> [IngestOutcome] {
         let admission = try admission()
-        admission.learnGrants(in: lines, limits: limits)
+        admission.receive(lines.count)
+        admission.learnGrants(in: lines, limits: limits, validate: validatePayload)
         let checked = check(lines, limits: limits, admission: admission)
         let outcomes = try Self.typingStorageFull { try pool.write { db in try appendChecked(checked, db: db) } }
         try scrubIfRedacted()
@@ -45,7 +46,12 @@ extension EventLog {
     func admission() throws -> Admission { try pool.read { db in try Self.admission(db) } }
 
     static func admission(_ db: Database) throws -> Admission {
-        Admission(membership: try MembershipBook.state(db), dataset: try Self.meta(db, "dataset"))
+        var heads: [String: ChainHead] = [:]
+        let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
+        for (author, seq) in try Self.heads(db).heads {
+            if let id = try String.fetchOne(idAt, arguments: [author, seq]) { heads[author] = ChainHead(seq: seq, id: id) }
+        }
+        return Admission(membership: try MembershipBook.state(db), dataset: try Self.meta(db, "dataset"), heads: heads)
     }
 
     /// Why an event signed too far beyond its key's revocation is refused
@@ -89,7 +95,8 @@ extension EventLog {
                             if batch.isEmpty { continue }
                             // Grants come before their grantees' events in any valid order, so
                             // learning them here, ahead of the checks, admits those events.
-                            admission.learnGrants(in: batch, limits: limits)
+                            admission.receive(batch.count)
+                            admission.learnGrants(in: batch, limits: limits, validate: validatePayload)
                             // Parts of at most `partLines` lines and `maxPartBytes` bytes (one
                             // longer line makes a part of its own).
                             var k = 0
@@ -170,7 +177,7 @@ extension EventLog {
         _ lines: [[UInt8]], limits: EventLimits, admission: Admission, parallel: Bool = true
     ) -> [Result<SignedEvent, EventRejection>] {
         let f = { @Sendable (line: [UInt8]) in
-            WireFormat.verify(line: line, limits: limits, admit: { admission.refusal($0) }).flatMap { self.validatePayload($0) }
+            admission.verify(line: line, limits: limits).flatMap { self.validatePayload($0) }
         }
         return parallel ? Parallel.map(lines, minChunk: 32, f) : lines.map(f)
     }

@@ -47,7 +47,8 @@ public final class GroupCommit: Sendable {
     /// stored without effect, none is, and the others answer `not-stored`.
     public func ingest(lines: [[UInt8]], limits: EventLimits = .standard, atomic: Bool = false) async throws -> [IngestOutcome] {
         let admission = try await log.pool.read { db in try EventLog.admission(db) }
-        admission.learnGrants(in: lines, limits: limits)
+        admission.receive(lines.count)
+        admission.learnGrants(in: lines, limits: limits, validate: log.validatePayload)
         let checked = log.check(lines, limits: limits, admission: admission, parallel: false)
         if atomic, checked.contains(where: { if case .failure = $0 { true } else { false } }) {
             return Self.undone(

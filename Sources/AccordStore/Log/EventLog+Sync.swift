@@ -58,6 +58,11 @@ extension EventLog {
             var out: [StoredEvent] = []
             var bytes = 0
             var last = start
+            // An event stamped beyond this node's clock plus the drift bound (taken by an older
+            // version) is refused by every node that checks the time: it is not sent, nor
+            // are its author's later events, until the clock gets there.
+            let wall = HybridLogicalClock.wallMillis()
+            var aheadOfTime: Set<String> = []
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: StoredEvent.selectSQL + " WHERE e.pos > ? ORDER BY e.pos"), arguments: [start])
             while let row = try rows.next() {
@@ -65,6 +70,11 @@ extension EventLog {
                 last = e.pos
                 if e.seq <= vector[e.author] || diverged.contains(e.author) { continue }
                 if let kept = membership.keptThrough(e.author), e.seq > kept { continue }
+                if aheadOfTime.contains(e.author) { continue }
+                if let t = HLCTime(e.time), !HybridLogicalClock.admits(t, wallMillis: wall) {
+                    aheadOfTime.insert(e.author)
+                    continue
+                }
                 out.append(e)
                 bytes += e.envelopeBytes.count + (e.bodyBytes?.count ?? 0) + 120
                 if out.count >= maxEvents || bytes >= maxBytes {
