@@ -77,7 +77,9 @@ import Testing
         let next = chain.sign(DomainEvent.fieldSet(symbol, field: .notes, value: "second look", base: [edit.id]).draft)
         let tampered = String(decoding: next.wireLine, as: UTF8.self).replacingOccurrences(of: "second look", with: "tampered!!!")
         // The curator's edit of a field with a value the field refuses.
-        let invalidValue = chain.sign(EventDraft(type: "field.set", subject: symbol.key, body: ["field": "meeting", "value": "soon"]))
+        // It follows the stored edit (seq 2), so only its value is wrong; a seq the node cannot place is refused before.
+        var afterEdit = ChainSigner(key: curator, dataset: dataset, seq: 1, prev: edit.id, last: edit.envelope.time)
+        let invalidValue = afterEdit.sign(EventDraft(type: "field.set", subject: symbol.key, body: ["field": "meeting", "value": "soon"]))
         for (what, text, reason) in [
             ("a stranger's edit", Self.lines([foreign]), "not a member"),
             ("an edit altered in transit", tampered + "\n", "body"),
