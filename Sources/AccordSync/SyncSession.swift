@@ -95,7 +95,13 @@ public struct SyncSession: Sendable {
             // A fork point this round moved (the peer's side of a fork came): another round
             // shows the peer this node's side from there, so both apply the same cut.
             let forksMoved = push && forksAfter != forksBefore
-            if round == Self.maxRounds - 1 || (!forksMoved && (!more || report.eventsReceived + report.eventsSent == before)) { break }
+            // The peer names a fork point this node lacks (it came in this round's events, the
+            // evidence only with the next request, which names where this node's chain stands).
+            let forksApart = round == 0 && (end?.forks ?? [:]).contains { forksAfter[$0.key] != $0.value }
+            if round == Self.maxRounds - 1 || (!forksMoved && !forksApart && (!more || report.eventsReceived + report.eventsSent == before))
+            {
+                break
+            }
         }
         let (conflicts, forked, owed) = try await BlockingWork.run { [log] in
             (try Curation(log: log).conflicts().count, try log.forkedAuthors(), try log.pendingBodyCount())

@@ -47,6 +47,14 @@ import Testing
             #expect(try hub.curation.state(s)?.value(.notes) == "rogue 2")
             #expect(try replica.curation.state(s)?.value(.notes) == "rogue 2")
             #expect(try replica.curation.digest() == hub.curation.digest())
+            // A node new to the dataset holds one branch after its first pull; the hub names
+            // its fork point, so the next round brings the evidence (the other branch's
+            // envelope) and the newcomer applies the same cut: equal records, told of the fork.
+            let newcomer = try TestNode(name: "newcomer", dir: dir.path, key: SigningKey.fixed("agree-newcomer"))
+            let first = try await newcomer.sync(with: hub, http: http, push: false)
+            #expect(try newcomer.log.forkPoints() == hub.log.forkPoints(), "\(first)")
+            #expect(try newcomer.curation.digest() == hub.curation.digest(), "\(first)")
+            #expect(first.inSync, "\(first)")
             // The admin revokes the key with the default cut-off (its highest seq on the hub).
             try hub.curation.revoke(rogue.author, key: admin)
             try hub.curation.set(s, .title, "After the revocation", key: admin)

@@ -31,8 +31,8 @@ final class TestNode: @unchecked Sendable {
 
     func stop() async { await server.stop() }
 
-    func sync(with other: TestNode, http: HTTPClient) async throws -> SyncReport {
-        try await SyncSession(log: log, peer: other.url, http: http).sync()
+    func sync(with other: TestNode, http: HTTPClient, push: Bool = true) async throws -> SyncReport {
+        try await SyncSession(log: log, peer: other.url, http: http).sync(push: push)
     }
 
     func lines() throws -> [[UInt8]] {

@@ -138,7 +138,9 @@ extension EventLog {
     /// the two up to it, in seq order: where the chains agree the peer takes them as
     /// duplicates, where they differ as evidence, so its fork point moves to the lowest
     /// seq at which the chains part (within the window) and both nodes apply the same
-    /// `ForkRule` cut. Nothing is sent once both name the same fork point.
+    /// `ForkRule` cut, followed by this node's fork evidence in that window up to the
+    /// peer's vector (bodiless envelopes: the branch this node did not store). Nothing is
+    /// sent once both name the same fork point.
     public func contradicting(
         vector: VersionVector, heads: [String: String], forks theirs: [String: Int] = [:]
     ) throws
@@ -154,6 +156,15 @@ extension EventLog {
                     arguments: [author, max(1, top - Self.forkWindow), top])
                 for r in rows {
                     let e = StoredEvent(row: r)
+                    if sent.insert(e.id).inserted { out.append(e) }
+                }
+                // And the evidence itself, where the peer holds the chain that far: a clone of
+                // this node holds only one branch, and without the other it would find no fork.
+                let evidence = try Row.fetchAll(
+                    db, sql: StoredEvent.evidenceSQL + " WHERE author = ? AND seq BETWEEN ? AND ? ORDER BY seq, fork_id",
+                    arguments: [author, max(1, top - Self.forkWindow), min(top, vector[author])])
+                for r in evidence {
+                    let e = StoredEvent(evidence: r)
                     if sent.insert(e.id).inserted { out.append(e) }
                 }
             }

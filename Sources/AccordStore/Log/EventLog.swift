@@ -196,6 +196,25 @@ public struct StoredEvent: Sendable {
         signature = row[8]
         bodyBytes = try? row.withUnsafeData(atIndex: 9) { $0.map { [UInt8]($0) } }
     }
+
+    /// Fork evidence as a line to pass on: the second signed envelope for a seq, without a
+    /// body (`pos` 0; it is no stored event). A node that holds the other event at that seq
+    /// takes it as evidence of the fork, so the fork point travels with exports and syncs.
+    static let evidenceSQL = "SELECT fork_id, author, seq, envelope, sig FROM forks"
+
+    init(evidence row: Row) {
+        pos = 0
+        id = row[0]
+        author = row[1]
+        seq = row[2]
+        envelopeBytes = (try? row.withUnsafeData(atIndex: 3) { $0.map { [UInt8]($0) } }) ?? []
+        signature = row[4]
+        bodyBytes = nil
+        let envelope = try? JSONParser.parse(envelopeBytes)
+        type = envelope?["type"]?.stringValue ?? ""
+        subject = envelope?["subject"]?.stringValue
+        time = envelope?["time"]?.stringValue ?? ""
+    }
 }
 
 extension EventLog {
@@ -265,6 +284,17 @@ extension EventLog {
             handle.write(Data(out))
             n += chunk.count
         }
+        // Then the fork evidence, after the events it contradicts: an import of this file
+        // finds the same fork points as this node, so it applies the same `ForkRule` cut.
+        let evidence = try pool.read { db in
+            try Row.fetchAll(db, sql: StoredEvent.evidenceSQL + " ORDER BY author, seq, fork_id").map(StoredEvent.init(evidence:))
+        }
+        var out: [UInt8] = []
+        for e in evidence {
+            out.append(contentsOf: e.wireLine)
+            out.append(0x0A)
+        }
+        if !out.isEmpty { handle.write(Data(out)) }
         return n
     }
 
