@@ -229,6 +229,9 @@ import Testing
                     j += n
                 }
                 digests["clone of its export"] = try clone.digest()
+                // The same file again is nothing but duplicates, its fork evidence too.
+                let again = try clone.log.ingest(lines: file)
+                #expect(again.allSatisfy { if case .duplicate = $0 { true } else { false } }, "seed \(seed), again: \(again)")
             }
         }
         #expect(Set(digests.values).count == 1, "seed \(seed): \(digests)")

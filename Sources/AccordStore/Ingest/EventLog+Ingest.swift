@@ -732,6 +732,12 @@ extension EventLog {
                     outcomes[i] = invalidReason.map { .invalid(id: e.id, reason: $0) } ?? .accepted(id: e.id)
                     progressed = true
                 case .fork(let existing):
+                    // Evidence this node already keeps (a re-import of an export, a peer's
+                    // window of a fork both know) is a duplicate: nothing new was learnt.
+                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM forks WHERE fork_id = ?", arguments: [e.id]) == true {
+                        outcomes[i] = .duplicate(id: e.id)
+                        continue
+                    }
                     // Evidence is kept only for keys that may sign that seq, as the signed envelope without its body
                     // (a body could carry what a redaction removed), and at most
                     // `maxForksPerAuthor` per key: a revoked or stray key cannot fill the disk.
