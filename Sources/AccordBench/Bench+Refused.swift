@@ -20,8 +20,13 @@ extension Bench {
         let now = HybridLogicalClock.wallMillis()
         func flood(_ key: SigningKey, seq: (Int) -> Int) -> [[UInt8]] {
             (0..<n).map { i in
+                // The event curators write most: a field edit, salted as a node writes it.
+                let edit = DomainEvent.fieldSet(
+                    try! ResolutionSymbol(parsing: "A/RES/71/\(i % 500 + 1)"), field: .notes,
+                    value: .string("checked against the PDF, pass \(i)"),
+                    base: [])
                 let e = UnsignedEvent(
-                    draft: draft(i), dataset: dataset, author: key.author, seq: seq(i),
+                    draft: edit.draft.salted(), dataset: dataset, author: key.author, seq: seq(i),
                     prev: seq(i) > 1 ? String(repeating: "0", count: 64) : nil, time: HLCTime(millis: now))
                 return WireFormat.line(envelope: e.canonicalEnvelope, signature: forged, body: e.bodyBytes)
             }

@@ -47,7 +47,8 @@ extension NodeHandlers {
                     "dataset": .string(dataset), "author": .string(author), "seq": .int(head?.seq ?? 0),
                     "prev": head.map { .string($0.id) } ?? .null, "after": head.map { .string($0.time) } ?? .null,
                     "drafts": .array(
-                        drafts.map { d in
+                        // Salted as this node salts its own (`BodySalt`): the client signs the body as given.
+                        drafts.map { $0.salted() }.map { d in
                             var m: [String: JSONValue] = ["type": .string(d.type), "schema": .int(d.schema), "body": d.body]
                             if let s = d.subject { m["subject"] = .string(s) }
                             return .object(m)

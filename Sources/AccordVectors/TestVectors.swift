@@ -111,6 +111,18 @@ enum TestVectors {
             "The first chain event without its body (as after a redaction): the envelope and signature still verify.", chain[0],
             context: [line(genesis)],
             line: WireFormat.line(envelope: redacted.envelopeBytes, signature: redacted.signature, body: nil))
+        let salted = make(
+            EventDraft(
+                type: "field.set", subject: "A/RES/75/10",
+                body: [
+                    "field": "notes", "base": [], "value": "Adopted without a vote at the 31st plenary meeting",
+                    "salt": .string(Base64URL.encode((0..<16).map { UInt8($0 * 17) })),
+                ]),
+            dataset: ds, seq: 2, prev: genesis.id, at: 7000)
+        vec(
+            "valid-08-salted-body",
+            "A curation body with a salt (body.salt: 16 random bytes, base64url), as every node writes them: bodyHash covers the salt, so once a redaction erases the body nobody can confirm a guess of it by hashing candidates. Events without a salt stay valid.",
+            salted, context: [line(genesis)])
 
         // Invalid vectors.
         let good = chain[0].signed(by: alice)

@@ -285,6 +285,9 @@ import Testing
             #"{"edit":"set","symbol":"A/RES/73/11","field":"summary","text":"Dora's summary","seen":[\#(seen)]}"#)
         #expect(ok == 200 && first["seq"]?.intValue == 0 && first["member"]?["name"]?.stringValue == "Dora Drafts")
         #expect(first["drafts"]?.arrayValue?.first?["type"]?.stringValue == "field.set")
+        // Salted as the node salts its own edits, so the client's event resists guessing once redacted.
+        let salt = first["drafts"]?.arrayValue?.first?["body"]?["salt"]?.stringValue
+        #expect(salt.map(BodySalt.isWellFormed) == true, "\(first)")
         #expect(try await signAndPost(first).0 == 200)
         #expect(try Curation(log: node.log).state(s)?.value(.summary) == "Dora's summary")
         // The same edit from a tab that still shows the old summary: changed meanwhile.

@@ -150,6 +150,9 @@ public enum DomainEvent: Sendable, Hashable {
             )
         }
         guard case .object(let b) = body else { throw DomainError("\(type) body must be an object") }
+        if let salt = b[BodySalt.key], !(salt.stringValue.map(BodySalt.isWellFormed) ?? false) {
+            throw DomainError("\(type) body.salt must be 16 to 64 base64url characters (A-Z a-z 0-9 - _)")
+        }
         func strings(_ key: String) throws(DomainError) -> [String] {
             guard let a = b[key]?.arrayValue else { throw DomainError("\(type) body.\(key) must be an array") }
             var out: [String] = []

@@ -46,11 +46,7 @@ public enum ChainRules {
             guard let dataset else {
                 return .reject(EventRejection(.noDataset, "this node has no dataset yet: the genesis event must come first"))
             }
-            guard envelope.dataset == dataset else {
-                return .reject(
-                    EventRejection(.wrongDataset, "event belongs to dataset \(envelope.dataset ?? "-"), this node holds dataset \(dataset)")
-                )
-            }
+            guard envelope.dataset == dataset else { return .reject(wrongDataset(envelope, dataset)) }
         }
         let headSeq = head?.seq ?? 0
         if envelope.seq <= headSeq {
@@ -63,20 +59,8 @@ public enum ChainRules {
         if envelope.seq > headSeq + 1 {
             return .reject(EventRejection(.seqGap, "seq gap for \(envelope.author): expected seq \(headSeq + 1), got \(envelope.seq)"))
         }
-        if let head, envelope.prev != head.id {
-            return .reject(
-                EventRejection(
-                    .wrongPrev,
-                    "prev \(envelope.prev?.prefix(12) ?? "-")... does not match the id \(head.id.prefix(12))... of seq \(head.seq) by \(envelope.author)"
-                ))
-        }
-        if !HybridLogicalClock.admits(envelope.time, wallMillis: wallMillis) {
-            return .reject(
-                EventRejection(
-                    .futureTime,
-                    "time \(envelope.timeText) is more than \(HybridLogicalClock.maxDriftMillis / 60_000) minutes ahead of this node's clock "
-                        + "(\(HLCTime(millis: wallMillis).description)); it is taken when a sync brings it again after that time"))
-        }
+        if let head, envelope.prev != head.id { return .reject(wrongPrev(envelope, head)) }
+        if !HybridLogicalClock.admits(envelope.time, wallMillis: wallMillis) { return .reject(futureTime(envelope, wallMillis)) }
         return .append(adoptsDataset: adopts)
     }
 
@@ -93,10 +77,7 @@ public enum ChainRules {
         envelope: Envelope, dataset: String, head: ChainHead?, linesInStream: Int, wallMillis: Int64
     ) -> EventRejection? {
         if envelope.isGenesis { return nil }
-        guard envelope.dataset == dataset else {
-            return EventRejection(
-                .wrongDataset, "event belongs to dataset \(envelope.dataset ?? "-"), this node holds dataset \(dataset)")
-        }
+        guard envelope.dataset == dataset else { return wrongDataset(envelope, dataset) }
         let headSeq = head?.seq ?? 0
         // At or below the head: a duplicate or a fork, which only the checks can tell apart.
         if envelope.seq <= headSeq { return nil }
@@ -106,17 +87,28 @@ public enum ChainRules {
                 "seq \(envelope.seq) of \(envelope.author) cannot follow: this node holds its chain through seq \(headSeq), "
                     + "and the \(linesInStream) lines sent so far cannot fill the gap")
         }
-        if envelope.seq == headSeq + 1, let head, envelope.prev != head.id {
-            return EventRejection(
-                .wrongPrev,
-                "prev \(envelope.prev?.prefix(12) ?? "-")... does not match the id \(head.id.prefix(12))... of seq \(head.seq) by \(envelope.author)"
-            )
-        }
-        if !HybridLogicalClock.admits(envelope.time, wallMillis: wallMillis) {
-            return EventRejection(
-                .futureTime,
-                "time \(envelope.timeText) is more than \(HybridLogicalClock.maxDriftMillis / 60_000) minutes ahead of this node's clock")
-        }
+        if envelope.seq == headSeq + 1, let head, envelope.prev != head.id { return wrongPrev(envelope, head) }
+        if !HybridLogicalClock.admits(envelope.time, wallMillis: wallMillis) { return futureTime(envelope, wallMillis) }
         return nil
+    }
+
+    // One wording per refusal, whether admission or the append decides it.
+
+    static func wrongDataset(_ envelope: Envelope, _ dataset: String) -> EventRejection {
+        EventRejection(.wrongDataset, "event belongs to dataset \(envelope.dataset ?? "-"), this node holds dataset \(dataset)")
+    }
+
+    static func wrongPrev(_ envelope: Envelope, _ head: ChainHead) -> EventRejection {
+        EventRejection(
+            .wrongPrev,
+            "prev \(envelope.prev?.prefix(12) ?? "-")... does not match the id \(head.id.prefix(12))... of seq \(head.seq) by \(envelope.author)"
+        )
+    }
+
+    static func futureTime(_ envelope: Envelope, _ wallMillis: Int64) -> EventRejection {
+        EventRejection(
+            .futureTime,
+            "time \(envelope.timeText) is more than \(HybridLogicalClock.maxDriftMillis / 60_000) minutes ahead of this node's clock "
+                + "(\(HLCTime(millis: wallMillis).description)); it is taken when a sync brings it again after that time")
     }
 }

@@ -317,7 +317,9 @@ extension EventLog {
                             let end = min(start + chunk, drafts.count)
                             var unsigned: [UnsignedEvent] = []
                             unsigned.reserveCapacity(end - start)
-                            for d in drafts[start..<end] {
+                            for draft in drafts[start..<end] {
+                                // A curation body carries a random salt, so an erased body cannot be guessed from its hash.
+                                let d = draft.salted()
                                 let isGenesis = d.type == Envelope.genesisType
                                 let u = UnsignedEvent(
                                     draft: d, dataset: isGenesis ? nil : dataset, author: key.author, seq: seq + 1, prev: prev,
