@@ -341,3 +341,29 @@ import Testing
         #expect(try c.log.pool.write { db in try Int.fetchOne(db, sql: leftOver) } == 0)
     }
 }
+
+/// A source keeps what it says: re-adding a known URL without a label (the web form's label
+/// box is optional, as is `accord source`'s) changes nothing; another label is a change.
+@Suite struct SourceLabelTests {
+    @Test func reAddingAKnownURLWithoutALabelKeepsItsLabel() throws {
+        let dir = TempDir()
+        let c = Curation(log: try Fixtures.node(dir, projectors: [CurationProjector()]))
+        let s = try ResolutionSymbol(parsing: "A/RES/75/10")
+        _ = try c.add(s.description, fields: [.title: "Cooperation"], key: Fixtures.alice)
+        let url = "https://press.un.org/en/2020/ga12290.doc.htm"
+        #expect(try c.addSources(s, [try Source(url: url, label: "UN press release GA/12290")], key: Fixtures.alice) != nil)
+        let count = try c.log.eventCount()
+        // Without a label: nothing is signed, the label stays.
+        #expect(try c.addSources(s, [try Source(url: url, label: "")], key: Fixtures.alice) == nil)
+        #expect(try c.log.eventCount() == count)
+        #expect(try c.state(s)?.sources.map(\.label) == ["UN press release GA/12290"])
+        // The same through a record file that names the URL without a label.
+        var record = try #require(try c.exportRecords().first { $0.symbol == s })
+        record.sources = [try Source(url: url, label: "")]
+        let planned = try c.plan(record).events
+        #expect(!planned.contains { if case .sourcesAdded = $0 { true } else { false } }, "\(planned)")
+        // Another label is an explicit change.
+        #expect(try c.addSources(s, [try Source(url: url, label: "GA/12290, 23 November 2020")], key: Fixtures.alice) != nil)
+        #expect(try c.state(s)?.sources.map(\.label) == ["GA/12290, 23 November 2020"])
+    }
+}

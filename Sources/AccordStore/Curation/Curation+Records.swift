@@ -186,8 +186,7 @@ extension Curation {
             change.removed += dropLinks.map { "link \($0.rel.rawValue) \($0.target)" }
         }
         if named("sources") {
-            let haveSources = Set(sourcesNow)
-            let addSources = r.sources.filter { !haveSources.contains($0) }
+            let addSources = Self.newSources(r.sources, present: sourcesNow)
             if !addSources.isEmpty { out.append(.sourcesAdded(symbol, addSources)) }
             let wantURLs = Set(r.sources.map(\.url))
             let dropURLs = sourcesNow.map(\.url).filter { !wantURLs.contains($0) }
