@@ -172,3 +172,21 @@ import Testing
         #expect(ChangeText.describe(change: "record.withdrawn", field: nil, old: [], new: nil) == "record.withdrawn")
     }
 }
+
+/// A date that is in the form but not on the calendar is told as such, with what is wrong.
+@Suite struct DateMessageTests {
+    @Test func aWrongDateSaysWhatIsWrongWithIt() {
+        #expect(RecordField.dateProblem("2020-11-23") == nil)
+        #expect(RecordField.dateProblem("2024-02-29") == nil)
+        for (text, says) in [
+            ("2020-13-40", "2020-13-40 is not a real date: there is no month 13"),
+            ("2023-02-29", "2023-02-29 is not a real date: February 2023 has 28 days"),
+            ("2020-04-31", "2020-04-31 is not a real date: April 2020 has 30 days"),
+            ("1850-01-01", "the year must be from 1900 to 2200"),
+            ("23 Nov 2020", "adopted must be a date YYYY-MM-DD, such as 2020-11-23"),
+        ] {
+            #expect(RecordField.dateProblem(text)?.contains(says) == true, "\(text): \(RecordField.dateProblem(text) ?? "nil")")
+            #expect(throws: DomainError.self) { try RecordField.adopted.validate(.string(text)) }
+        }
+    }
+}

@@ -31,7 +31,8 @@ public enum RecordField: String, Sendable, CaseIterable, Codable {
             return s.isEmpty ? .null : .string(s)
         case .adopted:
             guard case .string(let s) = value, let d = RecordField.date(s) else {
-                throw DomainError("adopted must be a date YYYY-MM-DD")
+                throw DomainError(
+                    value.stringValue.flatMap(RecordField.dateProblem) ?? "adopted must be a date YYYY-MM-DD, such as 2020-11-23")
             }
             return .string(d)
         case .meeting:
@@ -53,15 +54,25 @@ public enum RecordField: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    static func date(_ s: String) -> String? {
+    static func date(_ s: String) -> String? { dateProblem(s) == nil ? s : nil }
+
+    /// Why `s` is not an adoption date (in words a curator can act on), or nil when it is one.
+    public static func dateProblem(_ s: String) -> String? {
         let u = Array(s.utf8)
         let digits = [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { $0 < u.count && u[$0] >= 0x30 && u[$0] <= 0x39 }
         guard u.count == 10, digits, u[4] == 0x2D, u[7] == 0x2D, let y = Int(s.prefix(4)), let m = Int(s.dropFirst(5).prefix(2)),
-            let d = Int(s.suffix(2)), (1900...2200).contains(y), (1...12).contains(m)
-        else { return nil }
+            let d = Int(s.suffix(2))
+        else { return "adopted must be a date YYYY-MM-DD, such as 2020-11-23" }
+        guard (1900...2200).contains(y) else { return "\(s) is not a date Accord takes: the year must be from 1900 to 2200" }
+        guard (1...12).contains(m) else { return "\(s) is not a real date: there is no month \(m)" }
         let days = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...days[m - 1]).contains(d) else { return nil }
-        return s
+        let months = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+        ]
+        guard (1...days[m - 1]).contains(d) else {
+            return "\(s) is not a real date: \(months[m - 1]) \(y) has \(days[m - 1]) days"
+        }
+        return nil
     }
 }
 
