@@ -365,5 +365,9 @@ import Testing
         // Another label is an explicit change.
         #expect(try c.addSources(s, [try Source(url: url, label: "GA/12290, 23 November 2020")], key: Fixtures.alice) != nil)
         #expect(try c.state(s)?.sources.map(\.label) == ["GA/12290, 23 November 2020"])
+        // History tells the change of label as one, with both labels.
+        let told = try c.history(s).map { ChangeText.describe(change: $0.change, field: $0.field, old: $0.old, new: $0.new) }
+        #expect(told.contains("source added UN press release GA/12290 (\(url))"), "\(told)")
+        #expect(told.contains("source label: UN press release GA/12290 -> GA/12290, 23 November 2020 (\(url))"), "\(told)")
     }
 }

@@ -25,6 +25,13 @@ public enum ChangeText {
     ///   - change: what the event did (`field.set`, `topic added`, ...).
     ///   - old: the values the change replaced or removed; several when it resolved a conflict.
     public static func describe(change: String, field: String?, old: [JSONValue], new: JSONValue?) -> String {
+        if change == relabelled, case .object(let o)? = new, let url = o["url"]?.stringValue {
+            func label(_ v: JSONValue?) -> String {
+                let l = v?["label"]?.stringValue ?? ""
+                return l.isEmpty ? "—" : l
+            }
+            return "source label: \(label(old.first)) -> \(label(new)) (\(url))"
+        }
         if let field {
             let before = old.isEmpty ? "—" : old.map(value).joined(separator: " | ")
             return "\(field): \(before) -> \(new.map(value) ?? "—")"
@@ -32,5 +39,30 @@ public enum ChangeText {
         if let new { return change + " " + value(new) }
         if !old.isEmpty { return change + " " + old.map(value).joined(separator: ", ") }
         return change
+    }
+
+    /// The change of a "source added" that gives a URL the record already holds another label.
+    public static let relabelled = "source relabelled"
+
+    /// Marks, in changes oldest first, each "source added" of a URL already present under
+    /// another label as a label change, with that label as its old value: history then
+    /// reads `source label: UN press release -> GA/12290 (url)`, not a second "source added".
+    public static func relabel<Entry>(
+        _ entries: inout [Entry], change: WritableKeyPath<Entry, String>, old: WritableKeyPath<Entry, [JSONValue]>,
+        new: KeyPath<Entry, JSONValue?>
+    ) {
+        var present: [String: JSONValue] = [:]
+        for k in entries.indices {
+            let entry = entries[k]
+            if entry[keyPath: change] == "source added", let value = entry[keyPath: new], let url = value["url"]?.stringValue {
+                if let before = present[url], before != value {
+                    entries[k][keyPath: change] = relabelled
+                    entries[k][keyPath: old] = [before]
+                }
+                present[url] = value
+            } else if entry[keyPath: change] == "source removed", let url = entry[keyPath: old].first?.stringValue {
+                present[url] = nil
+            }
+        }
     }
 }

@@ -144,9 +144,9 @@ public struct Curation: Sendable {
         public let id: String
         public let time: String
         public let author: String
-        public let change: String
+        public var change: String
         public let field: String?
-        public let old: [JSONValue]
+        public var old: [JSONValue]
         public let new: JSONValue?
         public var signature: String
         /// Why the event has no effect (revoked signer), nil when it counts.
@@ -235,6 +235,7 @@ public struct Curation: Sendable {
             }
         }
         entries.sort { ($0.time, $0.id, $0.field ?? "") < ($1.time, $1.id, $1.field ?? "") }
+        ChangeText.relabel(&entries, change: \.change, old: \.old, new: \.new)
         var checked: [String: String] = [:]
         for k in entries.indices {
             let id = entries[k].id
