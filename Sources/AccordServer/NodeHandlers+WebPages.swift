@@ -136,7 +136,9 @@ extension NodeHandlers {
         o["history"] = try curation.history(s, field: field).reversed().map { e -> [String: Any] in
             var row: [String: Any] = [
                 "id": e.id, "time": e.time, "who": who(e.author, names),
-                "change": ChangeText.describe(change: e.change, field: e.field, old: e.old, new: e.new),
+                "change": ChangeText.describe(
+                    change: e.change, field: e.field, old: e.old, new: e.new, oldAuthors: e.oldAuthors,
+                    name: { names[$0] ?? String($0.prefix(20)) + "…" }),
                 "signature": e.signature + (e.invalid.map { " · no effect: \($0)" } ?? ""),
             ]
             if let r = e.redaction { row["redaction"] = ["type": e.change, "by": who(r.author, names), "at": r.time, "reason": r.reason] }

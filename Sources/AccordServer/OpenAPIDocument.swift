@@ -155,7 +155,7 @@ enum OpenAPIDocument {
         "HistoryEntry": object(
             [
                 "id": string, "time": string, "author": string, "change": string, "field": string, "old": array(any), "new": any,
-                "signature": string, "invalid": string,
+                "signature": string, "invalid": string, "oldAuthors": array(string),
             ], required: ["id", "time", "author", "change", "old", "signature"]),
         "History": array(ref("HistoryEntry")),
         "Chain": array(string),

@@ -75,6 +75,8 @@ import Testing
         #expect(try await cli.ok(["digest"] + a) == (try await cli.ok(["digest"] + b)))
         let history = try await cli.ok(["history", "A/RES/73/11", "--field", "title"] + b)
         #expect(history.contains("Agreed title") && history.contains("signature valid") && !history.contains("BAD"))
+        // The resolution reads as what it did, naming whose values it replaced.
+        #expect(history.contains("resolved the conflict on title: ") && history.contains("(Bob)"), "\(history)")
     }
 
     /// A record cannot review itself or close a loop; a loop made of two concurrent halves

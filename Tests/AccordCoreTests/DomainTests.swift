@@ -165,7 +165,15 @@ import Testing
 
     @Test func changesReadAsOneLine() {
         #expect(ChangeText.describe(change: "field.set", field: "title", old: [], new: "New") == "title: — -> New")
-        #expect(ChangeText.describe(change: "field.set", field: "title", old: ["A", "B"], new: "C") == "title: A | B -> C")
+        #expect(
+            ChangeText.describe(change: "field.set", field: "title", old: ["A", "B"], new: "C")
+                == "resolved the conflict on title: A and B replaced by C")
+        // A resolution tells what was kept over what, and whose each value was.
+        let names = ["k1": "Cara Curator", "k2": "Bo Editor"]
+        #expect(
+            ChangeText.describe(
+                change: "set", field: "meeting", old: [.int(40), .int(41)], new: .int(40), oldAuthors: ["k1", "k2"], name: { names[$0]! })
+                == "resolved the conflict on meeting: kept 40 (Cara Curator) over 41 (Bo Editor)")
         #expect(ChangeText.describe(change: "field.set", field: "notes", old: ["A"], new: nil) == "notes: A -> —")
         #expect(ChangeText.describe(change: "topic added", field: nil, old: [], new: "terrorism") == "topic added terrorism")
         #expect(ChangeText.describe(change: "topic removed", field: nil, old: ["x", "y"], new: nil) == "topic removed x, y")

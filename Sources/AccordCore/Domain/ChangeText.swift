@@ -24,7 +24,21 @@ public enum ChangeText {
     /// - Parameters:
     ///   - change: what the event did (`field.set`, `topic added`, ...).
     ///   - old: the values the change replaced or removed; several when it resolved a conflict.
-    public static func describe(change: String, field: String?, old: [JSONValue], new: JSONValue?) -> String {
+    ///   - oldAuthors: who wrote each of `old`, and `name` how to call them: with several
+    ///     old values (a conflict resolved) the change tells what was kept over what, by whom.
+    public static func describe(
+        change: String, field: String?, old: [JSONValue], new: JSONValue?, oldAuthors: [String] = [],
+        name: (String) -> String = { $0 }
+    ) -> String {
+        if let field, old.count > 1, let new {
+            func by(_ k: Int) -> String { k < oldAuthors.count ? "\(value(old[k])) (\(name(oldAuthors[k])))" : value(old[k]) }
+            let others = old.indices.filter { old[$0] != new }
+            if others.count < old.count {
+                let kept = old.indices.first { old[$0] == new }!
+                return "resolved the conflict on \(field): kept \(by(kept)) over \(others.map(by).joined(separator: ", "))"
+            }
+            return "resolved the conflict on \(field): \(old.indices.map(by).joined(separator: " and ")) replaced by \(value(new))"
+        }
         if change == relabelled, case .object(let o)? = new, let url = o["url"]?.stringValue {
             func label(_ v: JSONValue?) -> String {
                 let l = v?["label"]?.stringValue ?? ""

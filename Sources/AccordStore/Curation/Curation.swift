@@ -153,6 +153,8 @@ public struct Curation: Sendable {
         public var invalid: String?
         /// Its body was erased: by whom, when and why (the change it made is gone with it).
         public var redaction: Redaction? = nil
+        /// Who wrote each of `old` (a field's replaced values), in the same order.
+        public var oldAuthors: [String] = []
     }
 
     /// Every change to a record, oldest first, each event's signature re-checked from its stored bytes.
@@ -168,16 +170,17 @@ public struct Curation: Sendable {
                 arguments: field == nil ? [symbol.key] : [symbol.key, field!.rawValue])
             for r in revs {
                 let f: String = r[1]
-                let olds = try String.fetchAll(
+                let olds = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT p.value FROM cur_bases b JOIN cur_revisions p ON p.event_id = b.base_id AND p.field = b.field
+                        SELECT p.value, p.author FROM cur_bases b JOIN cur_revisions p ON p.event_id = b.base_id AND p.field = b.field
                         WHERE b.event_id = ? AND b.field = ? ORDER BY p.time, p.event_id
                         """, arguments: [r[0] as String, f])
                 out.append(
                     HistoryEntry(
-                        id: r[0], time: r[3], author: r[4], change: "set", field: f, old: try olds.map { try JSONParser.parse($0) },
-                        new: try JSONParser.parse(r[2] as String), signature: "", invalid: nil))
+                        id: r[0], time: r[3], author: r[4], change: "set", field: f,
+                        old: try olds.map { try JSONParser.parse($0[0] as String) },
+                        new: try JSONParser.parse(r[2] as String), signature: "", invalid: nil, oldAuthors: olds.map { $0[1] }))
             }
             if field == nil {
                 for r in try Row.fetchAll(db, sql: "SELECT event_id, time, author FROM cur_created WHERE key = ?", arguments: [symbol.key])

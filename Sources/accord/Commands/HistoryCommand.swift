@@ -26,7 +26,8 @@ struct HistoryCommand: ParsableCommand {
             let validity = e.invalid.map { "  INVALID (\($0.oneLine))" } ?? ""
             let what =
                 e.redaction.map { "\(e.change): body redacted by \(who($0.author)) at \($0.time): \($0.reason.oneLine)" }
-                ?? ChangeText.describe(change: e.change, field: e.field, old: e.old, new: e.new).oneLine
+                ?? ChangeText.describe(change: e.change, field: e.field, old: e.old, new: e.new, oldAuthors: e.oldAuthors, name: who)
+                .oneLine
             print("\(e.time)  \(who(e.author))  \(what)  [signature \(e.signature), \(e.id.prefix(12))]\(validity)")
         }
     }
