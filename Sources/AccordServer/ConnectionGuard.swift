@@ -49,7 +49,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     init(ledger: ConnectionLedger) { self.ledger = ledger }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        let address = ConnectionBook.client(context.channel.remoteAddress?.ipAddress ?? "unknown")
         if ledger.admit(address) != nil {
             Self.refused.increment()
             context.close(promise: nil)

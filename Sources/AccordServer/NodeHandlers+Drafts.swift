@@ -15,6 +15,8 @@ extension NodeHandlers {
         router.post("api/v1/drafts") { request, _ -> Response in
             if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
             try Self.refuseFormContent(request)
+            try Self.refuseDeclaredSize(
+                request, limit: Self.maxDraftBytes, "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
             var request = request
             let body: ByteBuffer
             do {
@@ -75,6 +77,14 @@ extension NodeHandlers {
                 .unsupportedMediaType, "Not a form endpoint",
                 "this endpoint reads JSON (drafts) or NDJSON events (application/x-ndjson), not \(type): edits are signed events, not form posts"
             )
+        }
+    }
+
+    /// A body whose declared length is over `limit` is refused at once (413), before any of
+    /// it is read: waiting for it would hold the connection until the slow-body rule cut it.
+    static func refuseDeclaredSize(_ request: Request, limit: Int, _ title: String, _ detail: String) throws {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw Problem(.contentTooLarge, title, "\(detail) (this request declares \(declared) bytes)")
         }
     }
 

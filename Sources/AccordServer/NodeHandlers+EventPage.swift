@@ -66,7 +66,7 @@ extension NodeHandlers {
                     o["otherSubject"] = subject
                 }
             }
-            return try Self.page("event", title: "Event \(e.id.prefix(12))", o)
+            return try await self.page("event", title: "Event \(e.id.prefix(12))", o)
         }
     }
 

@@ -97,6 +97,12 @@ extension NodeHandlers {
         }
 
         router.post(RouterPath(SyncProtocol.pushPath)) { request, context -> Response in
+            // Peers are programs: a page in a curator's browser may not push to the node on their laptop.
+            if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
+            try Self.refuseFormContent(request)
+            try Self.refuseDeclaredSize(
+                request, limit: SyncProtocol.maxPushBytes, "Push too large",
+                "a push body is at most \(SyncProtocol.maxPushBytes) bytes; send smaller pages")
             guard try await checkDataset(request, nil) != nil else {
                 throw Problem(
                     .conflict, "No dataset yet",
@@ -112,11 +118,18 @@ extension NodeHandlers {
             // minimum rate, so a trickling stranger cannot keep members' pushes out.
             let start = ContinuousClock.now
             var tooSlow: String?
+            var mostlyRefused = false
             do {
                 for try await chunk in request.body {
                     received += chunk.readableBytes
                     if received > SyncProtocol.maxPushBytes { break }
                     await stream.feed(chunk.readableBytesView)
+                    // Lines refused for free must not buy a slot: a push that is mostly
+                    // refusals ends, whatever its pace.
+                    if Self.mostlyRefused(stream.current.summary) {
+                        mostlyRefused = true
+                        break
+                    }
                     let elapsed = ContinuousClock.now - start
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     if elapsed > Self.maxPushDuration {
@@ -133,6 +146,12 @@ extension NodeHandlers {
                 throw Problem(.badRequest, "Push interrupted", "the push body could not be read to its end: \(error)")
             }
             let result = try await stream.finish()
+            if mostlyRefused || Self.mostlyRefused(result.summary) {
+                throw Problem(
+                    .unprocessableContent, "Push mostly refused",
+                    "\(result.summary.rejected) lines of this push were refused and \(result.summary.accepted + result.summary.duplicate + result.summary.invalid) taken; a push whose lines are mostly refused ends, so that it holds no push slot (first refusal: \(result.rejections.first?.reason ?? "-"))"
+                )
+            }
             if let tooSlow {
                 throw Problem(
                     .requestTimeout, "Push too slow",
@@ -152,6 +171,16 @@ extension NodeHandlers {
 }
 
 extension NodeHandlers {
+    /// Refused lines a push may send before its refusals are weighed against what it brings.
+    static let refusalsAllowedPerPush = 4096
+
+    /// More than `refusalsAllowedPerPush` refused lines, and more than four for every line
+    /// taken (accepted, duplicate or stored without effect): an honest peer's pushes are
+    /// events this node can place, and refuses few.
+    static func mostlyRefused(_ s: IngestSummary) -> Bool {
+        s.rejected > refusalsAllowedPerPush && s.rejected > 4 * (s.accepted + s.duplicate + s.invalid)
+    }
+
     /// The longest a push may hold a push slot.
     static let maxPushDuration = Duration.seconds(120)
     /// The slowest a push may send once it has run 10 s.

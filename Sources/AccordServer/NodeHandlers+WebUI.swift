@@ -10,14 +10,21 @@ import Hummingbird
 extension NodeHandlers {
     /// A page: `body` (rendered by a template) inside the shell.
     static func page(
-        _ name: String, title: String, _ context: [String: Any], noAdmin: Bool = false, status: HTTPResponse.Status = .ok
+        _ name: String, title: String, _ context: [String: Any], noAdmin: Bool = false, conflicts: Int = 0,
+        status: HTTPResponse.Status = .ok
     ) throws
         -> Response
     {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
-        let html = try WebTemplates.page(name, title: title, context, noAdmin: noAdmin)
+        let html = try WebTemplates.page(name, title: title, context, noAdmin: noAdmin, conflicts: conflicts)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A page with the open conflicts counted in its navigation.
+    func page(_ name: String, title: String, _ context: [String: Any], noAdmin: Bool = false) async throws -> Response {
+        let conflicts = try await blocking { [curation] in try curation.openConflictCount() }
+        return try Self.page(name, title: title, context, noAdmin: noAdmin, conflicts: conflicts)
     }
 
     static func htmlResponse(_ html: String) -> Response {
@@ -98,7 +105,7 @@ extension NodeHandlers {
                 "pager": Self.pager(p, offset: page.offset, limit: page.limit, shown: page.items.count, total: page.total, path: "/")
                     as Any,
             ]
-            return try Self.page("records", title: "Records", context, noAdmin: admins.isEmpty)
+            return try await self.page("records", title: "Records", context, noAdmin: admins.isEmpty)
         }
 
         router.get("/members") { _, _ -> Response in
@@ -108,7 +115,7 @@ extension NodeHandlers {
                 if let cut = m.validThroughSeq { standing += "; revoked after seq \(cut)" }
                 return ["name": m.name, "role": m.role.rawValue, "key": m.key, "standing": standing]
             }
-            return try Self.page("members", title: "Members", ["members": members], noAdmin: state.activeAdmins.isEmpty)
+            return try await self.page("members", title: "Members", ["members": members], noAdmin: state.activeAdmins.isEmpty)
         }
 
         router.get("/peers") { _, _ -> Response in
@@ -121,7 +128,7 @@ extension NodeHandlers {
                     ]
                 }
             ]
-            return try Self.page("peers", title: "Peers", context)
+            return try await self.page("peers", title: "Peers", context)
         }
 
         router.get("/search") { request, _ -> Response in
@@ -143,7 +150,7 @@ extension NodeHandlers {
                             as Any,
                     ] as [String: Any]
             }
-            return try Self.page("search", title: "Search", context)
+            return try await self.page("search", title: "Search", context)
         }
 
         router.get("/record") { request, _ -> Response in
@@ -164,7 +171,7 @@ extension NodeHandlers {
                 let names = Self.names(try log.membership())
                 let context = try Self.recordContext(
                     s, state, names: names, curation: curation, asOf: cutoff.map { _ in asOf ?? "event " + (at ?? "") }, historyOf: f)
-                return try WebTemplates.page("record", title: symbol, context)
+                return try WebTemplates.page("record", title: symbol, context, conflicts: try curation.openConflictCount())
             }
             return Self.htmlResponse(html)
         }
@@ -173,10 +180,10 @@ extension NodeHandlers {
             let fields = RecordField.allCases.map { f -> [String: Any] in
                 ["label": Self.fieldLabel(f), "rule": Self.rule(f), "input": Self.input(f, name: "field:" + f.rawValue, value: "")]
             }
-            return try Self.page("new", title: "New record", ["fields": fields])
+            return try await self.page("new", title: "New record", ["fields": fields])
         }
 
-        router.get("/key") { _, _ -> Response in try Self.page("key", title: "Your key", [:]) }
+        router.get("/key") { _, _ -> Response in try await self.page("key", title: "Your key", [:]) }
 
         router.get("/static/accord.js") { _, _ -> Response in Self.asset(WebAssets.script, type: "text/javascript; charset=utf-8") }
         router.get("/static/accord.css") { _, _ -> Response in Self.asset(WebAssets.style, type: "text/css; charset=utf-8") }
@@ -190,7 +197,7 @@ extension NodeHandlers {
                         .merging(["label": Self.fieldLabel(field), "count": c.heads.count]) { $1 }
                 }
             ]
-            return try Self.page("conflicts", title: "Conflicts", context)
+            return try await self.page("conflicts", title: "Conflicts", context)
         }
     }
 

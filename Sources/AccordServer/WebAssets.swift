@@ -5,6 +5,7 @@ enum WebAssets {
         body{font-family:system-ui,sans-serif;max-width:64rem;margin:1rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
         header{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap;border-bottom:2px solid #0b4f8a;margin-bottom:1rem}
         header a{color:#0b4f8a;text-decoration:none;font-weight:600}
+        header .count{background:#b3261e;color:#fff;border-radius:.7rem;padding:0 .45rem;font-size:.8em;margin-left:.2rem}
         table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;vertical-align:top}
         td{overflow-wrap:anywhere}span.who{white-space:nowrap;overflow-wrap:normal}th,td.nw{white-space:nowrap;overflow-wrap:normal}table.record>tbody>tr>th{width:9rem}
         .conflict{background:#fff4d6;border-left:4px solid #d99a00;padding:.4rem .6rem;margin:.3rem 0}

@@ -13,7 +13,7 @@ enum WebTemplates {
         <title>{{title}} · Accord</title>
         <link rel="stylesheet" href="/static/accord.css"><script src="/static/accord.js" defer></script></head><body>
         <header><a href="/">Accord</a><span class="muted">UN resolutions highlighting INTERPOL's role</span>
-        <a href="/conflicts">Conflicts</a><a href="/members">Members</a><a href="/peers">Peers</a><a href="/new">New record</a><a href="/key" id="nav-key">Your key</a></header>
+        <a href="/conflicts">Conflicts{{#conflicts}} <span class="count" title="{{.}} open">{{.}}</span>{{/conflicts}}</a><a href="/members">Members</a><a href="/peers">Peers</a><a href="/new">New record</a><a href="/key" id="nav-key">Your key</a></header>
         {{#noAdmin}}<p class="conflict" role="alert"><strong>This dataset has no admin.</strong> Every admin key is revoked or no longer an admin (concurrent changes on offline nodes), so nobody can grant, revoke or redact any more.</p>{{/noAdmin}}
         {{{body}}}
         </body></html>
@@ -158,10 +158,16 @@ enum WebTemplates {
     }
 
     /// The page `name` rendered with `context`, inside the page shell.
-    static func page(_ name: String, title: String, _ context: [String: Any], noAdmin: Bool = false) throws -> String {
+    /// - Parameter conflicts: open conflicts in the dataset, counted in the navigation.
+    static func page(
+        _ name: String, title: String, _ context: [String: Any], noAdmin: Bool = false, conflicts: Int = 0
+    ) throws
+        -> String
+    {
         let library = try library.get()
+        let shell: [String: Any] = ["title": title, "noAdmin": noAdmin, "conflicts": conflicts > 0 ? conflicts : false]
         guard let body = library.render(context, withTemplate: name),
-            let page = library.render(["title": title, "body": body, "noAdmin": noAdmin] as [String: Any], withTemplate: "page")
+            let page = library.render(shell.merging(["body": body]) { $1 }, withTemplate: "page")
         else { throw TemplateMissing(name: name) }
         return page
     }

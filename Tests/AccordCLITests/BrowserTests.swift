@@ -152,6 +152,9 @@ import Testing
         try browser.wait(for: "!document.querySelector('form[data-edit=resolve]').hidden", "the conflicts queue")
         let queue = try browser.js("return document.querySelector('.conflict').innerText").stringValue ?? ""
         check(queue.contains("Ben Second") && queue.contains("Cora Curator"), "the conflicts queue does not name both curators: \(queue)")
+        // The navigation counts the open conflicts on every page.
+        let nav = try browser.js("return document.querySelector('header a[href=\"/conflicts\"]').innerText").stringValue ?? ""
+        check(nav.contains("Conflicts") && nav.contains("1"), "the navigation does not count the open conflict: \(nav)")
         try browser.screenshot("04-conflict")
         try browser.js(
             "const li = [...document.querySelectorAll('ul.heads li')].find(l => l.innerText.includes('Ben')); li.querySelector('form button').click()"
@@ -162,6 +165,8 @@ import Testing
         }
         try browser.go(hub.url + "/record?symbol=" + symbol)
         try browser.screenshot("05-resolved")
+        let navAfter = try browser.js("return document.querySelector('header a[href=\"/conflicts\"]').innerText").stringValue ?? ""
+        check(navAfter.trimmingCharacters(in: .whitespaces) == "Conflicts", "the navigation still counts a conflict: \(navAfter)")
 
         // 6. A page on another site posts to the node: a form to the write endpoint and to the
         // old form route, and a script's fetch. Nothing changes.

@@ -78,5 +78,13 @@ import Testing
         book.release("10.0.0.1")
         #expect(book.admit("10.0.0.3") == nil)
         #expect(book.open == 4)
+        // Addresses count against their network: many aliases of one party are one client.
+        #expect(ConnectionBook.client("203.0.113.7") == "203.0.113.0/24")
+        #expect(ConnectionBook.client("203.0.113.250") == ConnectionBook.client("203.0.113.7"))
+        #expect(ConnectionBook.client("203.0.114.7") != ConnectionBook.client("203.0.113.7"))
+        #expect(ConnectionBook.client("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
+        #expect(ConnectionBook.client("2001:db8:1:2::9") == ConnectionBook.client("2001:db8:1:2:ffff::1"))
+        #expect(ConnectionBook.client("2001:db8::1") == "2001:db8:0:0::/64")
+        #expect(ConnectionBook.client("127.0.0.2") == "127.0.0.2" && ConnectionBook.client("::1") == "::1")
     }
 }

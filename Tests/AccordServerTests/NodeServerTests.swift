@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordSync
 import AccordTestSupport
 import AsyncHTTPClient
 import Foundation
@@ -175,6 +176,27 @@ import Testing
         #expect(code == 400 && body.contains("byte"))
         let (conflict, detail, _) = try await node.post("/sync/v1/push", "", type: "application/x-ndjson")
         #expect(conflict == 200 && detail.contains("\"accepted\":0"))
+        // A page in a curator's browser cannot push to the node on their laptop: the edit
+        // endpoints' cross-site and form-type doors guard the push too.
+        let line = String(decoding: try node.log.readChunk(after: 0, limit: 1)[0].wireLine, as: UTF8.self) + "\n"
+        for (headers, type) in [
+            ([("Sec-Fetch-Site", "cross-site")], "application/x-ndjson"), ([("Origin", "http://evil.example")], "application/x-ndjson"),
+        ] {
+            #expect(try await node.post("/sync/v1/push", line, type: type, headers: headers).0 == 403, "\(headers)")
+        }
+        #expect(try await node.post("/sync/v1/push", line, type: "text/plain").0 == 415)
+        // A body declared larger than the door takes is refused at once, before any of it is read.
+        for (path, limit) in [
+            ("/sync/v1/push", SyncProtocol.maxPushBytes), ("/api/v1/events", NodeHandlers.maxEditBytes),
+            ("/api/v1/drafts", NodeHandlers.maxDraftBytes),
+        ] {
+            let started = Date()
+            let answer = try await EditEndpointTests.raw(
+                node.url,
+                "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(limit + 1)\r\n\r\nabc")
+            #expect(answer.hasPrefix("HTTP/1.1 413"), "\(path): \(answer.prefix(200))")
+            #expect(Date().timeIntervalSince(started) < 2, "\(path)")
+        }
         try await node.stop()
     }
 

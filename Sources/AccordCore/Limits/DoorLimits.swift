@@ -61,6 +61,25 @@ public struct ConnectionBook: Sendable {
         self.perClient = perClient
     }
 
+    /// Whom a connection from `address` counts against: its IPv4 /24 or IPv6 /64 network,
+    /// since one host or one party easily holds many addresses there (aliases, a prefix of
+    /// its own); a loopback address stands for itself (programs on this machine).
+    public static func client(_ address: String) -> String {
+        if address.contains(":") {
+            if address == "::1" { return address }
+            // The first four groups of the address, written out (`::` expanded).
+            let halves = address.lowercased().components(separatedBy: "::")
+            let head = halves[0].split(separator: ":", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+            let tail = halves.count > 1 ? halves[1].split(separator: ":").map(String.init) : []
+            let groups = head + Array(repeating: "0", count: max(0, 8 - head.count - tail.count)) + tail
+            guard groups.count >= 4 else { return address }
+            return groups.prefix(4).joined(separator: ":") + "::/64"
+        }
+        let parts = address.split(separator: ".")
+        guard parts.count == 4, parts[0] != "127" else { return address }
+        return parts.prefix(3).joined(separator: ".") + ".0/24"
+    }
+
     /// Why a new connection from `client` is refused, or nil (and it is counted).
     public mutating func admit(_ client: String) -> String? {
         if open >= total { return "the node holds its \(total) connections" }

@@ -127,6 +127,11 @@ public struct Curation: Sendable {
         public let heads: [Revision]
     }
 
+    /// How many fields are in conflict across the dataset (one read of the conflicts table).
+    public func openConflictCount() throws -> Int {
+        try log.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts") ?? 0 }
+    }
+
     public func conflicts() throws -> [Conflict] {
         try log.pool.read { db in
             try Row.fetchAll(
