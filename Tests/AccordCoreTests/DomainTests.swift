@@ -198,3 +198,16 @@ import Testing
         }
     }
 }
+
+/// Adding sources is a pure decision: what a re-add changes.
+@Suite struct SourceChangeTests {
+    @Test func aKnownURLWithoutALabelChangesNothingAndAnotherLabelIsAChange() throws {
+        let known = [try Source(url: "https://un.org/a", label: "UN A"), try Source(url: "https://un.org/b", label: "")]
+        #expect(Source.changes(adding: [try Source(url: "https://un.org/a", label: "")], to: known).isEmpty)
+        #expect(Source.changes(adding: [try Source(url: "https://un.org/a", label: "UN A")], to: known).isEmpty)
+        #expect(Source.changes(adding: [try Source(url: "https://un.org/a", label: "UN A, 2020")], to: known).count == 1)
+        // A known URL that had no label takes one; a new URL is added with or without.
+        #expect(Source.changes(adding: [try Source(url: "https://un.org/b", label: "UN B")], to: known).count == 1)
+        #expect(Source.changes(adding: [try Source(url: "https://un.org/c", label: "")], to: known).count == 1)
+    }
+}

@@ -42,6 +42,17 @@ public struct Source: Sendable, Hashable, Comparable {
     public let url: String
     public let label: String
 
+    /// The sources of an add that change something: a URL not yet present, or a known URL
+    /// with another, non-empty label (a label change). A known URL given without a label
+    /// keeps the label it has: re-adding a source never blanks what it says.
+    public static func changes(adding sources: [Source], to present: [Source]) -> [Source] {
+        let labels = Dictionary(present.map { ($0.url, $0.label) }, uniquingKeysWith: { a, b in a.isEmpty ? b : a })
+        return sources.filter { s in
+            guard let known = labels[s.url] else { return true }
+            return !s.label.isEmpty && s.label != known
+        }
+    }
+
     public init(url: String, label: String) throws(DomainError) {
         let u = url.trimmingSpaces()
         let lower = u.lowercased()

@@ -105,7 +105,7 @@ extension Curation {
             }
             return one(.linksRemoved(symbol, links, seen: seen.sorted()))
         case .addSources(_, let sources):
-            let new = Self.newSources(sources, present: state.sources)
+            let new = Source.changes(adding: sources, to: state.sources)
             return new.isEmpty ? [] : one(.sourcesAdded(symbol, new))
         case .removeSources(_, let urls):
             var seen: Set<String> = []
@@ -270,16 +270,5 @@ extension Curation {
             throw InvalidInput("name is 1 to 200 characters")
         }
         return .granted(key: key, role: role, name: name)
-    }
-
-    /// The sources of an add that change something: a URL not yet present, or a known URL
-    /// with another, non-empty label (a label change). A known URL given without a label
-    /// keeps the label it has: re-adding a source never blanks what it says.
-    static func newSources(_ sources: [Source], present: [Source]) -> [Source] {
-        let labels = Dictionary(present.map { ($0.url, $0.label) }, uniquingKeysWith: { a, b in a.isEmpty ? b : a })
-        return sources.filter { s in
-            guard let known = labels[s.url] else { return true }
-            return !s.label.isEmpty && s.label != known
-        }
     }
 }

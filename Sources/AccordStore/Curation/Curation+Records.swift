@@ -186,7 +186,7 @@ extension Curation {
             change.removed += dropLinks.map { "link \($0.rel.rawValue) \($0.target)" }
         }
         if named("sources") {
-            let addSources = Self.newSources(r.sources, present: sourcesNow)
+            let addSources = Source.changes(adding: r.sources, to: sourcesNow)
             if !addSources.isEmpty { out.append(.sourcesAdded(symbol, addSources)) }
             let wantURLs = Set(r.sources.map(\.url))
             let dropURLs = sourcesNow.map(\.url).filter { !wantURLs.contains($0) }

@@ -46,11 +46,7 @@ extension EventLog {
     func admission() throws -> Admission { try pool.read { db in try Self.admission(db) } }
 
     static func admission(_ db: Database) throws -> Admission {
-        var heads: [String: ChainHead] = [:]
-        let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
-        for (author, seq) in try Self.heads(db).heads {
-            if let id = try String.fetchOne(idAt, arguments: [author, seq]) { heads[author] = ChainHead(seq: seq, id: id) }
-        }
+        let heads = try Self.chainHeads(db).heads.mapValues { ChainHead(seq: $0.seq, id: $0.id) }
         return Admission(membership: try MembershipBook.state(db), dataset: try Self.meta(db, "dataset"), heads: heads)
     }
 

@@ -115,14 +115,20 @@ extension EventLog {
     /// the peer would take an honest key for one whose chain forked.
     public func vectorAndHeads() throws -> (vector: VersionVector, heads: [String: String]) {
         try pool.read { db in
-            var out: [String: String] = [:]
-            let vector = try Self.heads(db)
-            let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
-            for (author, seq) in vector.heads {
-                if let id = try String.fetchOne(idAt, arguments: [author, seq]) { out[author] = id }
-            }
-            return (vector, out)
+            let (vector, heads) = try Self.chainHeads(db)
+            return (vector, heads.mapValues(\.id))
         }
+    }
+
+    /// The version vector and each author's head event (seq and id), in one read.
+    static func chainHeads(_ db: Database) throws -> (vector: VersionVector, heads: [String: (seq: Int, id: String)]) {
+        var out: [String: (seq: Int, id: String)] = [:]
+        let vector = try Self.heads(db)
+        let idAt = try db.cachedStatement(sql: "SELECT id FROM events WHERE author = ? AND seq = ?")
+        for (author, seq) in vector.heads {
+            if let id = try String.fetchOne(idAt, arguments: [author, seq]) { out[author] = (seq, id) }
+        }
+        return (vector, out)
     }
 
     /// The events a peer holding `vector` with head ids `heads` needs to see a fork
