@@ -11,7 +11,7 @@ struct CheckpointService: Service {
     var interval: Duration = .seconds(1)
 
     func run() async throws {
-        let checkpointer = try log.backgroundCheckpointer()
+        guard let checkpointer = try log.backgroundCheckpointer() else { return }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: interval)
             do {

@@ -17,18 +17,11 @@ extension NodeHandlers {
             try Self.refuseFormContent(request)
             try Self.refuseDeclaredSize(
                 request, limit: Self.maxDraftBytes, "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
-            var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: Self.maxDraftBytes)
-            } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
-                throw Problem(.contentTooLarge, "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
-            } catch {
-                throw Problem(.badRequest, "Body unreadable", "the request body could not be read to its end: \(error)")
-            }
+            let body = try await Self.collect(
+                request, upTo: Self.maxDraftBytes, tooLarge: "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
             let json: JSONValue
             do {
-                json = try JSONParser.parse(Array(body.readableBytesView))
+                json = try JSONParser.parse(body)
             } catch {
                 throw Problem.badRequest("the body is not JSON: \(error)")
             }
@@ -63,36 +56,5 @@ extension NodeHandlers {
             }
             return Self.json(answer)
         }
-    }
-
-    /// The content types an HTML form can send across sites (CORS-safelisted) are not what
-    /// these endpoints read: refused (415) before anything else, as a second door after the
-    /// Origin check.
-    static func refuseFormContent(_ request: Request) throws {
-        let type =
-            (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            ?? ""
-        if ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"].contains(type) {
-            throw Problem(
-                .unsupportedMediaType, "Not a form endpoint",
-                "this endpoint reads JSON (drafts) or NDJSON events (application/x-ndjson), not \(type): edits are signed events, not form posts"
-            )
-        }
-    }
-
-    /// A body whose declared length is over `limit` is refused at once (413), before any of
-    /// it is read: waiting for it would hold the connection until the slow-body rule cut it.
-    static func refuseDeclaredSize(_ request: Request, limit: Int, _ title: String, _ detail: String) throws {
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
-            throw Problem(.contentTooLarge, title, "\(detail) (this request declares \(declared) bytes)")
-        }
-    }
-
-    /// Why a request from a browser does not come from this node's own pages, or nil.
-    /// Programs send neither `Origin` nor `Sec-Fetch-Site` and are let through: what
-    /// they post is signed, and a signature is what a cross-site page cannot forge.
-    func crossSiteBrowser(_ request: Request) -> String? {
-        guard request.headers[.origin] != nil || request.headers[HTTPField.Name("Sec-Fetch-Site")!] != nil else { return nil }
-        return crossSite(request)
     }
 }

@@ -51,23 +51,15 @@ extension NodeHandlers {
             guard try await checkDataset(request, nil) != nil else {
                 throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")
             }
-            var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: Self.maxEditBytes)
-            } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
-                throw Problem(
-                    .contentTooLarge, "Edit too large",
-                    "an edit request is at most \(Self.maxEditBytes) bytes; send large sets of events with a push (/sync/v1/push)")
-            } catch {
-                throw Problem(.badRequest, "Body unreadable", "the request body could not be read to its end: \(error)")
-            }
+            let body = try await Self.collect(
+                request, upTo: Self.maxEditBytes, tooLarge: "Edit too large",
+                "an edit request is at most \(Self.maxEditBytes) bytes; send large sets of events with a push (/sync/v1/push)")
             // A slot is taken only once the body is here whole (the door cuts slow senders):
             // a stranger trickling bytes holds a connection, never the slots of honest edits.
             try edits.enterOrRefuse("Too many edits", "this node takes \(edits.limit) edit requests at a time; retry in a second")
             defer { edits.leave() }
             // Numbered as the client wrote them (blank lines skipped), as an import numbers them.
-            let numbered = NDJSONImport.lines(Array(body.readableBytesView))
+            let numbered = NDJSONLineSplitter.lines(of: body)
             guard numbered.count <= Self.maxEditEvents else {
                 throw Problem(
                     .contentTooLarge, "Too many events",

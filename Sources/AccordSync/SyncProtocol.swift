@@ -1,4 +1,5 @@
 import AccordCore
+import AccordStore
 
 /// The sync protocol v1's constants and messages (Docs/protocol.md, section 5).
 public enum SyncProtocol {
@@ -175,5 +176,45 @@ public enum SyncProtocol {
             out[k] = id
         }
         return out
+    }
+}
+
+extension SyncProtocol {
+    /// The answer to a push: counts, refusals by reason, the first rejections with their
+    /// line and reason, and the node's version vector after the push. Only `accepted` is
+    /// required of a peer's answer; what it leaves out reads as none.
+    public struct PushResult: Codable, Sendable, Equatable {
+        public var accepted: Int
+        public var invalid = 0
+        public var duplicate = 0
+        public var rejected = 0
+        public var rejectedByCode: [String: Int] = [:]
+        public var rejections: [NDJSONImport.Rejection] = []
+        /// Events stored as evidence without effect (e.g. signed beyond a revocation), with why.
+        public var invalidEvents: [NDJSONImport.Rejection] = []
+        public var vector: [String: Int] = [:]
+
+        public init(_ r: StreamingIngest.Result, vector: VersionVector) {
+            accepted = r.summary.accepted
+            invalid = r.summary.invalid
+            duplicate = r.summary.duplicate
+            rejected = r.summary.rejected
+            rejectedByCode = r.rejectedByCode
+            rejections = r.rejections
+            invalidEvents = r.invalid
+            self.vector = vector.heads
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            accepted = try c.decode(Int.self, forKey: .accepted)
+            invalid = try c.decodeIfPresent(Int.self, forKey: .invalid) ?? 0
+            duplicate = try c.decodeIfPresent(Int.self, forKey: .duplicate) ?? 0
+            rejected = try c.decodeIfPresent(Int.self, forKey: .rejected) ?? 0
+            rejectedByCode = try c.decodeIfPresent([String: Int].self, forKey: .rejectedByCode) ?? [:]
+            rejections = try c.decodeIfPresent([NDJSONImport.Rejection].self, forKey: .rejections) ?? []
+            invalidEvents = try c.decodeIfPresent([NDJSONImport.Rejection].self, forKey: .invalidEvents) ?? []
+            vector = try c.decodeIfPresent([String: Int].self, forKey: .vector) ?? [:]
+        }
     }
 }

@@ -325,19 +325,18 @@ public struct SyncSession: Sendable {
             guard response.status == .ok else {
                 throw SyncError(refusal("push", response, text))
             }
-            guard let result = try? JSONParser.parse([UInt8](text.readableBytesView)), let accepted = result["accepted"]?.intValue else {
+            guard let result = try? JSONDecoder().decode(SyncProtocol.PushResult.self, from: Data(text.readableBytesView)) else {
                 throw SyncError("\(peer) answered the push with something that is not a push result; is it an Accord node?")
             }
-            report.eventsSent += accepted + (result["invalid"]?.intValue ?? 0)
-            report.rejectedSent += result["rejected"]?.intValue ?? 0
-            if case .object(let byCode)? = result["rejectedByCode"] {
-                for (code, n) in byCode { report.rejectedSentByCode[code, default: 0] += n.intValue ?? 0 }
+            report.eventsSent += result.accepted + result.invalid
+            report.rejectedSent += result.rejected
+            for (code, n) in result.rejectedByCode { report.rejectedSentByCode[code, default: 0] += n }
+            for r in result.rejections where report.refusals.count < SyncReport.maxExamples {
+                report.refusals.append(TerminalText.oneLine("sent \(r.code): \(r.reason)"))
             }
-            for r in result["rejections"]?.arrayValue ?? [] where report.refusals.count < SyncReport.maxExamples {
-                report.refusals.append(
-                    TerminalText.oneLine("sent \(r["code"]?.stringValue ?? "?"): \(r["reason"]?.stringValue ?? "")"))
+            if !result.vector.isEmpty, let vector = try? VersionVector(json: .object(result.vector.mapValues { .int($0) })) {
+                peerVector = vector
             }
-            if let v = result["vector"], let vector = try? VersionVector(json: v) { peerVector = vector }
             guard let next else { return peerVector }
             after = next
         }

@@ -22,7 +22,7 @@ struct Accord: AsyncParsableCommand {
               6   storage full: the disk or --max-db-size is full (free space, try again)
               64  the command line is wrong (usage on stderr)
             """,
-        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion(projectors: NodeSetup.projectors)))",
+        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion))",
         subcommands: [
             ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self, HealthCommand.self,
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,

@@ -64,7 +64,6 @@ import Testing
         let wanted: String?
         let seen = Mutex<[String]>([])
         init(reading wanted: String?) { self.wanted = wanted }
-        func registerMigrations(_ migrator: inout DatabaseMigrator) {}
         func reads(type: String) -> Bool { wanted.map { $0 == type } ?? true }
         func apply(_ batch: [ProjectedEvent], db: Database) throws {
             seen.withLock { $0 += batch.map(\.event.envelope.type) }

@@ -122,7 +122,7 @@ import Testing
 
     /// What `accord export` writes, as lines.
     static func exported(_ log: EventLog) throws -> [[UInt8]] {
-        let path = log.path + ".export.ndjson"
+        let path = (log.path ?? NSTemporaryDirectory() + "/accord-\(UUID().uuidString)") + ".export.ndjson"
         FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         _ = try log.exportNDJSON(to: handle)

@@ -164,84 +164,107 @@ public enum DomainEvent: Sendable, Hashable {
         if let salt = b[BodySalt.key], !(salt.stringValue.map(BodySalt.isWellFormed) ?? false) {
             throw DomainError("\(type) body.salt must be 16 to 64 base64url characters (A-Z a-z 0-9 - _)")
         }
-        func strings(_ key: String) throws(DomainError) -> [String] {
-            guard let a = b[key]?.arrayValue else { throw DomainError("\(type) body.\(key) must be an array") }
-            var out: [String] = []
-            for v in a {
-                guard let s = v.stringValue else { throw DomainError("\(type) body.\(key) must hold strings") }
-                out.append(s)
-            }
-            return out
-        }
-        func ids(_ key: String, nonEmpty: Bool = false) throws(DomainError) -> [String] {
-            let a = try strings(key)
-            guard a.allSatisfy(Hex.isSHA256) else { throw DomainError("\(type) body.\(key) must hold event ids") }
-            guard a.count <= 1000 else { throw DomainError("\(type) body.\(key) holds more than 1000 ids") }
-            if nonEmpty && a.isEmpty { throw DomainError("\(type) body.\(key) must name the adds it removes") }
-            return a
-        }
-        func nonEmpty<T>(_ a: [T], _ what: String) throws(DomainError) -> [T] {
-            guard !a.isEmpty, a.count <= 1000 else { throw DomainError("\(type) needs 1 to 1000 \(what)") }
-            return a
-        }
+        let r = BodyReader(type: type, body: b)
         switch kind {
         case .recordCreated:
-            guard b["symbol"]?.stringValue == subject else { throw DomainError("record.created body.symbol must equal the subject") }
-            if let body = b["body"]?.stringValue, body != symbol.body.rawValue {
-                throw DomainError("body \(body) does not match symbol \(subject) (\(symbol.body.rawValue))")
-            }
-            if let body = b["body"], body.stringValue == nil { throw DomainError("record.created body.body must be GA or SC") }
-            if let f = b["fields"], f.objectValue == nil { throw DomainError("record.created body.fields must be an object") }
-            var fields: [RecordField: JSONValue] = [:]
-            for (k, v) in b["fields"]?.objectValue ?? [:] {
-                let f = try RecordField(parsing: k)
-                let value = try f.validate(v)
-                if !value.isNull { fields[f] = value }
-            }
-            self = .recordCreated(symbol, fields: fields)
+            self = .recordCreated(symbol, fields: try Self.createdFields(b, symbol: symbol, subject: subject))
         case .fieldSet:
             guard let name = b["field"]?.stringValue, let value = b["value"] else {
                 throw DomainError("field.set body needs field and value")
             }
             let f = try RecordField(parsing: name)
-            self = .fieldSet(symbol, field: f, value: try f.validate(value), base: try ids("base"))
+            self = .fieldSet(symbol, field: f, value: try f.validate(value), base: try r.ids("base"))
         case .topicsAdded:
             var t: [String] = []
-            for s in try strings("topics") { t.append(try Topic.decode(s)) }
-            self = .topicsAdded(symbol, try nonEmpty(t, "topics"))
+            for s in try r.strings("topics") { t.append(try Topic.decode(s)) }
+            self = .topicsAdded(symbol, try r.nonEmpty(t, "topics"))
         case .topicsRemoved:
             var t: [String] = []
-            for s in try strings("topics") { t.append(try Topic.decode(s)) }
-            self = .topicsRemoved(symbol, try nonEmpty(Array(Set(t)).sorted(), "topics"), seen: try ids("seen", nonEmpty: true))
+            for s in try r.strings("topics") { t.append(try Topic.decode(s)) }
+            self = .topicsRemoved(symbol, try r.nonEmpty(Array(Set(t)).sorted(), "topics"), seen: try r.ids("seen", nonEmpty: true))
         case .linksAdded, .linksRemoved:
             guard let a = b["links"]?.arrayValue else { throw DomainError("\(type) body.links must be an array") }
             var links: [Link] = []
             for v in a { links.append(try Link(json: v)) }
-            _ = try nonEmpty(links, "links")
-            self = kind == .linksAdded ? .linksAdded(symbol, links) : .linksRemoved(symbol, links, seen: try ids("seen", nonEmpty: true))
+            _ = try r.nonEmpty(links, "links")
+            self = kind == .linksAdded ? .linksAdded(symbol, links) : .linksRemoved(symbol, links, seen: try r.ids("seen", nonEmpty: true))
         case .sourcesAdded:
             guard let a = b["sources"]?.arrayValue else { throw DomainError("sources.added body.sources must be an array") }
             var sources: [Source] = []
             for v in a { sources.append(try Source(json: v)) }
-            self = .sourcesAdded(symbol, try nonEmpty(sources, "sources"))
+            self = .sourcesAdded(symbol, try r.nonEmpty(sources, "sources"))
         case .sourcesRemoved:
             var urls: [String] = []
-            for u in try strings("urls") { urls.append(try Source(url: u, label: "").url) }
-            self = .sourcesRemoved(symbol, urls: try nonEmpty(urls, "urls"), seen: try ids("seen", nonEmpty: true))
+            for u in try r.strings("urls") { urls.append(try Source(url: u, label: "").url) }
+            self = .sourcesRemoved(symbol, urls: try r.nonEmpty(urls, "urls"), seen: try r.ids("seen", nonEmpty: true))
         case .withdrawn:
-            var reason: String?
-            if let r = b["reason"] {
-                guard let text = r.stringValue, text.utf8.count <= 2000 else {
-                    throw DomainError("record.withdrawn body.reason must be a string of at most 2000 bytes")
-                }
-                let t = text.trimmingSpacesAndNewlines()
-                reason = t.isEmpty ? nil : t
-            }
-            self = .withdrawn(symbol, reason: reason)
+            self = .withdrawn(symbol, reason: try Self.withdrawReason(b))
         case .restored:
             self = .restored(symbol)
         }
     }
+}
+
+extension DomainEvent {
+    static func createdFields(
+        _ b: [String: JSONValue], symbol: ResolutionSymbol, subject: String
+    ) throws(DomainError) -> [RecordField: JSONValue] {
+        guard b["symbol"]?.stringValue == subject else { throw DomainError("record.created body.symbol must equal the subject") }
+        if let body = b["body"]?.stringValue, body != symbol.body.rawValue {
+            throw DomainError("body \(body) does not match symbol \(subject) (\(symbol.body.rawValue))")
+        }
+        if let body = b["body"], body.stringValue == nil { throw DomainError("record.created body.body must be GA or SC") }
+        if let f = b["fields"], f.objectValue == nil { throw DomainError("record.created body.fields must be an object") }
+        var fields: [RecordField: JSONValue] = [:]
+        for (k, v) in b["fields"]?.objectValue ?? [:] {
+            let f = try RecordField(parsing: k)
+            let value = try f.validate(v)
+            if !value.isNull { fields[f] = value }
+        }
+        return fields
+    }
+
+    static func withdrawReason(_ b: [String: JSONValue]) throws(DomainError) -> String? {
+        var reason: String?
+        if let r = b["reason"] {
+            guard let text = r.stringValue, text.utf8.count <= 2000 else {
+                throw DomainError("record.withdrawn body.reason must be a string of at most 2000 bytes")
+            }
+            let t = text.trimmingSpacesAndNewlines()
+            reason = t.isEmpty ? nil : t
+        }
+        return reason
+    }
+}
+
+/// Reads the parts of a curation event's body, with one wording per mistake.
+struct BodyReader {
+    let type: String
+    let body: [String: JSONValue]
+
+    func strings(_ key: String) throws(DomainError) -> [String] {
+        guard let a = body[key]?.arrayValue else { throw DomainError("\(type) body.\(key) must be an array") }
+        var out: [String] = []
+        for v in a {
+            guard let s = v.stringValue else { throw DomainError("\(type) body.\(key) must hold strings") }
+            out.append(s)
+        }
+        return out
+    }
+    func ids(_ key: String, nonEmpty: Bool = false) throws(DomainError) -> [String] {
+        let a = try strings(key)
+        guard a.allSatisfy(Hex.isSHA256) else { throw DomainError("\(type) body.\(key) must hold event ids") }
+        guard a.count <= 1000 else { throw DomainError("\(type) body.\(key) holds more than 1000 ids") }
+        if nonEmpty && a.isEmpty { throw DomainError("\(type) body.\(key) must name the adds it removes") }
+        return a
+    }
+    func nonEmpty<T>(_ a: [T], _ what: String) throws(DomainError) -> [T] {
+        guard !a.isEmpty, a.count <= 1000 else { throw DomainError("\(type) needs 1 to 1000 \(what)") }
+        return a
+    }
+}
+
+extension DomainEvent {
 
     /// The draft that says this event.
     public var draft: EventDraft {

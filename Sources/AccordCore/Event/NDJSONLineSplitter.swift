@@ -55,4 +55,16 @@ public struct NDJSONLineSplitter: Sendable {
         number += 1
         if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { out(.line(number: number, bytes: line)) }
     }
+
+    /// The numbered lines of NDJSON held whole in memory (a request body, a file read at
+    /// once), blank lines skipped; every line is handed out, however long (the ingest's size
+    /// check refuses it by its number).
+    public static func lines(of data: some Collection<UInt8>) -> [(number: Int, bytes: [UInt8])] {
+        var splitter = NDJSONLineSplitter(maxLineBytes: .max - 1)
+        var out: [(number: Int, bytes: [UInt8])] = []
+        func take(_ piece: Piece) { if case .line(let n, let bytes) = piece { out.append((n, bytes)) } }
+        splitter.feed(data, take)
+        splitter.finish(take)
+        return out
+    }
 }

@@ -39,39 +39,13 @@ extension Curation {
     /// Throws `RecordNotFound`, `EditConflict` or `InvalidInput`.
     public static func drafts(_ edit: CurationEdit, db: Database) throws -> [EventDraft] {
         let symbol = edit.symbol
-        if case .add(_, let fields) = edit {
-            if try CurationProjector.exists(db, key: symbol.key) {
-                throw EditConflict("\(symbol) is already in the dataset; change it with `accord set`")
-            }
-            if let adopted = fields[.adopted]?.stringValue, let why = symbol.contradiction(adopted: adopted) { throw InvalidInput(why) }
-            return [DomainEvent.recordCreated(symbol, fields: fields.filter { !$0.value.isNull }).draft]
-        }
+        if case .add(_, let fields) = edit { return try addDrafts(symbol, fields: fields, db: db) }
         guard let state = try RecordStateQuery.state(db, key: symbol.key, cutoff: nil) else { throw RecordNotFound(symbol: symbol) }
         func one(_ e: DomainEvent) -> [EventDraft] { [e.draft] }
-        func normalised(_ topics: [String]) throws -> [String] {
-            var out: [String] = []
-            for t in topics {
-                do { out.append(try Topic.normalise(t)) } catch { throw InvalidInput(error.message) }
-            }
-            return out
-        }
         switch edit {
         case .add: return []
         case .set(_, let field, let raw, let seen):
-            let value = try validated(field, raw, symbol)
-            let current = state.fields[field] ?? FieldState(heads: [])
-            if let seen, Set(seen) != Set(current.heads.map(\.id)) {
-                let now = current.winner.map { "\(ChangeText.value($0.value)) (by \($0.author), \($0.time))" } ?? "empty"
-                throw EditConflict(
-                    "\(symbol) \(field.rawValue) changed meanwhile: it is now \(now); reload, then make your edit again")
-            }
-            if current.inConflict {
-                throw EditConflict(
-                    "\(symbol) \(field.rawValue) is in conflict (\(current.heads.count) values, see `accord conflicts`); choose the value with `accord resolve`"
-                )
-            }
-            if current.value == value { return [] }
-            return one(.fieldSet(symbol, field: field, value: value, base: current.heads.map(\.id)))
+            return try setDrafts(symbol, field, raw, seen: seen, state: state)
         case .resolve(_, let field, let raw):
             let value = try validated(field, raw, symbol)
             let current = state.fields[field] ?? FieldState(heads: [])
@@ -82,39 +56,26 @@ extension Curation {
             for n in try normalised(topics) where !state.topics.contains(n) && !new.contains(n) { new.append(n) }
             return new.isEmpty ? [] : one(.topicsAdded(symbol, new))
         case .untag(_, let topics):
-            var names: [String] = []
-            var seen: Set<String> = []
-            for n in try normalised(topics) {
-                let adds = try liveAdds(db, symbol, kind: "topic", item: n)
-                if adds.isEmpty { throw InvalidInput("\(symbol) has no topic \"\(n)\"") }
-                names.append(n)
-                seen.formUnion(adds)
-            }
-            return one(.topicsRemoved(symbol, names, seen: seen.sorted()))
+            let names = try normalised(topics)
+            let seen = try seenAdds(db, symbol, kind: "topic", items: names) { "\(symbol) has no topic \"\($0)\"" }
+            return one(.topicsRemoved(symbol, names, seen: seen))
         case .link(_, let links):
             if let why = try reviewCycle(db, symbol, links) { throw InvalidInput(why) }
             let present = Set(state.links.map(\.item))
             let new = links.filter { !present.contains($0.item) }
             return new.isEmpty ? [] : one(.linksAdded(symbol, new))
         case .unlink(_, let links):
-            var seen: Set<String> = []
-            for l in links {
-                let adds = try liveAdds(db, symbol, kind: "link", item: l.item)
-                if adds.isEmpty { throw InvalidInput("\(symbol) has no link \(l.rel.rawValue) \(l.target)") }
-                seen.formUnion(adds)
+            let seen = try seenAdds(db, symbol, kind: "link", items: links.map(\.item)) { item in
+                let l = links.first { $0.item == item }!
+                return "\(symbol) has no link \(l.rel.rawValue) \(l.target)"
             }
-            return one(.linksRemoved(symbol, links, seen: seen.sorted()))
+            return one(.linksRemoved(symbol, links, seen: seen))
         case .addSources(_, let sources):
             let new = Source.changes(adding: sources, to: state.sources)
             return new.isEmpty ? [] : one(.sourcesAdded(symbol, new))
         case .removeSources(_, let urls):
-            var seen: Set<String> = []
-            for u in urls {
-                let adds = try liveAdds(db, symbol, kind: "source", item: u)
-                if adds.isEmpty { throw InvalidInput("\(symbol) has no source \(u)") }
-                seen.formUnion(adds)
-            }
-            return one(.sourcesRemoved(symbol, urls: urls, seen: seen.sorted()))
+            let seen = try seenAdds(db, symbol, kind: "source", items: urls) { "\(symbol) has no source \($0)" }
+            return one(.sourcesRemoved(symbol, urls: urls, seen: seen))
         case .withdraw(_, let reason):
             guard !state.withdrawn else { throw EditConflict("\(symbol) is already withdrawn") }
             return one(.withdrawn(symbol, reason: reason))
@@ -122,6 +83,54 @@ extension Curation {
             guard state.withdrawn else { throw EditConflict("\(symbol) is not withdrawn") }
             return one(.restored(symbol))
         }
+    }
+
+    static func addDrafts(_ symbol: ResolutionSymbol, fields: [RecordField: JSONValue], db: Database) throws -> [EventDraft] {
+        if try CurationProjector.exists(db, key: symbol.key) {
+            throw EditConflict("\(symbol) is already in the dataset; change it with `accord set`")
+        }
+        if let adopted = fields[.adopted]?.stringValue, let why = symbol.contradiction(adopted: adopted) { throw InvalidInput(why) }
+        return [DomainEvent.recordCreated(symbol, fields: fields.filter { !$0.value.isNull }).draft]
+    }
+
+    static func setDrafts(
+        _ symbol: ResolutionSymbol, _ field: RecordField, _ raw: JSONValue, seen: [String]?, state: RecordState
+    ) throws -> [EventDraft] {
+        let value = try validated(field, raw, symbol)
+        let current = state.fields[field] ?? FieldState(heads: [])
+        if let seen, Set(seen) != Set(current.heads.map(\.id)) {
+            let now = current.winner.map { "\(ChangeText.value($0.value)) (by \($0.author), \($0.time))" } ?? "empty"
+            throw EditConflict("\(symbol) \(field.rawValue) changed meanwhile: it is now \(now); reload, then make your edit again")
+        }
+        if current.inConflict {
+            throw EditConflict(
+                "\(symbol) \(field.rawValue) is in conflict (\(current.heads.count) values, see `accord conflicts`); choose the value with `accord resolve`"
+            )
+        }
+        if current.value == value { return [] }
+        return [DomainEvent.fieldSet(symbol, field: field, value: value, base: current.heads.map(\.id)).draft]
+    }
+
+    static func normalised(_ topics: [String]) throws -> [String] {
+        var out: [String] = []
+        for t in topics {
+            do { out.append(try Topic.normalise(t)) } catch { throw InvalidInput(error.message) }
+        }
+        return out
+    }
+
+    /// The live adds a removal of `items` sees; an item the record does not hold is refused
+    /// with `missing(item)`.
+    static func seenAdds(
+        _ db: Database, _ symbol: ResolutionSymbol, kind: String, items: [String], missing: (String) -> String
+    ) throws -> [String] {
+        var seen: Set<String> = []
+        for item in items {
+            let adds = try liveAdds(db, symbol, kind: kind, item: item)
+            if adds.isEmpty { throw InvalidInput(missing(item)) }
+            seen.formUnion(adds)
+        }
+        return seen.sorted()
     }
 
     static func validated(_ field: RecordField, _ raw: JSONValue, _ symbol: ResolutionSymbol) throws -> JSONValue {

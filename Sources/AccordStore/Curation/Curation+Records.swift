@@ -225,53 +225,16 @@ extension Curation {
         report.dryRun = dryRun
         report.rows = records.count + errors.filter { $0.row > 0 }.count
         report.errors = errors
-        var seenKeys: [String: Int] = [:]
         // Planned records are signed together, one transaction per group; a group that is
         // refused is signed again record by record, so a refusal names its row.
         var group: [(row: Int, events: [DomainEvent], change: RecordChange)] = []
         var groupEvents = 0
         func flush() {
-            defer {
-                group.removeAll(keepingCapacity: true)
-                groupEvents = 0
-            }
-            guard !dryRun, !group.isEmpty else { return }
-            do {
-                try author(group.flatMap(\.events), key: key)
-                return
-            } catch {}
-            for (row, events, change) in group {
-                do {
-                    try author(events, key: key)
-                } catch {
-                    report.errors.append(.init(row: row, reason: "\(error)"))
-                    report.events -= events.count
-                    report.changes.removeAll { $0 == change }
-                    if change.created { report.created -= 1 } else { report.updated -= 1 }
-                }
-            }
+            if !dryRun { authorGroup(group, key: key, report: &report) }
+            group.removeAll(keepingCapacity: true)
+            groupEvents = 0
         }
-        // A file names each record once. Chunks of `recordsPerChunk` records, each with the
-        // rows it covers (its duplicates too), for progress.
-        var chunks: [(records: [(row: Int, record: ResolutionRecord)], rows: Int)] = []
-        var chunk: [(row: Int, record: ResolutionRecord)] = []
-        var rows = 0
-        for (row, r) in records {
-            rows += 1
-            if let first = seenKeys[r.symbol.key] {
-                report.errors.append(.init(row: row, reason: "\(r.symbol) appears again (first at row \(first))"))
-            } else {
-                seenKeys[r.symbol.key] = row
-                chunk.append((row, r))
-            }
-            if chunk.count == Self.recordsPerChunk {
-                chunks.append((chunk, rows))
-                chunk = []
-                rows = 0
-            }
-        }
-        if rows > 0 { chunks.append((chunk, rows)) }
-        let planning = chunks
+        let planning = Self.chunks(records, report: &report)
         // Each plan reads only its own record, so the next records are planned (on the other
         // cores) while earlier ones are signed and appended.
         try OrderedPipeline.run(
@@ -308,6 +271,55 @@ extension Curation {
         progress?(records.count, records.count)
         report.errors.sort { $0.row < $1.row }
         return report
+    }
+
+    /// Signs a group of planned records in one transaction; a group that is refused is signed
+    /// again record by record, so a refusal names its row (and leaves the report's counts).
+    func authorGroup(
+        _ group: [(row: Int, events: [DomainEvent], change: RecordChange)], key: SigningKey, report: inout RecordImportReport
+    ) {
+        guard !group.isEmpty else { return }
+        do {
+            try author(group.flatMap(\.events), key: key)
+            return
+        } catch {}
+        for (row, events, change) in group {
+            do {
+                try author(events, key: key)
+            } catch {
+                report.errors.append(.init(row: row, reason: "\(error)"))
+                report.events -= events.count
+                report.changes.removeAll { $0 == change }
+                if change.created { report.created -= 1 } else { report.updated -= 1 }
+            }
+        }
+    }
+
+    /// A file names each record once (a repeat is an error of its row). Chunks of
+    /// `recordsPerChunk` records, each with the rows it covers (its duplicates too), for progress.
+    static func chunks(
+        _ records: [(Int, ResolutionRecord)], report: inout RecordImportReport
+    ) -> [(records: [(row: Int, record: ResolutionRecord)], rows: Int)] {
+        var seenKeys: [String: Int] = [:]
+        var chunks: [(records: [(row: Int, record: ResolutionRecord)], rows: Int)] = []
+        var chunk: [(row: Int, record: ResolutionRecord)] = []
+        var rows = 0
+        for (row, r) in records {
+            rows += 1
+            if let first = seenKeys[r.symbol.key] {
+                report.errors.append(.init(row: row, reason: "\(r.symbol) appears again (first at row \(first))"))
+            } else {
+                seenKeys[r.symbol.key] = row
+                chunk.append((row, r))
+            }
+            if chunk.count == recordsPerChunk {
+                chunks.append((chunk, rows))
+                chunk = []
+                rows = 0
+            }
+        }
+        if rows > 0 { chunks.append((chunk, rows)) }
+        return chunks
     }
 
     /// Every record in the record format, in symbol order.

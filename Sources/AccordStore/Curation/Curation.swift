@@ -167,60 +167,8 @@ public struct Curation: Sendable {
         // One read for the entries, their stored events and why any is invalid: under load a
         // read per entry queued for a reader connection each time.
         var (entries, stored, invalid) = try log.pool.read { db in
-            var out: [HistoryEntry] = []
-            let revs = try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT event_id, field, value, time, author FROM cur_revisions WHERE key = ?\(field == nil ? "" : " AND field = ?") ORDER BY time, event_id",
-                arguments: field == nil ? [symbol.key] : [symbol.key, field!.rawValue])
-            for r in revs {
-                let f: String = r[1]
-                let olds = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT p.value, p.author FROM cur_bases b JOIN cur_revisions p ON p.event_id = b.base_id AND p.field = b.field
-                        WHERE b.event_id = ? AND b.field = ? ORDER BY p.time, p.event_id
-                        """, arguments: [r[0] as String, f])
-                out.append(
-                    HistoryEntry(
-                        id: r[0], time: r[3], author: r[4], change: "set", field: f,
-                        old: try olds.map { try JSONParser.parse($0[0] as String) },
-                        new: try JSONParser.parse(r[2] as String), signature: "", invalid: nil, oldAuthors: olds.map { $0[1] }))
-            }
-            if field == nil {
-                for r in try Row.fetchAll(db, sql: "SELECT event_id, time, author FROM cur_created WHERE key = ?", arguments: [symbol.key])
-                {
-                    out.append(
-                        HistoryEntry(
-                            id: r[0], time: r[1], author: r[2], change: "created", field: nil, old: [], new: nil, signature: "",
-                            invalid: nil))
-                }
-                for r in try Row.fetchAll(
-                    db, sql: "SELECT event_id, time, author, kind, value FROM cur_set_adds WHERE key = ?", arguments: [symbol.key])
-                {
-                    out.append(
-                        HistoryEntry(
-                            id: r[0], time: r[1], author: r[2], change: "\(r[3] as String) added", field: nil, old: [],
-                            new: try JSONParser.parse(r[4] as String), signature: "", invalid: nil))
-                }
-                for r in try Row.fetchAll(
-                    db, sql: "SELECT DISTINCT event_id, time, author, kind, item FROM cur_set_removes WHERE key = ?",
-                    arguments: [symbol.key])
-                {
-                    out.append(
-                        HistoryEntry(
-                            id: r[0], time: r[1], author: r[2], change: "\(r[3] as String) removed", field: nil,
-                            old: [.string(r[4])], new: nil, signature: "", invalid: nil))
-                }
-                for r in try Row.fetchAll(
-                    db, sql: "SELECT event_id, time, author, withdrawn, reason FROM cur_status WHERE key = ?", arguments: [symbol.key])
-                {
-                    out.append(
-                        HistoryEntry(
-                            id: r[0], time: r[1], author: r[2], change: (r[3] as Bool) ? "withdrawn" : "restored", field: nil, old: [],
-                            new: (r[4] as String?).map { .string($0) }, signature: "", invalid: nil))
-                }
-            }
+            var out = try Self.revisionEntries(db, symbol, field: field)
+            if field == nil { out += try Self.otherEntries(db, symbol) }
             var stored: [String: StoredEvent] = [:]
             var invalid: [String: String] = [:]
             let event = try db.cachedStatement(sql: StoredEvent.selectSQL + " WHERE e.id = ?")
@@ -244,6 +192,69 @@ public struct Curation: Sendable {
         }
         entries.sort { ($0.time, $0.id, $0.field ?? "") < ($1.time, $1.id, $1.field ?? "") }
         ChangeText.relabel(&entries, change: \.change, old: \.old, new: \.new)
+        Self.markSignatures(&entries, stored: stored, invalid: invalid)
+        return entries
+    }
+
+    /// The field revisions of a record (one field's, when named), each with the values it replaced.
+    static func revisionEntries(_ db: Database, _ symbol: ResolutionSymbol, field: RecordField?) throws -> [HistoryEntry] {
+        let revs = try Row.fetchAll(
+            db,
+            sql:
+                "SELECT event_id, field, value, time, author FROM cur_revisions WHERE key = ?\(field == nil ? "" : " AND field = ?") ORDER BY time, event_id",
+            arguments: field == nil ? [symbol.key] : [symbol.key, field!.rawValue])
+        return try revs.map { r in
+            let f: String = r[1]
+            let olds = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.value, p.author FROM cur_bases b JOIN cur_revisions p ON p.event_id = b.base_id AND p.field = b.field
+                    WHERE b.event_id = ? AND b.field = ? ORDER BY p.time, p.event_id
+                    """, arguments: [r[0] as String, f])
+            return HistoryEntry(
+                id: r[0], time: r[3], author: r[4], change: "set", field: f,
+                old: try olds.map { try JSONParser.parse($0[0] as String) },
+                new: try JSONParser.parse(r[2] as String), signature: "", invalid: nil, oldAuthors: olds.map { $0[1] })
+        }
+    }
+
+    /// A record's creation, its set adds and removes, and its withdrawals and restorations.
+    static func otherEntries(_ db: Database, _ symbol: ResolutionSymbol) throws -> [HistoryEntry] {
+        var out: [HistoryEntry] = []
+        for r in try Row.fetchAll(db, sql: "SELECT event_id, time, author FROM cur_created WHERE key = ?", arguments: [symbol.key]) {
+            out.append(
+                HistoryEntry(
+                    id: r[0], time: r[1], author: r[2], change: "created", field: nil, old: [], new: nil, signature: "", invalid: nil))
+        }
+        for r in try Row.fetchAll(
+            db, sql: "SELECT event_id, time, author, kind, value FROM cur_set_adds WHERE key = ?", arguments: [symbol.key])
+        {
+            out.append(
+                HistoryEntry(
+                    id: r[0], time: r[1], author: r[2], change: "\(r[3] as String) added", field: nil, old: [],
+                    new: try JSONParser.parse(r[4] as String), signature: "", invalid: nil))
+        }
+        for r in try Row.fetchAll(
+            db, sql: "SELECT DISTINCT event_id, time, author, kind, item FROM cur_set_removes WHERE key = ?", arguments: [symbol.key])
+        {
+            out.append(
+                HistoryEntry(
+                    id: r[0], time: r[1], author: r[2], change: "\(r[3] as String) removed", field: nil,
+                    old: [.string(r[4])], new: nil, signature: "", invalid: nil))
+        }
+        for r in try Row.fetchAll(
+            db, sql: "SELECT event_id, time, author, withdrawn, reason FROM cur_status WHERE key = ?", arguments: [symbol.key])
+        {
+            out.append(
+                HistoryEntry(
+                    id: r[0], time: r[1], author: r[2], change: (r[3] as Bool) ? "withdrawn" : "restored", field: nil, old: [],
+                    new: (r[4] as String?).map { .string($0) }, signature: "", invalid: nil))
+        }
+        return out
+    }
+
+    /// Each entry's signature, re-checked once per event from its stored bytes, and why it has no effect.
+    static func markSignatures(_ entries: inout [HistoryEntry], stored: [String: StoredEvent], invalid: [String: String]) {
         var checked: [String: String] = [:]
         for k in entries.indices {
             let id = entries[k].id
@@ -262,7 +273,6 @@ public struct Curation: Sendable {
             entries[k].signature = checked[id]!
             entries[k].invalid = invalid[id]
         }
-        return entries
     }
 
     /// The review chain containing `symbol`, oldest first: follows `reviews` links back to

@@ -13,10 +13,6 @@ import GRDB
 public struct CurationProjector: Projector {
     public init() {}
 
-    public func registerMigrations(_ migrator: inout DatabaseMigrator) {
-        CurationSchema.register(&migrator)
-    }
-
     /// Checks a curation event's payload, unless the check stage has decoded it already.
     public func validate(_ event: SignedEvent) throws(EventRejection) {
         let env = event.envelope
@@ -285,7 +281,44 @@ public struct CurationProjector: Projector {
     static func store(
         _ d: DomainEvent, id: String, time: String, author: String, valid: Bool, counting: Bool, _ w: FactWriter
     ) throws {
-        let key = d.symbol.key
+        let f = EventFacts(id: id, key: d.symbol.key, time: time, author: author, valid: valid, counting: counting, w: w)
+        switch d {
+        case .recordCreated(let symbol, let fields):
+            try f.created(symbol)
+            for (field, v) in fields { try f.revision(field, v) }
+        case .fieldSet(_, let field, let value, let base):
+            try f.revision(field, value)
+            try f.bases(base, field: field)
+        case .topicsAdded(_, let topics):
+            for t in topics { try f.add(.topic, t, .string(t)) }
+        case .topicsRemoved(_, let topics, let seen):
+            for t in topics { try f.remove(.topic, t, seen: seen) }
+        case .linksAdded(_, let links):
+            for l in links { try f.add(.link, l.item, l.json) }
+        case .linksRemoved(_, let links, let seen):
+            for l in links { try f.remove(.link, l.item, seen: seen) }
+        case .sourcesAdded(_, let sources):
+            for s in sources { try f.add(.source, s.item, s.json) }
+        case .sourcesRemoved(_, let urls, let seen):
+            for u in urls { try f.remove(.source, u, seen: seen) }
+        case .withdrawn(_, let reason):
+            try f.status(withdrawn: true, reason: reason)
+        case .restored:
+            try f.status(withdrawn: false, reason: nil)
+        }
+    }
+
+    /// One event's facts as they are written: which event and record, when, by whom, whether
+    /// they count, and whether the live counts are kept as they go (`counting`).
+    struct EventFacts {
+        let id: String
+        let key: String
+        let time: String
+        let author: String
+        let valid: Bool
+        let counting: Bool
+        let w: FactWriter
+
         func revision(_ f: RecordField, _ v: JSONValue) throws {
             let s = w.revision
             s.bind(1, id)
@@ -341,8 +374,8 @@ public struct CurationProjector: Projector {
             s.bind(7, valid)
             try s.run()
         }
-        switch d {
-        case .recordCreated(let symbol, let fields):
+
+        func created(_ symbol: ResolutionSymbol) throws {
             let s = w.created
             s.bind(1, id)
             s.bind(2, key)
@@ -351,9 +384,10 @@ public struct CurationProjector: Projector {
             s.bind(5, author)
             s.bind(6, valid)
             try s.run()
-            for (f, v) in fields { try revision(f, v) }
-        case .fieldSet(_, let field, let value, let base):
-            try revision(field, value)
+        }
+
+        /// The revisions a field set replaces, and (when counting) their live counts.
+        func bases(_ base: [String], field: RecordField) throws {
             for b in base {
                 w.base.bind(1, b)
                 w.base.bind(2, field.rawValue)
@@ -366,22 +400,6 @@ public struct CurationProjector: Projector {
                     try w.replacedOne.run()
                 }
             }
-        case .topicsAdded(_, let topics):
-            for t in topics { try add(.topic, t, .string(t)) }
-        case .topicsRemoved(_, let topics, let seen):
-            for t in topics { try remove(.topic, t, seen: seen) }
-        case .linksAdded(_, let links):
-            for l in links { try add(.link, l.item, l.json) }
-        case .linksRemoved(_, let links, let seen):
-            for l in links { try remove(.link, l.item, seen: seen) }
-        case .sourcesAdded(_, let sources):
-            for s in sources { try add(.source, s.item, s.json) }
-        case .sourcesRemoved(_, let urls, let seen):
-            for u in urls { try remove(.source, u, seen: seen) }
-        case .withdrawn(_, let reason):
-            try status(withdrawn: true, reason: reason)
-        case .restored:
-            try status(withdrawn: false, reason: nil)
         }
     }
 

@@ -51,7 +51,7 @@ final class Admission: Sendable {
         if let kept = membership.keptThrough(envelope.author), envelope.seq > kept,
             case .revoked(let n) = membership.authorize(envelope.author, seq: envelope.seq)
         {
-            return EventLog.beyondRevocation(envelope, through: n, dataset: dataset)
+            return IngestRules.beyondRevocation(envelope, through: n, dataset: dataset)
         }
         guard keys.withLock({ $0.contains(envelope.author) }) else {
             return EventRejection(

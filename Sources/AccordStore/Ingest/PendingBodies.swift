@@ -9,18 +9,13 @@ import GRDB
 /// and is settled for good when a valid redaction of it arrives. Genesis and membership
 /// events without a body are refused outright: who may write must never wait.
 extension EventLog {
-    static func registerPendingBodies(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v5-pending-bodies") { db in
-            try db.execute(sql: "CREATE TABLE pending_bodies(event_id TEXT PRIMARY KEY, pos INTEGER NOT NULL) STRICT, WITHOUT ROWID")
-        }
-    }
-
     /// The ids of events whose body this node still waits for.
     public func pendingBodyIDs(limit: Int = .max) throws -> [String] {
-        try pool.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT event_id FROM pending_bodies ORDER BY pos LIMIT ?", arguments: [min(limit, Int(Int32.max))])
-        }
+        try pool.read { db in try Self.pendingBodyIDs(db, limit: limit) }
+    }
+
+    static func pendingBodyIDs(_ db: Database, limit: Int) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT event_id FROM pending_bodies ORDER BY pos LIMIT ?", arguments: [min(limit, Int(Int32.max))])
     }
 
     /// How many bodies this node still waits for.
@@ -30,11 +25,13 @@ extension EventLog {
 
     /// Stored events with these ids, with their bodies (what a peer asked for).
     public func events(ids: [String]) throws -> [StoredEvent] {
-        try pool.read { db in
-            try ids.compactMap { id in
-                try Row.fetchOne(db.cachedStatement(sql: StoredEvent.selectSQL + " WHERE e.id = ?"), arguments: [id])
-                    .map(StoredEvent.init(row:))
-            }.filter { $0.bodyBytes != nil }
-        }
+        try pool.read { db in try Self.events(db, ids: ids) }
+    }
+
+    static func events(_ db: Database, ids: [String]) throws -> [StoredEvent] {
+        try ids.compactMap { id in
+            try Row.fetchOne(db.cachedStatement(sql: StoredEvent.selectSQL + " WHERE e.id = ?"), arguments: [id])
+                .map(StoredEvent.init(row:))
+        }.filter { $0.bodyBytes != nil }
     }
 }

@@ -15,11 +15,9 @@ public struct ProjectedEvent: Sendable {
     }
 }
 
-/// A read model maintained inside the ingest transaction. Projectors own their
-/// tables, and can drop and rebuild them from the log.
+/// A read model maintained inside the ingest transaction. A projector owns its tables
+/// (created by the node's one migrator, `NodeSchema`), and can empty and rebuild them from the log.
 public protocol Projector: Sendable {
-    /// Adds this read model's migrations.
-    func registerMigrations(_ migrator: inout DatabaseMigrator)
     /// Checks an event's payload before it is appended (pure, no database); a thrown
     /// rejection stops the event and nothing is written.
     func validate(_ event: SignedEvent) throws(EventRejection)

@@ -54,7 +54,11 @@ extension EventLog {
             let readError = ErrorBox()
             try OrderedPipeline.run(
                 maxInFlight: 8,
-                produce: readingChunks(of: 256, error: readError),
+                produce: pool is DatabasePool
+                    ? readingChunks(of: 256, error: readError)
+                    // One connection (a database in memory): the log is read within this transaction.
+                    : Self.emitting(
+                        try Row.fetchAll(db, sql: StoredEvent.selectSQL + " ORDER BY e.pos").map(StoredEvent.init(row:)), chunk: 256),
                 transform: { (chunk: [StoredEvent]) in chunk.map { s in (s, try? s.decoded(payload: true)) } },
                 consume: { decoded in
                     // Every stored event counts as done, decoded or not (one that does not
@@ -75,16 +79,15 @@ extension EventLog {
     }
 }
 
-extension StoredEvent {
-    /// The stored event decoded without re-checking its signature.
-    /// - Parameter payload: also decode a curation event's body (`SignedEvent.domain`).
-    public func decoded(payload: Bool = false) throws -> SignedEvent {
-        let env = try Envelope(json: try JSONParser.parse(envelopeBytes))
-        let body = try bodyBytes.map { try JSONParser.parse($0) }
-        var e = SignedEvent(id: id, envelope: env, envelopeBytes: envelopeBytes, signature: signature, body: body, bodyBytes: bodyBytes)
-        if payload, DomainEvent.isDomainType(env.type), let body {
-            e.domain = try? DomainEvent(type: env.type, schema: env.schema, subject: env.subject, body: body)
+extension EventLog {
+    /// A pipeline producer that hands out `events` in chunks.
+    static func emitting(_ events: [StoredEvent], chunk: Int) -> @Sendable (_ emit: ([StoredEvent]) -> Bool) -> Void {
+        { emit in
+            var k = 0
+            while k < events.count {
+                guard emit(Array(events[k..<min(events.count, k + chunk)])) else { return }
+                k += chunk
+            }
         }
-        return e
     }
 }

@@ -49,26 +49,6 @@ public enum NDJSONImport {
         }
     }
 
-    /// Splits NDJSON into (line number, bytes), skipping blank lines; a trailing `\r` is dropped.
-    public static func lines(_ data: [UInt8]) -> [(Int, [UInt8])] {
-        var out: [(Int, [UInt8])] = []
-        var start = 0
-        var number = 1
-        func emit(_ end: Int) {
-            var e = end
-            if e > start && data[e - 1] == 0x0D { e -= 1 }
-            let slice = data[start..<e]
-            if slice.contains(where: { $0 != 0x20 && $0 != 0x09 }) { out.append((number, Array(slice))) }
-        }
-        for (k, b) in data.enumerated() where b == 0x0A {
-            emit(k)
-            start = k + 1
-            number += 1
-        }
-        if start < data.count { emit(data.count) }
-        return out
-    }
-
     /// Hands out consecutive batches; called from the pipeline's producer thread only.
     public final class BatchIterator: Sendable {
         private let items: [[UInt8]]
@@ -97,8 +77,8 @@ public enum NDJSONImport {
         data: [UInt8], into log: EventLog, batchSize: Int = defaultBatchSize, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> Result {
         var result = Result()
-        let all = lines(data)
-        let batches = BatchIterator(all.map(\.1), batchSize: batchSize)
+        let all = NDJSONLineSplitter.lines(of: data)
+        let batches = BatchIterator(all.map(\.bytes), batchSize: batchSize)
         var handled = 0
         try log.ingest(
             next: { batches.next() },

@@ -12,18 +12,6 @@ public struct PeerStatus: Sendable, Codable, Equatable {
 }
 
 extension EventLog {
-    static func registerPeerMigration(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v3-peers") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE peers(
-                        url TEXT PRIMARY KEY, last_attempt TEXT, last_success TEXT,
-                        failures INTEGER NOT NULL DEFAULT 0, last_result TEXT
-                    ) STRICT;
-                    """)
-        }
-    }
-
     /// Records the outcome of a sync with `url`; `result` is a JSON summary.
     public func recordPeer(url: String, ok: Bool, result: String) throws {
         let now = HLCTime(millis: HybridLogicalClock.wallMillis()).description

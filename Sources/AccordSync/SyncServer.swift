@@ -1,0 +1,75 @@
+import AccordCore
+import AccordStore
+
+/// The server half of the sync protocol (Docs/protocol.md, section 5): what a pull is
+/// answered with, and how a push is taken in. The HTTP handlers (`NodeHandlers+Sync`)
+/// only decode, call these and encode.
+public enum SyncServer {
+    /// A pull's page: its events, and the end line that follows them, all read in one
+    /// snapshot of the log.
+    public static func page(
+        for pull: SyncProtocol.PullRequest, log: EventLog
+    ) throws -> (
+        events: [StoredEvent], end: SyncProtocol.PageEnd
+    ) {
+        let s = try log.pullSnapshot(
+            vector: pull.vector, heads: pull.heads, forks: pull.forks, bodies: pull.bodies, after: pull.after,
+            maxEvents: pull.maxEvents, maxBytes: pull.maxBytes, maxOwed: SyncProtocol.maxBodiesAsked)
+        var end = SyncProtocol.PageEnd(next: s.next, events: s.events.count, dataset: s.dataset, vector: s.vector, heads: s.heads)
+        end.bodies = s.owed
+        end.unshared = s.unshared.sorted()
+        end.forks = s.forkPoints.filter { s.vector[$0.key] >= $0.value }
+        return (s.events, end)
+    }
+}
+
+/// A push body taken in as it arrives, into the ingest pipeline, under the push rules: a
+/// size limit, a total time and a minimum pace (a push holds one of the few push slots,
+/// so a trickling stranger cannot keep members' pushes out), and an end for a push whose
+/// lines are mostly refused (lines refused for free must not buy a slot).
+public final class PushIntake {
+    /// Why a push was ended before its body's end.
+    public enum Stop: Sendable, Equatable {
+        case tooLarge
+        case tooSlow(String)
+        case mostlyRefused
+    }
+
+    /// Refused lines a push may send before its refusals are weighed against what it brings.
+    public static let refusalsAllowed = 4096
+    /// The longest a push may hold a push slot.
+    public static let maxDuration = Duration.seconds(120)
+    /// The slowest a push may send once it has run 10 s.
+    public static let minBytesPerSecond = 16 * 1024
+
+    /// More than `refusalsAllowed` refused lines, and more than four for every line taken
+    /// (accepted, duplicate or stored without effect): an honest peer's pushes are events
+    /// this node can place, and refuses few.
+    public static func mostlyRefused(_ s: IngestSummary) -> Bool {
+        s.rejected > refusalsAllowed && s.rejected > 4 * (s.accepted + s.duplicate + s.invalid)
+    }
+
+    private let stream: StreamingIngest
+    private let start = ContinuousClock.now
+    public private(set) var received = 0
+
+    public init(log: EventLog) { stream = StreamingIngest(log: log) }
+
+    /// Takes the next bytes of the body; returns why the push ends here, or nil to go on.
+    public func take(_ bytes: some Collection<UInt8>) async -> Stop? {
+        received += bytes.count
+        if received > SyncProtocol.maxPushBytes { return .tooLarge }
+        await stream.feed(bytes)
+        if Self.mostlyRefused(stream.current.summary) { return .mostlyRefused }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if elapsed > Self.maxDuration { return .tooSlow("a push may take at most \(Self.maxDuration)") }
+        if seconds > 10, Double(received) / seconds < Double(Self.minBytesPerSecond) {
+            return .tooSlow("a push must send at least \(Self.minBytesPerSecond / 1024) KiB/s after its first 10 s")
+        }
+        return nil
+    }
+
+    /// Ends the push and waits for the pipeline; what arrived before a stop is kept.
+    public func finish() async throws -> StreamingIngest.Result { try await stream.finish() }
+}
