@@ -65,7 +65,7 @@ extension Bench {
             let (target, t) = try bestIngest(lines, name: "curation-ingest")
             curationNode = target
             let conflicts = try Curation(log: target).conflicts().count
-            let records = try Curation(log: target).list().count
+            let records = try Curation(log: target).symbols().count
             return Result(
                 workload: workload, events: lines.count, seconds: t,
                 extra: [
@@ -118,11 +118,11 @@ extension Bench {
             precondition(hits > 0, "bench search found nothing")
             return Result(
                 workload: workload, events: queries.count, seconds: t,
-                extra: ["unit": "queries", "hits": .int(hits), "records": .int(try c.list().count)])
+                extra: ["unit": "queries", "hits": .int(hits), "records": .int(try c.symbols().count)])
         default:  // record-read
             _ = try await baseline("curation-ingest")
             let node = curationNode!
-            let symbols = try Curation(log: node).list().map(\.symbol)
+            let symbols = try Curation(log: node).symbols()
             let http = SyncSession.makeClient()
             defer { Task { try? await http.shutdown() } }
             let clients = 16

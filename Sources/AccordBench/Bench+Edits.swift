@@ -51,7 +51,7 @@ extension Bench {
         let records = (0..<recordCount).map { g.record($0) }
         let c = Curation(log: log)
         _ = try c.importRecords(Array(Curation.recordsJSON(records).utf8), csv: false, key: author)
-        let symbols = try c.list().map(\.symbol)
+        let symbols = try c.symbols()
         let keys = (0..<Self.editClients).map { SigningKey.fixed("bench-curator-\($0)") }
         try c.authorize(keys.enumerated().map { .granted(key: $1.author, role: .editor, name: "Curator \($0)") }, key: author)
         let dataset = try log.datasetID()!

@@ -21,7 +21,7 @@ extension Bench {
         let curators = (0..<8).map { SigningKey.fixed("load-curator-\($0)") }
         try Curation(log: node).authorize(
             curators.enumerated().map { .granted(key: $1.author, role: .editor, name: "Curator \($0)") }, key: author)
-        let symbols = try Curation(log: node).list().map(\.symbol)
+        let symbols = try Curation(log: node).symbols()
         let dataset = try node.datasetID()!
         FileManager.default.createFile(
             atPath: dir + "/load.key", contents: Data(author.fileContents.utf8), attributes: [.posixPermissions: 0o600])

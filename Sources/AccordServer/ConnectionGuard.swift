@@ -15,8 +15,22 @@ final class ConnectionLedger: Sendable {
         book = Mutex(ConnectionBook(total: limits.connectionCap(descriptorLimit: descriptorLimit), perClient: limits.maxPerClient))
     }
 
-    func admit(_ client: String) -> String? { book.withLock { $0.admit(client) } }
-    func release(_ client: String) { book.withLock { $0.release(client) } }
+    /// Connections open now, for operators (and tests that wait for a flood to take hold).
+    static let openGauge = Gauge(label: "accord_connections_open")
+
+    func admit(_ client: String) -> String? {
+        let (refusal, open) = book.withLock { ($0.admit(client), $0.open) }
+        Self.openGauge.record(open)
+        return refusal
+    }
+
+    func release(_ client: String) {
+        Self.openGauge.record(
+            book.withLock { b in
+                b.release(client)
+                return b.open
+            })
+    }
     var open: Int { book.withLock { $0.open } }
 }
 

@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordSync
 import Foundation
 import Hummingbird
 

@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordSync
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -33,25 +34,22 @@ extension NodeHandlers {
             } catch {
                 throw Problem.badRequest(error.message)
             }
-            let answer: JSONValue = try await blocking { [curation, log] in
-                guard let dataset = try log.datasetID() else { throw NoDataset() }
-                let drafts = try Curation.membershipEdit(json: json).map { [$0.draft] } ?? curation.drafts(try curation.edit(json: json))
-                let head = try log.chainHead(author: author)
-                let member = try log.membership().members[author]
+            let answer: JSONValue = try await blocking { [curation] in
+                let change = try Curation.membershipEdit(json: json)
+                let s = try curation.draftsSnapshot(change == nil ? try curation.edit(json: json) : nil, membership: change, author: author)
+                guard let dataset = s.dataset else { throw NoDataset() }
                 var o: [String: JSONValue] = [
-                    "dataset": .string(dataset), "author": .string(author), "seq": .int(head?.seq ?? 0),
-                    "prev": head.map { .string($0.id) } ?? .null, "after": head.map { .string($0.time) } ?? .null,
+                    "dataset": .string(dataset), "author": .string(author), "seq": .int(s.headSeq ?? 0),
+                    "prev": s.headID.map { .string($0) } ?? .null, "after": s.headTime.map { .string($0) } ?? .null,
                     "drafts": .array(
                         // Salted as this node salts its own (`BodySalt`): the client signs the body as given.
-                        drafts.map { $0.salted() }.map { d in
+                        s.drafts.map { $0.salted() }.map { d in
                             var m: [String: JSONValue] = ["type": .string(d.type), "schema": .int(d.schema), "body": d.body]
                             if let s = d.subject { m["subject"] = .string(s) }
                             return .object(m)
                         }),
                 ]
-                if let member, member.validThroughSeq == nil {
-                    o["member"] = ["name": .string(member.name), "role": .string(member.role.rawValue)]
-                }
+                if let member = s.member { o["member"] = ["name": .string(member.name), "role": .string(member.role.rawValue)] }
                 return .object(o)
             }
             return Self.json(answer)

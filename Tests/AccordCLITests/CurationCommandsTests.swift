@@ -1,4 +1,5 @@
 import AccordCore
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -131,11 +132,15 @@ import Testing
         _ = try await cli.ok(["keygen", "--out", cli.path("k")])
         let db = ["--db", cli.path("a.db"), "--key", cli.path("k")]
         _ = try await cli.ok(["init", "--seed"] + db)
-        try await Task.sleep(for: .milliseconds(50))
+        // A time strictly after the seed's events and strictly before the edit's (the clock
+        // reads milliseconds: it is let past each).
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let before = formatter.string(from: Date())
-        try await Task.sleep(for: .milliseconds(50))
+        let seeded = Date()
+        _ = await eventually { Date().timeIntervalSince(seeded) > 0.002 }
+        let now = Date()
+        let before = formatter.string(from: now)
+        _ = await eventually { Date().timeIntervalSince(now) > 0.002 }
         _ = try await cli.ok(["set", "A/RES/73/11", "title", "A later title"] + db)
         #expect(try await cli.ok(["show", "A/RES/73/11", "--db", cli.path("a.db")]).contains("A later title"))
         let old = try await cli.ok(["show", "A/RES/73/11", "--as-of", before, "--db", cli.path("a.db")])

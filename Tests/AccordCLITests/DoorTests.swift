@@ -1,4 +1,5 @@
 import AccordCore
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -92,10 +93,10 @@ final class RawConnection {
             flood.append(c)
         }
         #expect(flood.count >= 150)
-        try await Task.sleep(for: .milliseconds(500))
         // Past its cap the node closes them at once; another client is answered meanwhile.
-        let refused = flood.filter { $0.closedByPeer }.count
-        #expect(refused >= 150, "\(refused) of \(flood.count) closed")
+        #expect(
+            await eventually(within: 5) { flood.filter { $0.closedByPeer }.count >= 150 },
+            "\(flood.filter { $0.closedByPeer }.count) of \(flood.count) closed")
         for _ in 0..<5 { #expect(await Self.health(server.url) != nil) }
         // The ones it kept are closed once the head deadline passes, trickling or not.
         let deadline = Date().addingTimeInterval(10)
@@ -124,8 +125,8 @@ final class RawConnection {
             slow.append(c)
         }
         #expect(slow.count == 80)
-        try await Task.sleep(for: .seconds(1))
-        // An honest edit meanwhile is taken, not refused with 429.
+        // Once the node holds them all open, an honest edit is taken, not refused with 429.
+        #expect(await eventually { (Self.gauge(server.url, "accord_connections_open") ?? 0) >= 80 })
         let editor = try node.key("editor")
         let set = DomainEvent.fieldSet(try ResolutionSymbol(parsing: "A/RES/72/1"), field: .notes, value: "honest", base: [])
         let line = try await HostileNetworkTests().next(node, editor, set.draft)
@@ -139,5 +140,14 @@ final class RawConnection {
         }
         let stillOpen = slow.filter { !$0.closedByPeer }.count
         #expect(stillOpen == 0)
+    }
+
+    /// A gauge's value from the node's `/metrics`.
+    static func gauge(_ url: String, _ name: String) -> Double? {
+        guard let text = httpGet(url + "/metrics") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1))
+        }
+        return nil
     }
 }

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -19,18 +20,18 @@ import Testing
             passed.withLock { $0 = true }
         }
         waiter.start()
-        Thread.sleep(forTimeInterval: 0.2)
+        // It waits (for room, not for a fixed time) and has not passed.
+        #expect(eventuallySync { budget.waiters == 1 })
         #expect(passed.withLock { $0 } == false, "took 120 of a budget of 100")
         budget.release(60)
-        for _ in 0..<50 where !passed.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.02) }
-        #expect(passed.withLock { $0 })
+        #expect(eventuallySync { passed.withLock { $0 } })
         budget.release(60)
         #expect(budget.acquire(500))  // alone, larger than the budget
         let cancelled = Mutex<Bool?>(nil)
         Thread { cancelled.withLock { $0 = budget.acquire(1) } }.start()
-        Thread.sleep(forTimeInterval: 0.1)
+        #expect(eventuallySync { budget.waiters == 1 })
         budget.cancel()
-        for _ in 0..<50 where cancelled.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(eventuallySync { cancelled.withLock { $0 } != nil })
         #expect(cancelled.withLock { $0 } == false)
     }
 

@@ -204,7 +204,13 @@ import Testing
         let node = try Running()
         // Port 9 (discard) refuses: each background sync fails fast and is retried later.
         try await node.start(peers: ["http://127.0.0.1:9", "http://127.0.0.1:9"])
-        try await Task.sleep(for: .milliseconds(300))
+        // The first round tries the peer once: one failure recorded, not two (the next round
+        // is 30 s away).
+        #expect(await eventually { ((try? node.log.peers()) ?? []).contains { $0.failures > 0 } })
+        let peers = try node.log.peers()
+        #expect(peers.map(\.url) == ["http://127.0.0.1:9"] && peers.first?.failures == 1, "\(peers)")
+        let (_, metrics, _) = try await node.get("/metrics")
+        #expect(metrics.contains("accord_peer_syncs_total{result=\"error\"} 1"), "\(metrics.prefix(2000))")
         #expect(try await node.get("/health").0 == 200)
         try await node.stop()
     }

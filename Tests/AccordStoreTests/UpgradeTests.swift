@@ -28,7 +28,7 @@ import Testing
         #expect(
             first.value(.title)
                 == .string("Cooperation between the United Nations and the International Criminal Police Organization (INTERPOL)"))
-        #expect(try c.list().count == 12)
+        #expect(try c.symbols().count == 12)
         #expect(try c.search("INTERPOL").contains { $0.symbol == "A/RES/71/19" })
         // The migrated read models are what the current projector derives from the log.
         try log.rebuild()

@@ -22,7 +22,7 @@ import Testing
             let clone = try await SyncSession(log: laptop.log, peer: hub.url, http: http).sync(push: false)
             #expect(clone.eventsReceived == (try hub.log.eventCount()))
             #expect(try laptop.curation.digest() == hub.curation.digest())
-            let symbols = try hub.curation.list().map { try ResolutionSymbol(parsing: $0.symbol) }
+            let symbols = try hub.curation.symbols().map { try ResolutionSymbol(parsing: $0) }
             // 50 edits on each side; the notes of the first five records are edited on both.
             for k in 0..<50 {
                 let s = symbols[k % symbols.count]

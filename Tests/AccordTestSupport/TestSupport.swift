@@ -90,3 +90,24 @@ public func withSyncClient<T>(_ body: (HTTPClient) async throws -> T) async thro
     try await http.shutdown()
     return result
 }
+
+/// Waits until `condition` holds, polling, for at most `seconds`; returns whether it held.
+/// Tests wait on what they assert, never for a fixed time.
+public func eventually(within seconds: Double = 15, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while true {
+        if try await condition() { return true }
+        if Date() > deadline { return false }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+/// The same for synchronous tests (a thread may block meanwhile).
+public func eventuallySync(within seconds: Double = 15, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while true {
+        if try condition() { return true }
+        if Date() > deadline { return false }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+}

@@ -8,7 +8,15 @@ public final class ByteBudget: @unchecked Sendable {
     private let cond = NSCondition()
     private var used = 0
     private var cancelled = false
+    private var waiting = 0
     public let limit: Int
+
+    /// How many producers wait for room now.
+    public var waiters: Int {
+        cond.lock()
+        defer { cond.unlock() }
+        return waiting
+    }
 
     public init(limit: Int) { self.limit = max(1, limit) }
 
@@ -16,7 +24,11 @@ public final class ByteBudget: @unchecked Sendable {
     public func acquire(_ n: Int) -> Bool {
         cond.lock()
         defer { cond.unlock() }
-        while used > 0 && used + n > limit && !cancelled { cond.wait() }
+        while used > 0 && used + n > limit && !cancelled {
+            waiting += 1
+            cond.wait()
+            waiting -= 1
+        }
         if cancelled { return false }
         used += n
         return true

@@ -75,37 +75,10 @@ public struct Curation: Sendable {
         public let withdrawn: Bool
     }
 
-    public func list(
-        body: ResolutionSymbol.Body? = nil, year: Int? = nil, topic: String? = nil, includeWithdrawn: Bool = true
-    ) throws
-        -> [Summary]
-    {
-        try log.pool.read { db in
-            var sql = "SELECT r.symbol, r.body, r.year, r.title, r.withdrawn, r.key FROM records r WHERE 1"
-            var args: [any DatabaseValueConvertible] = []
-            if let body {
-                sql += " AND r.body = ?"
-                args.append(body.rawValue)
-            }
-            if let year {
-                sql += " AND r.year = ?"
-                args.append(year)
-            }
-            if let topic {
-                sql += " AND EXISTS (SELECT 1 FROM record_items i WHERE i.key = r.key AND i.kind = 'topic' AND i.item = ?)"
-                args.append(try Topic.normalise(topic))
-            }
-            if !includeWithdrawn { sql += " AND r.withdrawn = 0" }
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
-            let summaries = rows.map { Summary(symbol: $0[0], body: $0[1], year: $0[2], title: $0[3], withdrawn: $0[4]) }
-            // Symbol order: GA by session and number, then SC by number.
-            return summaries.sorted { a, b in
-                switch (try? ResolutionSymbol(parsing: a.symbol), try? ResolutionSymbol(parsing: b.symbol)) {
-                case (let x?, let y?): return x < y
-                default: return a.symbol < b.symbol
-                }
-            }
-        }
+    /// Every record's symbol, in symbol order (GA by session and number, then SC by number),
+    /// by the order's index.
+    public func symbols() throws -> [String] {
+        try log.pool.read { db in try String.fetchAll(db, sql: "SELECT symbol FROM records ORDER BY \(Self.symbolOrder)") }
     }
 
     public struct SearchHit: Sendable, Codable, Equatable {

@@ -7,7 +7,7 @@ enum LogSchema {
             sql: """
                 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 
-                -- The append-only log. `envelope` holds the envelope bytes exactly as received.
+                -- The append-only log. `envelope` holds the envelope's canonical bytes, as signed.
                 CREATE TABLE events(
                     pos INTEGER PRIMARY KEY,
                     id TEXT NOT NULL UNIQUE CHECK (length(id) = 64),

@@ -232,14 +232,16 @@ extension EventLog {
     /// (nil for a key that has signed nothing here). A client that signs its own edits
     /// places its next event after it.
     public func chainHead(author: String) throws -> (seq: Int, id: String, time: String)? {
-        try pool.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT seq, id, time FROM events WHERE author = ? ORDER BY seq DESC LIMIT 1"),
-                    arguments: [author])
-            else { return nil }
-            return (row[0], row[1], row[2])
-        }
+        try pool.read { db in try Self.chainHead(db, author: author) }
+    }
+
+    static func chainHead(_ db: Database, author: String) throws -> (seq: Int, id: String, time: String)? {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT seq, id, time FROM events WHERE author = ? ORDER BY seq DESC LIMIT 1"),
+                arguments: [author])
+        else { return nil }
+        return (row[0], row[1], row[2])
     }
 }
 

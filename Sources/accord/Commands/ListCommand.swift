@@ -7,25 +7,27 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List records, optionally filtered and sorted; every match unless --limit.")
     @OptionGroup var db: DatabaseOptions
-    @Option(name: .long, help: "GA or SC.") var body: String?
+    @Option(name: .long, help: "GA or SC.") var body: ResolutionSymbol.Body?
     @Option(name: .long) var year: Int?
     @Option(name: .long) var topic: String?
-    @Option(name: .long, help: "all, current or withdrawn.") var status: String = "all"
-    @Option(name: .long, help: "symbol, year (newest first) or title.") var sort: String = "symbol"
+    @Option(name: .long, help: "all, current or withdrawn.") var status: Curation.ListStatus = .all
+    @Option(name: .long, help: "symbol, year (newest first) or title.") var sort: Curation.ListOrder = .symbol
     @Option(name: .long, help: "At most this many (1 to 500).") var limit: Int?
     @Option(name: .long, help: "Skip this many first.") var offset: Int = 0
     @Flag(name: .long) var json = false
 
     func run() throws {
-        var parameters = ["body": body ?? "", "topic": topic ?? "", "status": status, "sort": sort, "offset": String(offset)]
-        parameters["year"] = year.map(String.init)
-        parameters["limit"] = String(limit ?? Curation.maxPageSize)
-        let query: Curation.ListQuery
-        do { query = try Curation.ListQuery(parameters: parameters) } catch let e as InvalidInput { throw CLIError("--" + e.reason) }
+        var q = Curation.ListQuery()
+        q.body = body
+        q.year = year
+        q.topic = topic.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        q.status = status
+        q.order = sort
+        q.limit = limit ?? Curation.maxPageSize
+        q.offset = offset
         let curation = try db.curation()
         // Without --limit: every page.
         var rows: [Curation.Summary] = []
-        var q = query
         var total = 0
         repeat {
             let page = try curation.list(q)
@@ -48,3 +50,9 @@ struct ListCommand: ParsableCommand {
         }
     }
 }
+
+extension ResolutionSymbol.Body: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}
+extension Curation.ListStatus: ExpressibleByArgument {}
+extension Curation.ListOrder: ExpressibleByArgument {}
