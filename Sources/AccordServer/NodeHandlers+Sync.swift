@@ -90,18 +90,17 @@ extension NodeHandlers {
         }
         try pushes.enterOrRefuse("Too many pushes", "this node runs \(pushes.limit) pushes at a time; retry in a second")
         defer { pushes.leave() }
-        let intake = PushIntake(log: log)
-        var stop: PushIntake.Stop?
+        let (result, stop): (StreamingIngest.Result, PushIntake.Stop?)
         do {
-            for try await chunk in request.body {
-                stop = await intake.take(chunk.readableBytesView)
-                if stop != nil { break }
+            (result, stop) = try await PushIntake.run(log: log) { take in
+                for try await chunk in request.body {
+                    if let stop = await take(Array(chunk.readableBytesView)) { return stop }
+                }
+                return nil
             }
-        } catch {
-            _ = try? await intake.finish()
-            throw Problem(.badRequest, "Push interrupted", "the push body could not be read to its end: \(error)")
+        } catch let e as PushIntake.BodyUnreadable {
+            throw Problem(.badRequest, "Push interrupted", "the push body could not be read to its end: \(e.underlying)")
         }
-        let result = try await intake.finish()
         if stop == .mostlyRefused || PushIntake.mostlyRefused(result.summary) {
             throw Problem(
                 .unprocessableContent, "Push mostly refused",

@@ -83,123 +83,129 @@ extension NodeHandlers {
     }
 
     func addWebUI(to router: NodeRoutes) {
-        router.get("/") { request, _ -> Response in
-            let p = Self.parameters(request)
-            let query = try Curation.ListQuery(parameters: p)
-            let (page, admins) = try await blocking { [curation, log] in (try curation.list(query), try log.membership().activeAdmins) }
-            func options(_ list: [(String, String)], _ chosen: String) -> [[String: Any]] {
-                list.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == chosen] }
-            }
-            let context: [String: Any] = [
-                "q": "", "year": query.year.map(String.init) ?? "", "topic": query.topic ?? "",
-                "bodies": options(
-                    [("", "Both bodies"), ("GA", "General Assembly"), ("SC", "Security Council")], query.body?.rawValue ?? ""),
-                "statuses": options(
-                    [("all", "Current and withdrawn"), ("current", "Current"), ("withdrawn", "Withdrawn")], query.status.rawValue),
-                "sorts": options([("symbol", "By symbol"), ("year", "Newest first"), ("title", "By title")], query.order.rawValue),
-                "range": Self.range(page.offset, page.items.count, page.total),
-                "records": page.items.map { r -> [String: Any] in
-                    Self.linkContext(r.symbol).merging([
-                        "year": r.year.map(String.init) ?? "", "title": r.title ?? "—", "withdrawn": r.withdrawn,
-                    ]) { $1 }
-                },
-                "pager": Self.pager(p, offset: page.offset, limit: page.limit, shown: page.items.count, total: page.total, path: "/")
-                    as Any,
-            ]
-            return try await self.page("records", title: "Records", context, noAdmin: admins.isEmpty)
-        }
-
-        router.get("/members") { _, _ -> Response in
-            let state = try await blocking { [log] in try log.membership() }
-            let members = state.members.values.sorted(by: { ($0.name, $0.key) < ($1.name, $1.key) }).map { m -> [String: Any] in
-                var standing = (state.periods[m.key] ?? []).map { "\($0.role.rawValue) from seq \($0.fromSeq)" }.joined(separator: ", ")
-                if let cut = m.validThroughSeq { standing += "; revoked after seq \(cut)" }
-                return ["name": m.name, "role": m.role.rawValue, "key": m.key, "standing": standing]
-            }
-            return try await self.page("members", title: "Members", ["members": members], noAdmin: state.activeAdmins.isEmpty)
-        }
-
-        router.get("/peers") { _, _ -> Response in
-            let peers = try await blocking { [log] in try log.peers() }
-            let context: [String: Any] = [
-                "peers": peers.map { p -> [String: Any] in
-                    [
-                        "url": p.url, "lastAttempt": p.lastAttempt ?? "—", "lastSuccess": p.lastSuccess ?? "—", "failures": p.failures,
-                        "lastResult": p.lastResult ?? "—",
-                    ]
-                }
-            ]
-            return try await self.page("peers", title: "Peers", context)
-        }
-
-        router.get("/search") { request, _ -> Response in
-            let p = Self.parameters(request)
-            let q = p["q"] ?? ""
-            var context: [String: Any] = ["q": q]
-            if !q.trimmingCharacters(in: .whitespaces).isEmpty {
-                let limit = try Self.intParameter(p, "limit") ?? 20
-                let offset = try Self.intParameter(p, "offset") ?? 0
-                let page = try await blocking { [curation] in try curation.search(q, limit: limit, offset: offset) }
-                context["searched"] =
-                    [
-                        "range": Self.range(page.offset, page.items.count, page.total), "start": page.offset + 1,
-                        "hits": page.items.map { h -> [String: Any] in
-                            Self.linkContext(h.symbol).merging(["title": h.title ?? "", "snippet": h.snippet]) { $1 }
-                        },
-                        "pager": Self.pager(
-                            p, offset: page.offset, limit: page.limit, shown: page.items.count, total: page.total, path: "/search")
-                            as Any,
-                    ] as [String: Any]
-            }
-            return try await self.page("search", title: "Search", context)
-        }
-
-        router.get("/record") { request, _ -> Response in
-            let symbol = try symbolParameter(request)
-            let asOf = request.uri.queryParameters["asOf"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-            let at = request.uri.queryParameters["at"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-            var field: RecordField?
-            if let name = request.uri.queryParameters["field"].map(String.init), !name.isEmpty {
-                do throws(DomainError) { field = try RecordField(parsing: name) } catch { throw Problem.badRequest(error.message) }
-            }
-            let f = field
-            let html: String = try await blocking { [curation, log] in
-                let s = try curation.existing(symbol)
-                let cutoff = try curation.cutoff(asOf: asOf, at: at)
-                guard let state = try curation.state(s, cutoff: cutoff) else {
-                    throw Problem.notFound("\(s) was not in the dataset yet as of \(asOf ?? at ?? "then")")
-                }
-                let names = Self.names(try log.membership())
-                let context = try Self.recordContext(
-                    s, state, names: names, curation: curation, asOf: cutoff.map { _ in asOf ?? "event " + (at ?? "") }, historyOf: f)
-                return try WebTemplates.page("record", title: symbol, context, conflicts: try curation.openConflictCount())
-            }
-            return Self.htmlResponse(html)
-        }
-
-        router.get("/new") { _, _ -> Response in
-            let fields = RecordField.allCases.map { f -> [String: Any] in
-                ["label": Self.fieldLabel(f), "rule": Self.rule(f), "input": Self.input(f, name: "field:" + f.rawValue, value: "")]
-            }
-            return try await self.page("new", title: "New record", ["fields": fields])
-        }
-
+        router.get("/") { request, _ -> Response in try await recordsPage(request) }
+        router.get("/members") { _, _ -> Response in try await membersPage() }
+        router.get("/peers") { _, _ -> Response in try await peersPage() }
+        router.get("/search") { request, _ -> Response in try await searchPage(request) }
+        router.get("/record") { request, _ -> Response in try await recordPage(request) }
+        router.get("/new") { _, _ -> Response in try await newRecordPage() }
         router.get("/key") { _, _ -> Response in try await self.page("key", title: "Your key", [:]) }
-
         router.get("/static/accord.js") { _, _ -> Response in Self.asset(WebAssets.script, type: "text/javascript; charset=utf-8") }
         router.get("/static/accord.css") { _, _ -> Response in Self.asset(WebAssets.style, type: "text/css; charset=utf-8") }
+        router.get("/conflicts") { _, _ -> Response in try await conflictsPage() }
+    }
 
-        router.get("/conflicts") { _, _ -> Response in
-            let (conflicts, names) = try await blocking { [curation, log] in (try curation.conflicts(), Self.names(try log.membership())) }
-            let context: [String: Any] = [
-                "conflicts": conflicts.compactMap { c -> [String: Any]? in
-                    guard let field = RecordField(rawValue: c.field) else { return nil }
-                    return Self.linkContext(c.symbol).merging(Self.headsContext(c.heads, field: field, names: names)) { $1 }
-                        .merging(["label": Self.fieldLabel(field), "count": c.heads.count]) { $1 }
-                }
-            ]
-            return try await self.page("conflicts", title: "Conflicts", context)
+    func recordsPage(_ request: Request) async throws -> Response {
+        let p = Self.parameters(request)
+        let query = try Curation.ListQuery(parameters: p)
+        let (page, admins) = try await blocking { [curation, log] in (try curation.list(query), try log.membership().activeAdmins) }
+        func options(_ list: [(String, String)], _ chosen: String) -> [[String: Any]] {
+            list.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == chosen] }
         }
+        let context: [String: Any] = [
+            "q": "", "year": query.year.map(String.init) ?? "", "topic": query.topic ?? "",
+            "bodies": options(
+                [("", "Both bodies"), ("GA", "General Assembly"), ("SC", "Security Council")], query.body?.rawValue ?? ""),
+            "statuses": options(
+                [("all", "Current and withdrawn"), ("current", "Current"), ("withdrawn", "Withdrawn")], query.status.rawValue),
+            "sorts": options([("symbol", "By symbol"), ("year", "Newest first"), ("title", "By title")], query.order.rawValue),
+            "range": Self.range(page.offset, page.items.count, page.total),
+            "records": page.items.map { r -> [String: Any] in
+                Self.linkContext(r.symbol).merging([
+                    "year": r.year.map(String.init) ?? "", "title": r.title ?? "—", "withdrawn": r.withdrawn,
+                ]) { $1 }
+            },
+            "pager": Self.pager(p, offset: page.offset, limit: page.limit, shown: page.items.count, total: page.total, path: "/")
+                as Any,
+        ]
+        return try await self.page("records", title: "Records", context, noAdmin: admins.isEmpty)
+    }
+
+    func membersPage() async throws -> Response {
+        let state = try await blocking { [log] in try log.membership() }
+        let members = state.members.values.sorted(by: { ($0.name, $0.key) < ($1.name, $1.key) }).map { m -> [String: Any] in
+            var standing = (state.periods[m.key] ?? []).map { "\($0.role.rawValue) from seq \($0.fromSeq)" }.joined(separator: ", ")
+            if let cut = m.validThroughSeq { standing += "; revoked after seq \(cut)" }
+            return ["name": m.name, "role": m.role.rawValue, "key": m.key, "standing": standing]
+        }
+        return try await self.page("members", title: "Members", ["members": members], noAdmin: state.activeAdmins.isEmpty)
+    }
+
+    func peersPage() async throws -> Response {
+        let peers = try await blocking { [log] in try log.peers() }
+        let context: [String: Any] = [
+            "peers": peers.map { p -> [String: Any] in
+                [
+                    "url": p.url, "lastAttempt": p.lastAttempt ?? "—", "lastSuccess": p.lastSuccess ?? "—", "failures": p.failures,
+                    "lastResult": p.lastResult ?? "—",
+                ]
+            }
+        ]
+        return try await self.page("peers", title: "Peers", context)
+    }
+
+    func searchPage(_ request: Request) async throws -> Response {
+        let p = Self.parameters(request)
+        let q = p["q"] ?? ""
+        var context: [String: Any] = ["q": q]
+        if !q.trimmingCharacters(in: .whitespaces).isEmpty {
+            let limit = try Self.intParameter(p, "limit") ?? 20
+            let offset = try Self.intParameter(p, "offset") ?? 0
+            let page = try await blocking { [curation] in try curation.search(q, limit: limit, offset: offset) }
+            context["searched"] =
+                [
+                    "range": Self.range(page.offset, page.items.count, page.total), "start": page.offset + 1,
+                    "hits": page.items.map { h -> [String: Any] in
+                        Self.linkContext(h.symbol).merging(["title": h.title ?? "", "snippet": h.snippet]) { $1 }
+                    },
+                    "pager": Self.pager(
+                        p, offset: page.offset, limit: page.limit, shown: page.items.count, total: page.total, path: "/search")
+                        as Any,
+                ] as [String: Any]
+        }
+        return try await self.page("search", title: "Search", context)
+    }
+
+    func recordPage(_ request: Request) async throws -> Response {
+        let symbol = try symbolParameter(request)
+        let asOf = request.uri.queryParameters["asOf"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let at = request.uri.queryParameters["at"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        var field: RecordField?
+        if let name = request.uri.queryParameters["field"].map(String.init), !name.isEmpty {
+            do throws(DomainError) { field = try RecordField(parsing: name) } catch { throw Problem.badRequest(error.message) }
+        }
+        let f = field
+        let html: String = try await blocking { [curation, log] in
+            let s = try curation.existing(symbol)
+            let cutoff = try curation.cutoff(asOf: asOf, at: at)
+            guard let state = try curation.state(s, cutoff: cutoff) else {
+                throw Problem.notFound("\(s) was not in the dataset yet as of \(asOf ?? at ?? "then")")
+            }
+            let names = Self.names(try log.membership())
+            let context = try Self.recordContext(
+                s, state, names: names, curation: curation, asOf: cutoff.map { _ in asOf ?? "event " + (at ?? "") }, historyOf: f)
+            return try WebTemplates.page("record", title: symbol, context, conflicts: try curation.openConflictCount())
+        }
+        return Self.htmlResponse(html)
+    }
+
+    func newRecordPage() async throws -> Response {
+        let fields = RecordField.allCases.map { f -> [String: Any] in
+            ["label": Self.fieldLabel(f), "rule": Self.rule(f), "input": Self.input(f, name: "field:" + f.rawValue, value: "")]
+        }
+        return try await self.page("new", title: "New record", ["fields": fields])
+    }
+
+    func conflictsPage() async throws -> Response {
+        let (conflicts, names) = try await blocking { [curation, log] in (try curation.conflicts(), Self.names(try log.membership())) }
+        let context: [String: Any] = [
+            "conflicts": conflicts.compactMap { c -> [String: Any]? in
+                guard let field = RecordField(rawValue: c.field) else { return nil }
+                return Self.linkContext(c.symbol).merging(Self.headsContext(c.heads, field: field, names: names)) { $1 }
+                    .merging(["label": Self.fieldLabel(field), "count": c.heads.count]) { $1 }
+            }
+        ]
+        return try await self.page("conflicts", title: "Conflicts", context)
     }
 
     static func display(_ v: JSONValue) -> String { ChangeText.value(v) }

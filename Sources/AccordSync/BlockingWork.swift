@@ -23,11 +23,19 @@ public enum BlockingWork {
         try await pool.runIfActive(work)
     }
 
-    /// Runs long work (an ingest that lasts as long as its stream) on a thread of its own,
-    /// so that it holds none of the pool's; the calling task suspends until it ends.
-    public static func runOnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { cont in
-            Thread { cont.resume(with: Result { try work() }) }.start()
-        }
+    /// Threads for long work (an ingest that lasts as long as its stream, up to minutes):
+    /// a pool of their own, so that long work holds none of `pool`'s threads. Streams beyond
+    /// it wait their turn (their feeders suspend on the bounded batch queue meanwhile).
+    public static let longThreads = 8
+
+    static let longPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: longThreads)
+        pool.start()
+        return pool
+    }()
+
+    /// Runs long work on the long-work pool; the calling task suspends until it ends.
+    public static func runLong<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await longPool.runIfActive(work)
     }
 }

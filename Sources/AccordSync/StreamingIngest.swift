@@ -6,6 +6,7 @@ import Synchronization
 /// NDJSON arriving in chunks (a push body, a pull page) ingested as it arrives, in bounded
 /// memory: at most a few batches wait for the pipeline, a line longer than the event size
 /// limit is refused without being buffered, and only counts and the first rejections are kept.
+/// `run` feeds it and runs the ingest beside the feeding, as child work of the caller's task.
 public final class StreamingIngest {
     /// What the stream did.
     public struct Result: Sendable, Equatable {
@@ -77,7 +78,6 @@ public final class StreamingIngest {
     private let limits: EventLimits
     private let queue = BatchQueue()
     private let tally = Tally()
-    private let ingestion: Task<Void, any Error>
     // Touched by the feeding task only.
     private var splitter: NDJSONLineSplitter
     private var batch: [[UInt8]] = []
@@ -85,24 +85,40 @@ public final class StreamingIngest {
     /// Lines that are not events (a pull's end line): return true to take the line out.
     private let intercept: @Sendable ([UInt8]) -> Bool
     /// Called with each batch's line count once it is handed to the pipeline.
-    public var onFlush: (@Sendable (Int) async -> Void)?
+    private let onFlush: (@Sendable (Int) async -> Void)?
 
-    public init(
-        log: EventLog, limits: EventLimits = .standard, batchLines: Int = StreamingIngest.batchLines,
-        intercept: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }
+    private init(
+        limits: EventLimits, batchLines: Int, intercept: @escaping @Sendable ([UInt8]) -> Bool,
+        onFlush: (@Sendable (Int) async -> Void)?
     ) {
         linesPerBatch = max(1, batchLines)
         splitter = NDJSONLineSplitter(maxLineBytes: limits.maxEventBytes)
         self.limits = limits
         self.intercept = intercept
-        ingestion = Task.detached { [queue, tally] in
+        self.onFlush = onFlush
+    }
+
+    /// Ingests what `feed` hands the stream (`feed(_:)`), while it feeds: the pipeline runs
+    /// on the long-work pool (it lasts as long as the stream, and should hold none of the
+    /// store pool's threads) and ends when `feed` returns or throws. Returns the counts and
+    /// what ended the feeding early, if anything; what arrived whole before that is kept.
+    /// An ingest failure (a full disk) is thrown.
+    public static func run(
+        log: EventLog, limits: EventLimits = .standard, batchLines: Int = StreamingIngest.batchLines,
+        intercept: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }, onFlush: (@Sendable (Int) async -> Void)? = nil,
+        _ feed: (StreamingIngest) async throws -> Void
+    ) async throws -> (result: Result, stopped: (any Error)?) {
+        let stream = StreamingIngest(limits: limits, batchLines: batchLines, intercept: intercept, onFlush: onFlush)
+        let (queue, tally) = (stream.queue, stream.tally)
+        async let ingestion: Void = BlockingWork.runLong {
             defer { queue.finish() }
-            // A thread of its own: the ingest lasts as long as the stream (a push may take
-            // two minutes), and should not hold one of the store pool's threads meanwhile.
-            try await BlockingWork.runOnThread {
-                try log.ingest(limits: limits, next: { queue.next() }, cancel: { queue.cancel() }, handle: { tally.record($0) })
-            }
+            try log.ingest(limits: limits, next: { queue.next() }, cancel: { queue.cancel() }, handle: { tally.record($0) })
         }
+        var stopped: (any Error)?
+        do { try await feed(stream) } catch { stopped = error }
+        await stream.close()
+        try await ingestion
+        return (stream.current, stopped)
     }
 
     /// The counts so far (complete after `finish`).
@@ -143,12 +159,10 @@ public final class StreamingIngest {
         if let onFlush { await onFlush(lines.count) }
     }
 
-    /// Ends the stream (a last line without a newline counts) and waits for the pipeline.
-    public func finish() async throws -> Result {
+    /// Ends the stream (a last line without a newline counts).
+    private func close() async {
         splitter.finish { take($0) }
         await flush()
         queue.finish()
-        try await ingestion.value
-        return current
     }
 }

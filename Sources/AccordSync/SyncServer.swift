@@ -27,7 +27,12 @@ public enum SyncServer {
 /// size limit, a total time and a minimum pace (a push holds one of the few push slots,
 /// so a trickling stranger cannot keep members' pushes out), and an end for a push whose
 /// lines are mostly refused (lines refused for free must not buy a slot).
-public final class PushIntake {
+public enum PushIntake {
+    /// The push body could not be read to its end (what arrived whole before was kept).
+    public struct BodyUnreadable: Error {
+        public let underlying: any Error
+    }
+
     /// Why a push was ended before its body's end.
     public enum Stop: Sendable, Equatable {
         case tooLarge
@@ -49,27 +54,31 @@ public final class PushIntake {
         s.rejected > refusalsAllowed && s.rejected > 4 * (s.accepted + s.duplicate + s.invalid)
     }
 
-    private let stream: StreamingIngest
-    private let start = ContinuousClock.now
-    public private(set) var received = 0
-
-    public init(log: EventLog) { stream = StreamingIngest(log: log) }
-
-    /// Takes the next bytes of the body; returns why the push ends here, or nil to go on.
-    public func take(_ bytes: some Collection<UInt8>) async -> Stop? {
-        received += bytes.count
-        if received > SyncProtocol.maxPushBytes { return .tooLarge }
-        await stream.feed(bytes)
-        if Self.mostlyRefused(stream.current.summary) { return .mostlyRefused }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        if elapsed > Self.maxDuration { return .tooSlow("a push may take at most \(Self.maxDuration)") }
-        if seconds > 10, Double(received) / seconds < Double(Self.minBytesPerSecond) {
-            return .tooSlow("a push must send at least \(Self.minBytesPerSecond / 1024) KiB/s after its first 10 s")
+    /// Takes in a push: `read` hands each piece of the body to `take` until the body ends,
+    /// `take` says why the push ends early, or reading fails (thrown again after the events
+    /// that arrived whole were kept). Returns the counts and why the push was ended, if it was.
+    public static func run(
+        log: EventLog, _ read: (_ take: ([UInt8]) async -> Stop?) async throws -> Stop?
+    ) async throws -> (result: StreamingIngest.Result, stop: Stop?) {
+        let start = ContinuousClock.now
+        var received = 0
+        var stop: Stop?
+        let (result, failure) = try await StreamingIngest.run(log: log) { stream in
+            stop = try await read { bytes in
+                received += bytes.count
+                if received > SyncProtocol.maxPushBytes { return .tooLarge }
+                await stream.feed(bytes)
+                if mostlyRefused(stream.current.summary) { return .mostlyRefused }
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                if elapsed > maxDuration { return .tooSlow("a push may take at most \(maxDuration)") }
+                if seconds > 10, Double(received) / seconds < Double(minBytesPerSecond) {
+                    return .tooSlow("a push must send at least \(minBytesPerSecond / 1024) KiB/s after its first 10 s")
+                }
+                return nil
+            }
         }
-        return nil
+        if let failure { throw BodyUnreadable(underlying: failure) }
+        return (result, stop)
     }
-
-    /// Ends the push and waits for the pipeline; what arrived before a stop is kept.
-    public func finish() async throws -> StreamingIngest.Result { try await stream.finish() }
 }

@@ -23,8 +23,9 @@ final class EndBox: Sendable {
 /// Every request has a deadline, so a silent peer fails the sync instead of hanging it.
 public struct SyncSession: Sendable {
     public let log: EventLog
-    public let peer: String
-    public let http: HTTPClient
+    /// How requests reach the peer (HTTP in the product, memory in protocol tests).
+    public let transport: any SyncTransport
+    public var peer: String { transport.peer }
     public var pageEvents = SyncProtocol.defaultPageEvents
     public var pageBytes = SyncProtocol.defaultPageBytes
     public var timeout: TimeAmount = .seconds(60)
@@ -38,9 +39,12 @@ public struct SyncSession: Sendable {
     public var onBatch: (@Sendable (Int) async -> Void)?
 
     public init(log: EventLog, peer: String, http: HTTPClient) {
+        self.init(log: log, transport: HTTPSyncTransport(peer: peer, http: http))
+    }
+
+    public init(log: EventLog, transport: any SyncTransport) {
         self.log = log
-        self.peer = peer.hasSuffix("/") ? String(peer.dropLast()) : peer
-        self.http = http
+        self.transport = transport
     }
 
     /// An HTTP client with connect and read timeouts; shut it down when done. `https://`
@@ -136,36 +140,8 @@ public struct SyncSession: Sendable {
         return report
     }
 
-    /// The peer's records digest (`GET /api/v1/digest`), or nil when it gives none.
-    func peerDigest() async -> String? {
-        guard let response = try? await http.execute(HTTPClientRequest(url: peer + "/api/v1/digest"), timeout: timeout),
-            response.status == .ok, let body = try? await response.body.collect(upTo: 1 << 12),
-            let json = try? JSONParser.parse([UInt8](body.readableBytesView))
-        else { return nil }
-        return json["digest"]?.stringValue.map { TerminalText.oneLine(String($0.prefix(128))) }
-    }
-
-    /// A transport failure as a sentence with the next step, told by the error's type.
-    func describe(_ error: any Error) -> String {
-        switch error {
-        case let e as HTTPClientError where [.connectTimeout, .deadlineExceeded, .readTimeout].contains(e):
-            return "\(peer) timed out"
-        case let e as HTTPClientError where e == .remoteConnectionClosed:
-            return "\(peer) closed the connection mid-transfer"
-        case is NIOSSLError, is NIOSSLExtraError, is BoringSSLError:
-            return "the TLS certificate of \(peer) is not trusted or the handshake failed (\(String(describing: error).prefix(160))); "
-                + "for a team CA, set ACCORD_CA_FILE to its PEM file"
-        case let e as NIOConnectionError:
-            if e.connectionErrors.isEmpty, e.dnsAError != nil || e.dnsAAAAError != nil {
-                return "cannot resolve the host of \(peer): is the URL right?"
-            }
-            return "cannot reach \(peer) (connection refused): is the node running, and is the URL right?"
-        case let e as IOError where e.errnoCode == ECONNREFUSED:
-            return "cannot reach \(peer) (connection refused): is the node running, and is the URL right?"
-        default:
-            return "\(peer): \(error)"
-        }
-    }
+    /// The peer's records digest, or nil when it gives none.
+    func peerDigest() async -> String? { await transport.digest(timeout: timeout) }
 
     /// Pulls every page; returns the last page's end line (the peer's vector).
     func pull(_ report: inout SyncReport) async throws -> SyncProtocol.PageEnd? {
@@ -188,57 +164,21 @@ public struct SyncSession: Sendable {
             pullRequest.bodies = owed
             pullRequest.forks = forkPoints.filter { vector[$0.key] >= $0.value }
             let body = pullRequest.json.canonicalBytes
-            var request = HTTPClientRequest(url: peer + SyncProtocol.pullPath)
-            request.method = .POST
-            request.headers.add(name: "content-type", value: "application/json")
-            if let dataset { request.headers.add(name: SyncProtocol.datasetHeader, value: dataset) }
-            request.body = .bytes(ByteBuffer(bytes: body))
             report.roundTrips += 1
             report.bytesSent += body.count
-            let response: HTTPClientResponse
-            do {
-                response = try await http.execute(request, timeout: timeout)
-            } catch {
-                throw SyncError(describe(error))
-            }
-            guard response.status == .ok else {
-                let text = try? await response.body.collect(upTo: 1 << 16)
-                throw SyncError(refusal("pull", response, text))
-            }
             // Lines go to the ingest pipeline as they stream in (signatures are checked on
             // every core while earlier batches are appended), in bounded memory: a line
             // longer than an event may be is refused without being buffered.
             let endBox = EndBox()
-            let stream = StreamingIngest(
-                log: log,
-                intercept: { line in
-                    guard line.first == UInt8(ascii: "{"),
-                        line.starts(with: Array("{\"dataset\"".utf8)) || line.starts(with: Array("{\"end\"".utf8))
-                    else { return false }
-                    if let json = try? JSONParser.parse(line), let e = SyncProtocol.PageEnd(json: json) {
-                        endBox.set(e)
-                    } else {
-                        endBox.malformed()
-                    }
-                    return true
-                })
-            stream.onFlush = onBatch
-            func settle() async throws -> StreamingIngest.Result {
-                let r = try await stream.finish()
-                report.eventsReceived += r.summary.accepted + r.summary.invalid
-                report.rejectedReceived += r.summary.rejected
-                report.rejectedReceivedByCode.merge(r.rejectedByCode, uniquingKeysWith: +)
-                for e in r.rejections where report.refusals.count < SyncReport.maxExamples {
-                    report.refusals.append("received \(e.code): \(e.reason)")
-                }
-                return r
-            }
             let pageStart = ContinuousClock.now
             let pageDeadline = Duration.nanoseconds(timeout.nanoseconds)
-            do {
-                for try await chunk in response.body {
-                    report.bytesReceived += chunk.readableBytes
-                    await stream.feed(chunk.readableBytesView)
+            var received = 0
+            let (page, stopped) = try await StreamingIngest.run(
+                log: log, intercept: { line in Self.intercept(line, endBox) }, onFlush: onBatch
+            ) { stream in
+                try await transport.pull(body, dataset: dataset, timeout: timeout) { bytes in
+                    received += bytes.count
+                    await stream.feed(bytes)
                     // A page has a total deadline (a trickling peer resets read timeouts), and a
                     // peer that sends a line longer than any event is cut off, not read on.
                     if ContinuousClock.now - pageStart > pageDeadline {
@@ -248,15 +188,17 @@ public struct SyncSession: Sendable {
                         throw SyncError("\(peer) sent a line longer than any event may be; stopped reading it")
                     }
                 }
-            } catch let error as SyncError {
-                _ = try await settle()
-                throw error
-            } catch {
-                // Keep every event that arrived whole; the next sync resumes from the vector.
-                _ = try await settle()
-                throw SyncError(describe(error))
             }
-            let page = try await settle()
+            // Every event that arrived whole is kept, however the page ended; the next sync
+            // resumes from the vector.
+            report.bytesReceived += received
+            report.eventsReceived += page.summary.accepted + page.summary.invalid
+            report.rejectedReceived += page.summary.rejected
+            report.rejectedReceivedByCode.merge(page.rejectedByCode, uniquingKeysWith: +)
+            for e in page.rejections where report.refusals.count < SyncReport.maxExamples {
+                report.refusals.append("received \(e.code): \(e.reason)")
+            }
+            if let stopped { throw stopped as? SyncError ?? SyncError("\(peer): \(stopped)") }
             if endBox.isMalformed {
                 throw SyncError("\(peer) sent a page end this node cannot read: is it an Accord node speaking sync protocol v1?")
             }
@@ -306,26 +248,11 @@ public struct SyncSession: Sendable {
                 body += e.wireLine
                 body.append(0x0A)
             }
-            var request = HTTPClientRequest(url: peer + SyncProtocol.pushPath)
-            request.method = .POST
-            request.headers.add(name: "content-type", value: "application/x-ndjson")
-            if let dataset = end.dataset { request.headers.add(name: SyncProtocol.datasetHeader, value: dataset) }
-            request.body = .bytes(ByteBuffer(bytes: body))
             report.roundTrips += 1
             report.bytesSent += body.count
-            let response: HTTPClientResponse
-            let text: ByteBuffer
-            do {
-                response = try await http.execute(request, timeout: timeout)
-                text = try await response.body.collect(upTo: 16 << 20)
-            } catch {
-                throw SyncError(describe(error))
-            }
-            report.bytesReceived += text.readableBytes
-            guard response.status == .ok else {
-                throw SyncError(refusal("push", response, text))
-            }
-            guard let result = try? JSONDecoder().decode(SyncProtocol.PushResult.self, from: Data(text.readableBytesView)) else {
+            let text = try await transport.push(body, dataset: end.dataset, timeout: timeout)
+            report.bytesReceived += text.count
+            guard let result = try? JSONDecoder().decode(SyncProtocol.PushResult.self, from: Data(text)) else {
                 throw SyncError("\(peer) answered the push with something that is not a push result; is it an Accord node?")
             }
             report.eventsSent += result.accepted + result.invalid
@@ -342,23 +269,16 @@ public struct SyncSession: Sendable {
         }
     }
 
-    /// Why a request was not answered with 200, in words: a redirect names where it
-    /// pointed (and that nothing was sent there), anything else quotes the peer's problem.
-    func refusal(_ what: String, _ response: HTTPClientResponse, _ body: ByteBuffer?) -> String {
-        if (300..<400).contains(Int(response.status.code)) {
-            let location = response.headers.first(name: "location").map { TerminalText.oneLine(String($0.prefix(300))) } ?? "nowhere named"
-            return "\(peer) answered the \(what) with a redirect (\(response.status.code)) to \(location); Accord follows no redirect "
-                + "and sent nothing there: if the node moved, sync with its new URL"
+    /// Takes a pull's end line out of the stream of events (into `box`).
+    static func intercept(_ line: [UInt8], _ box: EndBox) -> Bool {
+        guard line.first == UInt8(ascii: "{"),
+            line.starts(with: Array("{\"dataset\"".utf8)) || line.starts(with: Array("{\"end\"".utf8))
+        else { return false }
+        if let json = try? JSONParser.parse(line), let e = SyncProtocol.PageEnd(json: json) {
+            box.set(e)
+        } else {
+            box.malformed()
         }
-        return "\(peer) refused the \(what) (\(response.status.code)): \(Self.problemDetail(body))"
-    }
-
-    /// The peer's problem detail, on one line (it is the peer's text: Docs/security.md).
-    static func problemDetail(_ body: ByteBuffer?) -> String {
-        guard let body, let json = try? JSONParser.parse([UInt8](body.readableBytesView)) else {
-            return "no problem details: is it an Accord node, and is the URL its base (e.g. http://HOST:8080)?"
-        }
-        return TerminalText.oneLine(
-            String((json["detail"]?.stringValue ?? json["title"]?.stringValue ?? json.canonicalString).prefix(1000)))
+        return true
     }
 }

@@ -19,15 +19,14 @@ import Testing
         let symbol = try hub.curation.existing("A/RES/72/1")
         let text = String(repeating: "A long note that fills pages. ", count: 70)
         // Signing and projecting 2,100 events takes seconds: off the task pool.
-        let lines = try await BlockingWork.runOnThread {
+        let lines = try await BlockingWork.runLong {
             _ = try hub.curation.author(
                 (0..<2_100).map { k in .fieldSet(symbol, field: .notes, value: .string("\(k) \(text)"), base: []) }, key: Self.admin)
             return try hub.lines()
         }
         let small = try EventLog(path: dir.file("small.db"), maxBytes: 1 << 20)
         // Batches of 2,048 lines, so that the first is handed over while the stream is open.
-        let stream = StreamingIngest(log: small, batchLines: 2048)
-        for line in lines { await stream.feed(line + [0x0A]) }
+        // Batches of 2,048 lines, so that the first is handed over while the stream is open.
         // The first batch (2,048 lines, ~4 MB) cannot fit in 1 MiB; the stream stays open.
         // Another write waits for the writer: it must get it while the stream is still open.
         let written = Mutex(false)
@@ -35,9 +34,15 @@ import Testing
             _ = try await small.checkpoint()
             written.withLock { $0 = true }
         }
-        for _ in 0..<200 where !written.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(written.withLock { $0 }, "the failed ingest still held the writer after 20 s")
-        await #expect(throws: StorageFullError.self) { _ = try await stream.finish() }
+        let freed = Mutex(false)
+        await #expect(throws: StorageFullError.self) {
+            _ = try await StreamingIngest.run(log: small, batchLines: 2048) { stream in
+                for line in lines { await stream.feed(line + [0x0A]) }
+                let ok = await eventually(within: 20) { written.withLock { $0 } }
+                freed.withLock { $0 = ok }
+            }
+        }
+        #expect(freed.withLock { $0 }, "the failed ingest still held the writer after 20 s")
         _ = try await other.value
         #expect(try small.eventCount() == 0)
     }
@@ -49,27 +54,27 @@ import Testing
         let hub = try Seed.hub(dir, key: Self.admin, curators: [editor])
         let lines = try hub.lines()
         let replica = try EventLog(path: dir.file("replica.db"))
-        let stream = StreamingIngest(log: replica, batchLines: 16)
-        // The first batch (genesis and the editor's grant among it), then half a line.
-        for line in lines.prefix(16) { await stream.feed(line + [0x0A]) }
-        await stream.feed(lines[16].prefix(20))
-        for _ in 0..<200 where stream.current.summary.accepted < 16 { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(stream.current.summary.accepted == 16)
-        // The stream is open and waits for the peer; the edit must not wait for it.
-        let edited = Mutex(false)
-        let edit = Task {
-            try await BlockingWork.runOnThread {
-                _ = try Curation(log: replica).add("A/RES/99/1", fields: [.title: .string("Made while a peer stalls")], key: editor)
-            }
-            edited.withLock { $0 = true }
+        final class Flag: Sendable {
+            let value = Mutex(false)
         }
-        for _ in 0..<100 where !edited.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(edited.withLock { $0 }, "the edit still waited for the stream after 10 s")
-        // The peer goes on; the rest of its push is taken as before.
-        await stream.feed(lines[16].dropFirst(20) + [0x0A])
-        for line in lines.dropFirst(17) { await stream.feed(line + [0x0A]) }
-        let result = try await stream.finish()
-        try await edit.value
+        let edited = Flag()
+        let (result, stopped) = try await StreamingIngest.run(log: replica, batchLines: 16) { stream in
+            // The first batch (genesis and the editor's grant among it), then half a line.
+            for line in lines.prefix(16) { await stream.feed(line + [0x0A]) }
+            await stream.feed(lines[16].prefix(20))
+            #expect(await eventually(within: 10) { stream.current.summary.accepted == 16 })
+            // The stream is open and waits for the peer; the edit must not wait for it.
+            async let edit: Void = BlockingWork.runLong {
+                _ = try Curation(log: replica).add("A/RES/99/1", fields: [.title: .string("Made while a peer stalls")], key: editor)
+                edited.value.withLock { $0 = true }
+            }
+            #expect(await eventually(within: 10) { edited.value.withLock { $0 } }, "the edit still waited for the stream after 10 s")
+            try await edit
+            // The peer goes on; the rest of its push is taken as before.
+            await stream.feed(lines[16].dropFirst(20) + [0x0A])
+            for line in lines.dropFirst(17) { await stream.feed(line + [0x0A]) }
+        }
+        #expect(stopped == nil)
         #expect(result.summary.accepted == lines.count)
         #expect(try replica.eventCount() == lines.count + 1)
     }

@@ -67,11 +67,18 @@ public final class GroupCommit: Sendable {
             return true
         }
         if lead { await commitNextGroup() }
-        return try await ticket.outcome()
+        // A writer waits for its group, or is handed the lead for the next one (structured:
+        // the group is committed on a writer's own task, never on a task of its own).
+        while true {
+            switch await ticket.next() {
+            case .done(let result): return try result.get()
+            case .lead: await commitNextGroup()
+            }
+        }
     }
 
-    /// Commits the next group; when writers arrived meanwhile, hands the lead on to a new
-    /// task for them, so that no writer's answer waits for groups after its own.
+    /// Commits the next group; when writers arrived meanwhile, hands the lead to the first
+    /// of them, so that no writer's answer waits for groups after its own.
     private func commitNextGroup() async {
         let group: [Ticket] = state.withLock { s in
             var taken = 0
@@ -141,11 +148,11 @@ public final class GroupCommit: Sendable {
         for (ticket, result) in zip(group, results) {
             ticket.resolve(result.mapError { StorageFullError($0) ?? $0 })
         }
-        let more = state.withLock { s in
+        let next: Ticket? = state.withLock { s in
             if s.waiting.isEmpty { s.leading = false }
-            return s.leading
+            return s.waiting.first
         }
-        if more { Task { await self.commitNextGroup() } }
+        next?.lead()
     }
 
     /// Whether any outcome is a refusal or an event stored without effect.
@@ -180,9 +187,16 @@ public final class GroupCommit: Sendable {
         let checked: [Result<SignedEvent, EventRejection>]
         /// Stored whole or not at all.
         let atomic: Bool
+        /// What a waiting writer is woken for.
+        enum Turn: Sendable {
+            case done(Result<[IngestOutcome], any Error>)
+            /// Commit the next group (it holds this writer's events).
+            case lead
+        }
         private struct State {
             var result: Result<[IngestOutcome], any Error>?
-            var waiter: CheckedContinuation<[IngestOutcome], any Error>?
+            var leadAsked = false
+            var waiter: CheckedContinuation<Turn, Never>?
         }
         private let state = Mutex(State())
 
@@ -192,22 +206,38 @@ public final class GroupCommit: Sendable {
         }
 
         func resolve(_ r: Result<[IngestOutcome], any Error>) {
-            let w: CheckedContinuation<[IngestOutcome], any Error>? = state.withLock { s in
+            let w: CheckedContinuation<Turn, Never>? = state.withLock { s in
                 s.result = r
                 defer { s.waiter = nil }
                 return s.waiter
             }
-            w?.resume(with: r)
+            w?.resume(returning: .done(r))
         }
 
-        func outcome() async throws -> [IngestOutcome] {
-            try await withCheckedThrowingContinuation { cont in
-                let ready: Result<[IngestOutcome], any Error>? = state.withLock { s in
-                    if let result = s.result { return result }
+        func lead() {
+            let w: CheckedContinuation<Turn, Never>? = state.withLock { s in
+                guard let w = s.waiter else {
+                    s.leadAsked = true
+                    return nil
+                }
+                s.waiter = nil
+                return w
+            }
+            w?.resume(returning: .lead)
+        }
+
+        func next() async -> Turn {
+            await withCheckedContinuation { cont in
+                let ready: Turn? = state.withLock { s in
+                    if let result = s.result { return .done(result) }
+                    if s.leadAsked {
+                        s.leadAsked = false
+                        return .lead
+                    }
                     s.waiter = cont
                     return nil
                 }
-                if let ready { cont.resume(with: ready) }
+                if let ready { cont.resume(returning: ready) }
             }
         }
     }
