@@ -5,6 +5,7 @@ import AccordSync
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// The curation workloads: the events curators write (CurationLogGenerator), authored,
 /// ingested, rebuilt, cloned, searched and read, each against a log-only workload or a

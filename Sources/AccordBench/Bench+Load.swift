@@ -4,6 +4,7 @@ import AccordSync
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// `load`: one `accord serve` process on loopback under a realistic mix for a bounded time

@@ -2,6 +2,7 @@ import AccordCore
 import AccordServer
 import AccordStore
 import AccordSync
+import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle

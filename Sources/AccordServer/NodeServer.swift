@@ -1,12 +1,12 @@
-import AccordCore
-import AccordStore
+public import AccordCore
+public import AccordStore
 import AccordSync
 import Foundation
-import Hummingbird
+public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import Logging
-import NIOCore
+public import Logging
+public import NIOCore
 import NIOSSL
 import ServiceLifecycle
 import Synchronization

@@ -1,8 +1,10 @@
 import AccordCore
 import AccordStore
 import AccordSync
+import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// Syncs with each peer on an interval, backing off (doubling, up to 5 minutes) while a

@@ -1,8 +1,8 @@
-import AccordCore
-import AccordStore
+public import AccordCore
+public import AccordStore
 import Foundation
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import Logging
 
 /// An RFC 9457 problem: every refused request gets one, as `application/problem+json`.

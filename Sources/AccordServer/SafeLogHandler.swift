@@ -1,5 +1,5 @@
 import AccordCore
-import Logging
+public import Logging
 
 /// The exit of log lines: wraps a handler (the node's stderr stream) and passes the
 /// message and every metadata value through `TerminalText.oneLine`, so neither a peer's

@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 import GRDB
 
 // The store's refusals, one type per kind, so that each edge (the HTTP problem mapping,

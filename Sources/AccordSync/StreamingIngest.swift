@@ -1,5 +1,5 @@
-import AccordCore
-import AccordStore
+public import AccordCore
+public import AccordStore
 import Foundation
 import Synchronization
 
@@ -8,15 +8,8 @@ import Synchronization
 /// limit is refused without being buffered, and only counts and the first rejections are kept.
 /// `run` feeds it and runs the ingest beside the feeding, as child work of the caller's task.
 public final class StreamingIngest {
-    /// What the stream did.
-    public struct Result: Sendable, Equatable {
-        public var summary = IngestSummary()
-        public var rejectedByCode: [String: Int] = [:]
-        /// The first `maxListed` rejections, with their 1-based line numbers.
-        public var rejections: [NDJSONImport.Rejection] = []
-        /// The first `maxListed` events stored without effect, with why (code "invalid").
-        public var invalid: [NDJSONImport.Rejection] = []
-    }
+    /// What the stream did: the one tally, listing the first `maxListed` refusals.
+    public typealias Result = IngestTally
 
     public static let maxListed = 100
     /// Lines per batch, and so per transaction: the read models fold each touched record once
@@ -37,14 +30,7 @@ public final class StreamingIngest {
         private struct State {
             /// The line numbers of each batch handed to the pipeline, oldest first.
             var numbers: [[Int]] = []
-            var result = Result()
-
-            mutating func reject(line: Int, _ r: EventRejection) {
-                result.rejectedByCode[r.code.rawValue, default: 0] += 1
-                if result.rejections.count < StreamingIngest.maxListed {
-                    result.rejections.append(NDJSONImport.Rejection(line: line, code: r.code.rawValue, reason: r.message))
-                }
-            }
+            var result = IngestTally(maxListed: StreamingIngest.maxListed)
         }
         private let state = Mutex(State())
 
@@ -53,24 +39,11 @@ public final class StreamingIngest {
         func record(_ outcomes: [IngestOutcome]) {
             state.withLock { s in
                 let lines = s.numbers.isEmpty ? [] : s.numbers.removeFirst()
-                for (k, o) in outcomes.enumerated() {
-                    s.result.summary.add(o)
-                    switch o {
-                    case .rejected(let r): s.reject(line: k < lines.count ? lines[k] : 0, r)
-                    case .invalid(_, let why) where s.result.invalid.count < StreamingIngest.maxListed:
-                        s.result.invalid.append(NDJSONImport.Rejection(line: k < lines.count ? lines[k] : 0, code: "invalid", reason: why))
-                    default: break
-                    }
-                }
+                for (k, o) in outcomes.enumerated() { s.result.add(o, line: k < lines.count ? lines[k] : 0) }
             }
         }
 
-        func refuse(line: Int, _ r: EventRejection) {
-            state.withLock { s in
-                s.result.summary.rejected += 1
-                s.reject(line: line, r)
-            }
-        }
+        func refuse(line: Int, _ r: EventRejection) { state.withLock { $0.result.refuse(line: line, r) } }
 
         var current: Result { state.withLock { $0.result } }
     }

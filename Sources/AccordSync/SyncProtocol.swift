@@ -1,5 +1,5 @@
-import AccordCore
-import AccordStore
+public import AccordCore
+public import AccordStore
 
 /// The sync protocol v1's constants and messages (Docs/protocol.md, section 5).
 public enum SyncProtocol {

@@ -1,5 +1,5 @@
 import AccordCore
-import AccordStore
+public import AccordStore
 
 /// The server half of the sync protocol (Docs/protocol.md, section 5): what a pull is
 /// answered with, and how a push is taken in. The HTTP handlers (`NodeHandlers+Sync`)

@@ -1,8 +1,8 @@
 import AccordCore
-import AccordStore
-import AsyncHTTPClient
-import Foundation
-import NIOCore
+public import AccordStore
+public import AsyncHTTPClient
+public import Foundation
+public import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL

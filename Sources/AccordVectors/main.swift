@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 
 // Writes Events/vectors/: the golden event vectors the tests check (a maintainer tool,

@@ -1,4 +1,5 @@
 import AccordCore
+import Foundation
 import Testing
 
 /// The membership fold as a pure function: authority is judged at the time of the act.

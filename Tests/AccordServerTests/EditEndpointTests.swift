@@ -1,5 +1,6 @@
 import AccordCore
 import Foundation
+import GRDB
 import Testing
 
 @testable import AccordServer

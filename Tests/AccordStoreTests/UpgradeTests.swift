@@ -1,6 +1,7 @@
 import AccordCore
 import AccordTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import AccordStore

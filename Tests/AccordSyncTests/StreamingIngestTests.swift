@@ -62,13 +62,13 @@ import Testing
             // The first batch (genesis and the editor's grant among it), then half a line.
             for line in lines.prefix(16) { await stream.feed(line + [0x0A]) }
             await stream.feed(lines[16].prefix(20))
-            #expect(await eventually(within: 10) { stream.current.summary.accepted == 16 })
+            #expect(await eventually(within: 60) { stream.current.summary.accepted == 16 }, "long work \(BlockingWork.longWork)")
             // The stream is open and waits for the peer; the edit must not wait for it.
             async let edit: Void = BlockingWork.runLong {
                 _ = try Curation(log: replica).add("A/RES/99/1", fields: [.title: .string("Made while a peer stalls")], key: editor)
                 edited.value.withLock { $0 = true }
             }
-            #expect(await eventually(within: 10) { edited.value.withLock { $0 } }, "the edit still waited for the stream after 10 s")
+            #expect(await eventually(within: 60) { edited.value.withLock { $0 } }, "the edit still waited for the stream after 60 s")
             try await edit
             // The peer goes on; the rest of its push is taken as before.
             await stream.feed(lines[16].dropFirst(20) + [0x0A])

@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 import Foundation
 
 /// Checks a JSON value against a JSON Schema (2020-12), for the keywords the project's

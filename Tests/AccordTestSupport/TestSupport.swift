@@ -1,10 +1,10 @@
 import AccordCore
 import AccordServer
-import AccordStore
+public import AccordStore
 import AccordSync
-import AsyncHTTPClient
-import Foundation
-import Logging
+public import AsyncHTTPClient
+public import Foundation
+public import Logging
 import ServiceLifecycle
 import Synchronization
 

@@ -1,6 +1,6 @@
 import CSodium
-import Crypto
-import Foundation
+public import Crypto
+public import Foundation
 
 /// An author's public key in its textual form: `ed25519:` + base64url (no padding)
 /// of the 32 raw key bytes.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Base64url without padding (RFC 4648 section 5), as used for keys and signatures.
 public enum Base64URL {

@@ -1,6 +1,6 @@
 import CSodium
-import Crypto
-import Foundation
+public import Crypto
+public import Foundation
 
 /// A private signing key. Its bytes never appear in a description, log line or database.
 public struct SigningKey: Sendable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The budget of the node's one door, every connection whatever its route: how many
 /// connections in total and per client address, how long a connection may wait before a
 /// request head has arrived whole, and the slowest a request body may arrive. The rules are

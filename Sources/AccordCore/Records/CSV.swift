@@ -1,3 +1,5 @@
+import Foundation
+
 /// RFC 4180 CSV: fields separated by commas, quoted with `"` when they hold a comma,
 /// quote, CR or LF (alone or as CRLF), quotes doubled.
 ///

@@ -1,6 +1,6 @@
-import AccordCore
+public import AccordCore
 import Foundation
-import GRDB
+public import GRDB
 
 /// An edit a curator asks for, before it is signed: what `accord set`, `tag`, ... and the
 /// web UI's forms say. `Curation.drafts(_:db:)` turns it into event drafts against the

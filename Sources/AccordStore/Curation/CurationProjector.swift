@@ -1,6 +1,6 @@
-import AccordCore
+public import AccordCore
 import Foundation
-import GRDB
+public import GRDB
 
 /// Projects curation events (Events/, typed in `DomainEvent`) into the curation read
 /// models, inside the ingest transaction, one batch at a time:

@@ -1,6 +1,6 @@
-import AccordCore
+public import AccordCore
 import Foundation
-import GRDB
+public import GRDB
 
 extension EventLog {
     /// Local authoring: places drafts in the key's chain and hands them to the same

@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 
 /// What the pipeline did with one input event.
 public enum IngestOutcome: Sendable, Equatable {

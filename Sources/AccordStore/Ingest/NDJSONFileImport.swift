@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 import Foundation
 import Synchronization
 
@@ -25,20 +25,14 @@ extension NDJSONImport {
             limits: limits, next: { try reader.next() },
             handle: { outcomes in
                 let numbers = reader.numbers(of: outcomes.count)
-                for (o, line) in zip(outcomes, numbers) {
-                    result.summary.add(o)
-                    if case .rejected(let r) = o {
-                        result.rejections.append(Rejection(line: line, code: r.code.rawValue, reason: r.message))
-                    }
-                }
+                for (o, line) in zip(outcomes, numbers) { result.add(o, line: line) }
                 handled += outcomes.count
                 progress?(handled, nil)
             })
         // Known only now: the last report is complete.
         progress?(handled, handled)
-        let tooLong = reader.tooLong
-        result.summary.rejected += tooLong.count
-        result.rejections = (result.rejections + tooLong).sorted { $0.line < $1.line }
+        for line in reader.tooLong { result.refuse(line: line, Self.tooLong(limits)) }
+        result.rejections.sort { $0.line < $1.line }
         return result
     }
 
@@ -48,7 +42,7 @@ extension NDJSONImport {
         private struct State {
             var splitter: NDJSONLineSplitter
             var ended = false
-            var tooLong: [Rejection] = []
+            var tooLong: [Int] = []
         }
         private let handle: FileHandle
         private let limits: EventLimits
@@ -66,7 +60,7 @@ extension NDJSONImport {
             state = Mutex(State(splitter: NDJSONLineSplitter(maxLineBytes: limits.maxEventBytes)))
         }
 
-        var tooLong: [Rejection] { state.withLock { $0.tooLong } }
+        var tooLong: [Int] { state.withLock { $0.tooLong } }
 
         /// The line numbers of the next `count` lines handed out.
         func numbers(of count: Int) -> [Int] {
@@ -89,10 +83,7 @@ extension NDJSONImport {
                     bytes += line.count
                     numbers.append(number)
                 case .tooLong(let number):
-                    s.tooLong.append(
-                        Rejection(
-                            line: number, code: EventRejection.Code.tooLarge.rawValue,
-                            reason: "line is over \(limits.maxEventBytes) bytes; the limit for an event"))
+                    s.tooLong.append(number)
                 }
             }
             // Bounded in lines and in bytes (events may be up to 2 MiB each).
@@ -116,5 +107,9 @@ extension NDJSONImport {
             pending.withLock { $0 += numbers }
             return batch.isEmpty && state.withLock({ $0.ended }) ? nil : batch
         }
+    }
+
+    static func tooLong(_ limits: EventLimits) -> EventRejection {
+        EventRejection(.tooLarge, "line is over \(limits.maxEventBytes) bytes; the limit for an event")
     }
 }

@@ -4,50 +4,9 @@ import Synchronization
 /// Imports an NDJSON log file through the ingest pipeline, in batches, and reports
 /// each rejection by line number.
 public enum NDJSONImport {
-    public struct Rejection: Sendable, Codable, Equatable {
-        public let line: Int
-        public let code: String
-        public let reason: String
-
-        public init(line: Int, code: String, reason: String) {
-            self.line = line
-            self.code = code
-            self.reason = reason
-        }
-    }
-
-    public struct Result: Sendable, Codable {
-        public var summary = IngestSummary()
-        public var rejections: [Rejection] = []
-
-        /// The rejections for a person: causes line by line (at most `limit`), and the
-        /// events refused only because an earlier event of their chain was (seq-gap,
-        /// wrong-prev after a first cause) summarised in one line instead of burying it.
-        public func explained(limit: Int = 20) -> [String] {
-            var out: [String] = []
-            var consequences = 0
-            var firstCause: Int?
-            var shown = 0
-            for r in rejections {
-                let follows =
-                    firstCause != nil && (r.code == EventRejection.Code.seqGap.rawValue || r.code == EventRejection.Code.wrongPrev.rawValue)
-                if follows {
-                    consequences += 1
-                    continue
-                }
-                if firstCause == nil { firstCause = r.line }
-                if shown < limit { out.append("line \(r.line): \(r.code): \(r.reason)") }
-                shown += 1
-            }
-            if shown > limit { out.append("... and \(shown - limit) more rejected lines (--json lists them all)") }
-            if consequences > 0, let firstCause {
-                out.append(
-                    "\(consequences) later events could not be chained (seq-gap/wrong-prev): each follows an event refused above in its author's chain (first cause: line \(firstCause)); fix that line and import again"
-                )
-            }
-            return out
-        }
-    }
+    public typealias Rejection = IngestRejection
+    /// Everything is listed: an import reports each rejection by line.
+    public typealias Result = IngestTally
 
     /// Hands out consecutive batches; called from the pipeline's producer thread only.
     public final class BatchIterator: Sendable {
@@ -83,12 +42,7 @@ public enum NDJSONImport {
         try log.ingest(
             next: { batches.next() },
             handle: { outcomes in
-                for (o, (line, _)) in zip(outcomes, all[handled..<handled + outcomes.count]) {
-                    result.summary.add(o)
-                    if case .rejected(let r) = o {
-                        result.rejections.append(Rejection(line: line, code: r.code.rawValue, reason: r.message))
-                    }
-                }
+                for (o, (line, _)) in zip(outcomes, all[handled..<handled + outcomes.count]) { result.add(o, line: line) }
                 handled += outcomes.count
                 progress?(handled, all.count)
             })

@@ -1,5 +1,5 @@
-import AccordCore
-import GRDB
+public import AccordCore
+public import GRDB
 
 /// One appended event handed to the read models, with its log position and whether it
 /// counts (an event of a revoked signer is stored, and projected marked invalid).

@@ -1,7 +1,7 @@
 import AccordCore
-import AccordStore
+public import AccordStore
 import Foundation
-import NIOCore
+public import NIOCore
 
 /// The sync protocol without a network: requests go straight to the server half
 /// (`SyncServer`, `PushIntake`) over another node's database, with the same messages in

@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// How a sync session reaches its peer: over HTTP (`HTTPSyncTransport`) in the product, or
 /// straight into another node's database (`InMemorySyncTransport`) where a test is about

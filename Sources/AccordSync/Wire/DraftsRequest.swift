@@ -1,5 +1,5 @@
-import AccordCore
-import AccordStore
+public import AccordCore
+public import AccordStore
 import Foundation
 
 // The drafts request (`POST /api/v1/drafts`, Docs/protocol.md, "Drafts"): an edit in

@@ -1,5 +1,6 @@
 import AccordCore
-import AccordStore
+public import AccordStore
+import Foundation
 
 // The list query as the API and the web UI take it, in query parameters.
 

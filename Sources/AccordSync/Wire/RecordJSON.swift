@@ -1,5 +1,5 @@
-import AccordCore
-import AccordStore
+public import AccordCore
+public import AccordStore
 
 // A record as the API and `accord show --json` answer it.
 

@@ -6,6 +6,8 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import NIOHTTP1
 
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

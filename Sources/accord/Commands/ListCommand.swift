@@ -1,6 +1,6 @@
-import AccordCore
+public import AccordCore
 import AccordStore
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 
 struct ListCommand: ParsableCommand {

@@ -5,6 +5,7 @@ import AccordSync
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Hummingbird
 import Logging
 
 struct ServeCommand: AsyncParsableCommand {
