@@ -24,9 +24,8 @@ extension EventLog {
                 if case .redacted(let target, _) = a {
                     targets.insert(target)
                 } else {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO auth_facts(event_id, author, seq, time, body, type, subject) VALUES (?,?,?,?,?,?,?)",
-                        arguments: [s.id, s.author, s.seq, s.time, body.canonicalString, s.type, s.subject])
+                    try MembershipBook.recordFact(
+                        db, id: s.id, author: s.author, seq: s.seq, time: s.time, body: body, type: s.type, subject: s.subject)
                 }
             }
             let state = try MembershipBook.state(db)

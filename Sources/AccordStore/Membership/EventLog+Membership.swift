@@ -14,9 +14,8 @@ extension EventLog {
         let env = e.envelope
         switch a {
         case .granted, .revoked:
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO auth_facts(event_id, author, seq, time, body, type, subject) VALUES (?,?,?,?,?,?,?)",
-                arguments: [e.id, env.author, env.seq, env.timeText, e.body!.canonicalString, env.type, env.subject])
+            try MembershipBook.recordFact(
+                db, id: e.id, author: env.author, seq: env.seq, time: env.timeText, body: e.body!, type: env.type, subject: env.subject)
             return try refold(from: membership, author: env.author, db: db)
         case .redacted(let target, _):
             guard valid else { return membership }

@@ -10,6 +10,16 @@ enum MembershipBook {
     /// The `members` columns that the dataset digest covers.
     static let digestColumns = ["key", "role", "name", "valid_through"]
 
+    /// Keeps a membership fact (a grant or a revocation): the one write of `auth_facts`, for
+    /// the ingest and the rebuild alike.
+    static func recordFact(
+        _ db: Database, id: String, author: String, seq: Int, time: String, body: JSONValue, type: String, subject: String?
+    ) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO auth_facts(event_id, author, seq, time, body, type, subject) VALUES (?,?,?,?,?,?,?)",
+            arguments: [id, author, seq, time, body.canonicalString, type, subject])
+    }
+
     static let tables = ["auth_facts", "members", "invalid_events", "redactions"]
 
     /// Folded membership states by database file, with the stamp they were folded at.

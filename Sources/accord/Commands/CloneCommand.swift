@@ -40,58 +40,7 @@ struct CloneCommand: AsyncParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db.path + suffix) }
         }
         let log = try db.openOrCreate()
-        var report = SyncReport(peer: peer)
-        if fromFile {
-            let shown = progress.reporter("clone")
-            let result: NDJSONImport.Result
-            do {
-                result = try NDJSONImport.run(path: source, into: log, progress: shown.update)
-            } catch {
-                shown.finish()
-                if try log.eventCount() == 0 {
-                    removeCreated()
-                    throw CLIError("clone failed: \(error); nothing was created", underlying: error)
-                }
-                throw CLIError(
-                    "clone failed midway: \(error); what was read is kept, and `accord import \(source) --db \(db.path)` takes the rest",
-                    underlying: error)
-            }
-            shown.finish()
-            if try log.eventCount() == 0 {
-                // Nothing was taken (not an exported log, or another dataset's refused lines):
-                // leave no empty node, and no key, behind.
-                removeCreated()
-                let why = result.explained(limit: 5).joined(separator: "\n  ")
-                throw CLIError(
-                    "clone failed: \(source) holds no event this node can take (\(result.summary.rejected) lines refused"
-                        + (why.isEmpty ? ")" : "):\n  \(why)\n") + "; nothing was created. Give it a file written by `accord export`")
-            }
-            report.eventsReceived = result.summary.accepted + result.summary.invalid
-            report.rejectedReceived = result.summary.rejected
-            for r in result.rejections { report.rejectedReceivedByCode[r.code, default: 0] += 1 }
-        } else {
-            let http = SyncSession.makeClient()
-            let shown = progress.reporter("clone")
-            var session = SyncSession(log: log, peer: peer, http: http)
-            session.onBatch = { shown.add($0) }
-            let s = session
-            let result = await attempt { try await s.sync(push: false) }
-            shown.finish()
-            try? await http.shutdown()
-            switch result {
-            case .success(let r): report = r
-            case .failure(let error):
-                if try log.eventCount() == 0 {
-                    // Nothing arrived: leave no empty node behind for later commands to mistake for one.
-                    removeCreated()
-                    throw CLIError(
-                        "clone failed: \(error); nothing was created, check the URL and that the peer runs, then clone again",
-                        underlying: error)
-                }
-                throw CLIError(
-                    "clone failed: \(error) (what arrived is kept; run `accord sync \(peer) --db \(db.path)` to resume)", underlying: error)
-            }
-        }
+        let report = fromFile ? try cloneFile(into: log, removeCreated) : try await clonePeer(peer, into: log, removeCreated)
         let verified = try log.verify()
         let device = try deviceKey(log)
         if json {
@@ -102,6 +51,64 @@ struct CloneCommand: AsyncParsableCommand {
         }
         printErr(device)
         if !verified.isClean || report.rejectedReceived > 0 { throw ExitCode(1) }
+    }
+
+    /// A clone from a file written by `accord export`.
+    func cloneFile(into log: EventLog, _ removeCreated: () -> Void) throws -> SyncReport {
+        let shown = progress.reporter("clone")
+        let result: NDJSONImport.Result
+        do {
+            result = try NDJSONImport.run(path: source, into: log, progress: shown.update)
+        } catch {
+            shown.finish()
+            if try log.eventCount() == 0 {
+                removeCreated()
+                throw CLIError("clone failed: \(error); nothing was created", underlying: error)
+            }
+            throw CLIError(
+                "clone failed midway: \(error); what was read is kept, and `accord import \(source) --db \(db.path)` takes the rest",
+                underlying: error)
+        }
+        shown.finish()
+        if try log.eventCount() == 0 {
+            // Nothing was taken (not an exported log, or another dataset's refused lines):
+            // leave no empty node, and no key, behind.
+            removeCreated()
+            let why = result.explained(limit: 5).joined(separator: "\n  ")
+            throw CLIError(
+                "clone failed: \(source) holds no event this node can take (\(result.summary.rejected) lines refused"
+                    + (why.isEmpty ? ")" : "):\n  \(why)\n") + "; nothing was created. Give it a file written by `accord export`")
+        }
+        var report = SyncReport(peer: source)
+        report.eventsReceived = result.summary.accepted + result.summary.invalid
+        report.rejectedReceived = result.summary.rejected
+        report.rejectedReceivedByCode = result.rejectedByCode
+        return report
+    }
+
+    /// A clone from a peer, by a pull-only sync.
+    func clonePeer(_ peer: String, into log: EventLog, _ removeCreated: () -> Void) async throws -> SyncReport {
+        let http = SyncSession.makeClient()
+        let shown = progress.reporter("clone")
+        var session = SyncSession(log: log, peer: peer, http: http)
+        session.onBatch = { shown.add($0) }
+        let s = session
+        let result = await attempt { try await s.sync(push: false) }
+        shown.finish()
+        try? await http.shutdown()
+        switch result {
+        case .success(let r): return r
+        case .failure(let error):
+            if try log.eventCount() == 0 {
+                // Nothing arrived: leave no empty node behind for later commands to mistake for one.
+                removeCreated()
+                throw CLIError(
+                    "clone failed: \(error); nothing was created, check the URL and that the peer runs, then clone again",
+                    underlying: error)
+            }
+            throw CLIError(
+                "clone failed: \(error) (what arrived is kept; run `accord sync \(peer) --db \(db.path)` to resume)", underlying: error)
+        }
     }
 
     /// The new node's key: --key when it does not already sign in this dataset, else a new
