@@ -93,19 +93,11 @@ public struct SyncSession: Sendable {
             let (ownedAfter, forksAfter) = try await BlockingWork.run { [log] in
                 (Set(try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked)), try log.forkPoints())
             }
-            let more =
-                ownedBefore.count == SyncProtocol.maxBodiesAsked || end?.bodies.count == SyncProtocol.maxBodiesAsked
-                || !ownedAfter.isSubset(of: ownedBefore)
-            // A fork point this round moved (the peer's side of a fork came): another round
-            // shows the peer this node's side from there, so both apply the same cut.
-            let forksMoved = push && forksAfter != forksBefore
-            // The peer names a fork point this node lacks (it came in this round's events, the
-            // evidence only with the next request, which names where this node's chain stands).
-            let forksApart = round == 0 && (end?.forks ?? [:]).contains { forksAfter[$0.key] != $0.value }
-            if round == Self.maxRounds - 1 || (!forksMoved && !forksApart && (!more || report.eventsReceived + report.eventsSent == before))
-            {
-                break
-            }
+            let last = SyncRound(
+                index: round, push: push, owedBefore: ownedBefore, owedAfter: ownedAfter, peerOwed: end?.bodies.count ?? 0,
+                forksBefore: forksBefore, forksAfter: forksAfter, peerForks: end?.forks ?? [:],
+                moved: report.eventsReceived + report.eventsSent - before)
+            if !last.another(maxRounds: Self.maxRounds) { break }
         }
         let (conflicts, forked, owed) = try await BlockingWork.run { [log] in
             (try Curation(log: log).conflicts().count, try log.forkedAuthors(), try log.pendingBodyCount())
