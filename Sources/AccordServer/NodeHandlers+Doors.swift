@@ -7,6 +7,15 @@ import NIOCore
 /// The request code every endpoint that reads a body shares, written once: the cross-site
 /// and form-type doors, the declared size, and collecting a body under its limit.
 extension NodeHandlers {
+    /// The doors every endpoint that takes a body passes before it reads it: a cross-site
+    /// browser (403), a form content type (415), and a declared length over `limit` (413,
+    /// with `title` and `detail`).
+    func bodyDoors(_ request: Request, limit: Int, tooLarge title: String, _ detail: String) throws {
+        if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
+        try Self.refuseFormContent(request)
+        try Self.refuseDeclaredSize(request, limit: limit, title, detail)
+    }
+
     /// The request body, whole, at most `limit` bytes: over it, 413 with `title` and
     /// `detail`; a body that cannot be read to its end, 400.
     static func collect(_ request: Request, upTo limit: Int, tooLarge title: String, _ detail: String) async throws -> [UInt8] {

@@ -14,10 +14,7 @@ extension NodeHandlers {
 
     func addDrafts(to router: NodeRoutes) {
         router.post("api/v1/drafts") { request, _ -> Response in
-            if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
-            try Self.refuseFormContent(request)
-            try Self.refuseDeclaredSize(
-                request, limit: Self.maxDraftBytes, "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
+            try bodyDoors(request, limit: Self.maxDraftBytes, tooLarge: "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
             let body = try await Self.collect(
                 request, upTo: Self.maxDraftBytes, tooLarge: "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
             let json: JSONValue

@@ -43,10 +43,8 @@ extension NodeHandlers {
 
     func addEvents(to router: NodeRoutes) {
         router.post("api/v1/events") { request, _ -> Response in
-            if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
-            try Self.refuseFormContent(request)
-            try Self.refuseDeclaredSize(
-                request, limit: Self.maxEditBytes, "Edit too large",
+            try bodyDoors(
+                request, limit: Self.maxEditBytes, tooLarge: "Edit too large",
                 "an edit request is at most \(Self.maxEditBytes) bytes; send large sets of events with a push (/sync/v1/push)")
             guard try await checkDataset(request, nil) != nil else {
                 throw Problem(.conflict, "No dataset yet", "this node holds no dataset yet: edits wait until it has one")

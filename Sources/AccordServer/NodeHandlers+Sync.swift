@@ -13,11 +13,7 @@ extension NodeHandlers {
     func checkDataset(_ request: Request, _ claimed: String?) async throws -> String? {
         let mine = try await log.readDatasetID()
         let header = request.headers[HTTPField.Name(SyncProtocol.datasetHeader)!]
-        for c in [claimed, header].compactMap({ $0 }) where mine != nil && c != mine {
-            throw Problem(
-                .conflict, "Another dataset",
-                "this node holds dataset \(mine!), the request is for dataset \(c); no events were exchanged")
-        }
+        if let why = SyncServer.otherDataset(mine: mine, claimed: [claimed, header]) { throw Problem(.conflict, "Another dataset", why) }
         return mine
     }
 
@@ -77,10 +73,8 @@ extension NodeHandlers {
     /// whatever its size.
     func push(_ request: Request) async throws -> Response {
         // Peers are programs: a page in a curator's browser may not push to the node on their laptop.
-        if let why = crossSiteBrowser(request) { throw Problem(.forbidden, "Cross-site request", why) }
-        try Self.refuseFormContent(request)
-        try Self.refuseDeclaredSize(
-            request, limit: SyncProtocol.maxPushBytes, "Push too large",
+        try bodyDoors(
+            request, limit: SyncProtocol.maxPushBytes, tooLarge: "Push too large",
             "a push body is at most \(SyncProtocol.maxPushBytes) bytes; send smaller pages")
         guard try await checkDataset(request, nil) != nil else {
             throw Problem(
@@ -101,7 +95,7 @@ extension NodeHandlers {
         } catch let e as PushIntake.BodyUnreadable {
             throw Problem(.badRequest, "Push interrupted", "the push body could not be read to its end: \(e.underlying)")
         }
-        if stop == .mostlyRefused || PushIntake.mostlyRefused(result.summary) {
+        if stop == .mostlyRefused {
             throw Problem(
                 .unprocessableContent, "Push mostly refused",
                 "\(result.summary.rejected) lines of this push were refused and \(result.summary.accepted + result.summary.duplicate + result.summary.invalid) taken; a push whose lines are mostly refused ends, so that it holds no push slot (first refusal: \(result.rejections.first?.reason ?? "-"))"

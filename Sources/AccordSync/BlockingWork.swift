@@ -1,6 +1,5 @@
 import Foundation
 import NIOPosix
-import Synchronization
 
 /// Where async code runs blocking database work: a NIO thread pool of its own, so that
 /// nothing blocks Swift's cooperative pool.
@@ -32,15 +31,8 @@ public enum BlockingWork {
     /// not found, so each stream keeps its thread.)
     public static func runLong<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { cont in
-            longRunning.withLock { $0 += 1 }
-            Thread {
-                defer { longRunning.withLock { $0 -= 1 } }
-                cont.resume(with: Result { try work() })
-            }.start()
+            Thread { cont.resume(with: Result { try work() }) }.start()
         }
     }
 
-    /// Long work running now (for operators and tests).
-    public static var longWork: Int { longRunning.withLock { $0 } }
-    static let longRunning = Mutex(0)
 }

@@ -2,37 +2,22 @@ import AccordCore
 
 /// Whether a sync runs another pull-and-push round, decided from what the last round
 /// changed (a pure function of the round's before and after).
-public struct SyncRound: Sendable, Equatable {
+struct SyncRound: Sendable, Equatable {
     /// Which round this was (0 first).
-    public var index: Int
+    var index: Int
     /// Whether the sync pushes.
-    public var push: Bool
+    var push: Bool
     /// Bodies this node was owed before and after the round (at most `maxBodiesAsked` each).
-    public var owedBefore: Set<String>
-    public var owedAfter: Set<String>
+    var owedBefore: Set<String>
+    var owedAfter: Set<String>
     /// Bodies the peer said it is owed (its last page end).
-    public var peerOwed: Int
+    var peerOwed: Int
     /// This node's fork points before and after the round, and the peer's.
-    public var forksBefore: [String: Int]
-    public var forksAfter: [String: Int]
-    public var peerForks: [String: Int]
+    var forksBefore: [String: Int]
+    var forksAfter: [String: Int]
+    var peerForks: [String: Int]
     /// Events received and sent in the round.
-    public var moved: Int
-
-    public init(
-        index: Int, push: Bool, owedBefore: Set<String>, owedAfter: Set<String>, peerOwed: Int, forksBefore: [String: Int],
-        forksAfter: [String: Int], peerForks: [String: Int], moved: Int
-    ) {
-        self.index = index
-        self.push = push
-        self.owedBefore = owedBefore
-        self.owedAfter = owedAfter
-        self.peerOwed = peerOwed
-        self.forksBefore = forksBefore
-        self.forksAfter = forksAfter
-        self.peerForks = peerForks
-        self.moved = moved
-    }
+    var moved: Int
 
     /// Another round is run while it can still heal something:
     /// - bodies are asked for and sent at most `maxBodiesAsked` a round: go on while either
@@ -44,7 +29,7 @@ public struct SyncRound: Sendable, Equatable {
     /// - after the first round, the peer names a fork point this node lacks (its events came
     ///   in this round, the evidence only with the next request).
     /// Never beyond `maxRounds`.
-    public func another(maxRounds: Int) -> Bool {
+    func another(maxRounds: Int) -> Bool {
         guard index < maxRounds - 1 else { return false }
         let more =
             owedBefore.count == SyncProtocol.maxBodiesAsked || peerOwed == SyncProtocol.maxBodiesAsked

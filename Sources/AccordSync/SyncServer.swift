@@ -21,6 +21,13 @@ public enum SyncServer {
         end.forks = s.forkPoints.filter { s.vector[$0.key] >= $0.value }
         return (s.events, end)
     }
+
+    /// Why a request that names another dataset than this node's (`mine`) is refused (409),
+    /// or nil; an empty node refuses none.
+    public static func otherDataset(mine: String?, claimed: [String?]) -> String? {
+        guard let mine, let other = claimed.compactMap({ $0 }).first(where: { $0 != mine }) else { return nil }
+        return "this node holds dataset \(mine), the request is for dataset \(other); no events were exchanged"
+    }
 }
 
 /// A push body taken in as it arrives, into the ingest pipeline, under the push rules: a
@@ -79,6 +86,7 @@ public enum PushIntake {
             }
         }
         if let failure { throw BodyUnreadable(underlying: failure) }
-        return (result, stop)
+        // Judged again on the whole push: its last piece may have tipped it.
+        return (result, stop ?? (mostlyRefused(result.summary) ? .mostlyRefused : nil))
     }
 }

@@ -159,6 +159,22 @@ import Testing
         let db = ["--db", cli.path("a.db")]
         _ = try await cli.ok(["init", "--seed", "--key", cli.path("k")] + db)
 
+        // `accord list` reads its filters as typed options: a wrong value, an empty one, a
+        // control character or a shell-injection attempt names the allowed values and lists
+        // nothing; the database is not touched.
+        let events = try await cli.ok(["log", "--json"] + db)
+        for (option, value) in [
+            ("--status", "bogus"), ("--sort", "WITHDRAWN"), ("--body", "ICJ"), ("--body", ""), ("--status", "all\u{1B}[2J"),
+            ("--sort", "$(rm -rf /)"), ("--limit", "0"), ("--limit", "-1"), ("--year", "19 OR 1=1"),
+        ] {
+            let r = try await cli.run(["list", option, value] + db)
+            #expect(r.status != 0 && r.stdout.isEmpty, "\(option) \(value): \(r.status) \(r.stdout.prefix(200))")
+            #expect(!r.stderr.contains("\u{1B}"), "\(option): the escape reached the terminal raw")
+            #expect(r.stderr.contains(option) || r.stderr.contains("limit"), "\(option) \(value): \(r.stderr.prefix(300))")
+        }
+        #expect(try await cli.run(["list", "--status", "withdrawn"] + db).status == 0)
+        #expect(try await cli.ok(["log", "--json"] + db) == events)
+
         let year = try await cli.run(["show", "S/RES/2482 (2018)"] + db)
         #expect(year.status == 1 && year.stdout.isEmpty)
         #expect(year.stderr.contains("resolution of 2019, not of 2018"), "\(year.stderr)")

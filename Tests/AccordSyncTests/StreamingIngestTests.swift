@@ -62,7 +62,7 @@ import Testing
             // The first batch (genesis and the editor's grant among it), then half a line.
             for line in lines.prefix(16) { await stream.feed(line + [0x0A]) }
             await stream.feed(lines[16].prefix(20))
-            #expect(await eventually(within: 60) { stream.current.summary.accepted == 16 }, "long work \(BlockingWork.longWork)")
+            #expect(await eventually(within: 60) { stream.current.summary.accepted == 16 })
             // The stream is open and waits for the peer; the edit must not wait for it.
             async let edit: Void = BlockingWork.runLong {
                 _ = try Curation(log: replica).add("A/RES/99/1", fields: [.title: .string("Made while a peer stalls")], key: editor)

@@ -1,5 +1,6 @@
-import AccordSync
 import Testing
+
+@testable import AccordSync
 
 /// Whether a sync runs another round, as a pure function of what the last round changed.
 @Suite struct SyncRoundTests {

@@ -29,17 +29,6 @@ public enum IngestAction: Sendable, Equatable {
         public var bodyPending = false
         /// A redaction of it was held until it came: settled once it is stored.
         public var settlesHeldRedaction = false
-
-        public init(
-            adoptsDataset: Bool = false, invalidReason: String? = nil, dropBody: Bool = false, bodyPending: Bool = false,
-            settlesHeldRedaction: Bool = false
-        ) {
-            self.adoptsDataset = adoptsDataset
-            self.invalidReason = invalidReason
-            self.dropBody = dropBody
-            self.bodyPending = bodyPending
-            self.settlesHeldRedaction = settlesHeldRedaction
-        }
     }
 }
 

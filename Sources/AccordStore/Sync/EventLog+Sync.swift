@@ -110,10 +110,6 @@ extension EventLog {
         return out
     }
 
-    /// Author -> id of the author's last event on this node: with the version vector, what
-    /// a peer needs to notice that one key signed different chains on two nodes.
-    public func headIDs() throws -> [String: String] { try vectorAndHeads().heads }
-
     /// The version vector and the id at each of its entries, read in one snapshot: read
     /// apart, an append between the two reads would pair a seq with a later event's id, and
     /// the peer would take an honest key for one whose chain forked.

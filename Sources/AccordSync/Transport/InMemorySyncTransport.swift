@@ -21,10 +21,8 @@ public struct InMemorySyncTransport: SyncTransport {
     /// Refuses a request for another dataset than the server's, as the HTTP endpoint does (409).
     func checkDataset(_ claimed: String?, _ what: String) throws -> String? {
         let mine = try server.datasetID()
-        if let claimed, let mine, claimed != mine {
-            throw SyncError(
-                "\(peer) refused the \(what) (409): this node holds dataset \(mine), the request is for dataset \(claimed); no events were exchanged"
-            )
+        if let why = SyncServer.otherDataset(mine: mine, claimed: [claimed]) {
+            throw SyncError("\(peer) refused the \(what) (409): \(why)")
         }
         return mine
     }
@@ -66,7 +64,7 @@ public struct InMemorySyncTransport: SyncTransport {
             }
             return nil
         }
-        if stop == .mostlyRefused || PushIntake.mostlyRefused(result.summary) {
+        if stop == .mostlyRefused {
             throw SyncError("\(peer) refused the push (422): \(result.summary.rejected) lines of this push were refused")
         }
         if let stop { throw SyncError("\(peer) refused the push: \(stop)") }
