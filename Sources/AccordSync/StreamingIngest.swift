@@ -72,8 +72,8 @@ public final class StreamingIngest {
     }
 
     /// Ingests what `feed` hands the stream (`feed(_:)`), while it feeds: the pipeline runs
-    /// on the long-work pool (it lasts as long as the stream, and should hold none of the
-    /// store pool's threads) and ends when `feed` returns or throws. Returns the counts and
+    /// on a thread of its own (`BlockingWork.runLong`: it lasts as long as the stream, and
+    /// holds none of the store pool's threads) and ends when `feed` returns or throws. Returns the counts and
     /// what ended the feeding early, if anything; what arrived whole before that is kept.
     /// An ingest failure (a full disk) is thrown.
     public static func run(
