@@ -20,17 +20,32 @@ extension NodeHandlers {
         return out
     }
 
+    /// The list query in the request's parameters (`ListRequest`); a malformed one is a 400
+    /// that says which parameter.
+    static func listQuery(_ request: Request) throws -> Curation.ListQuery {
+        do {
+            return try URLEncodedFormDecoder().decode(ListRequest.self, from: request.uri.query ?? "").query
+        } catch let e as DecodingError {
+            throw Problem.badRequest("query: \(WireJSON.describe(e))")
+        } catch let e as InvalidInput {
+            throw e
+        } catch {
+            throw Problem.badRequest("query: \(error)")
+        }
+    }
+
     static func intParameter(_ p: [String: String], _ name: String) throws -> Int? {
         guard let v = p[name], !v.isEmpty else { return nil }
         guard let n = Int(v) else { throw Problem.badRequest("\(name) must be a whole number, got \"\(v.prefix(20))\"") }
         return n
     }
 
-    func addAPI(to router: NodeRoutes) {
-        let api = router.group("api/v1")
+    /// `/api/v1`: the dataset as JSON, added under that path.
+    var apiRoutes: RouteCollection<Context> {
+        let api = RouteCollection(context: Context.self)
         api.get("openapi.json") { _, _ -> Response in Self.json(OpenAPIDocument.text) }
         api.get("records") { request, _ -> Response in
-            let query = try Curation.ListQuery(parameters: Self.parameters(request))
+            let query = try Self.listQuery(request)
             return try Self.json(encoding: try await blocking { [curation] in try curation.list(query) })
         }
         api.get("record") { request, _ -> Response in
@@ -85,5 +100,6 @@ extension NodeHandlers {
         }
         api.get("peers") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.peers() }) }
         api.get("forks") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.forks() }) }
+        return api
     }
 }

@@ -12,28 +12,23 @@ import Hummingbird
 extension NodeHandlers {
     static let maxDraftBytes = 1 << 20
 
-    func addDrafts(to router: NodeRoutes) {
+    /// `POST /api/v1/drafts`: the events an edit needs, for the browser to sign.
+    var draftsRoutes: RouteCollection<Context> {
+        let router = RouteCollection(context: Context.self)
         router.post("api/v1/drafts") { request, _ -> Response in
             try bodyDoors(request, limit: Self.maxDraftBytes, tooLarge: "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
             let body = try await Self.collect(
                 request, upTo: Self.maxDraftBytes, tooLarge: "Edit too large", "an edit is at most \(Self.maxDraftBytes) bytes")
-            let json: JSONValue
-            do {
-                json = try JSONParser.parse(body)
-            } catch {
-                throw Problem.badRequest("the body is not JSON: \(error)")
-            }
-            guard let author = json["author"]?.stringValue else {
-                throw Problem.badRequest("author is required: the public key (ed25519:...) that will sign the drafts")
-            }
-            do throws(EventRejection) {
-                _ = try AuthorKey(parsing: author)
+            let edit: DraftsRequest
+            do throws(DomainError) {
+                edit = try WireJSON.decode(DraftsRequest.self, from: body)
             } catch {
                 throw Problem.badRequest(error.message)
             }
+            let author = edit.author.text
             let answer: JSONValue = try await blocking { [curation] in
-                let change = try Curation.membershipEdit(json: json)
-                let s = try curation.draftsSnapshot(change == nil ? try curation.edit(json: json) : nil, membership: change, author: author)
+                let change = try edit.membershipEdit()
+                let s = try curation.draftsSnapshot(change == nil ? try curation.edit(edit) : nil, membership: change, author: author)
                 guard let dataset = s.dataset else { throw NoDataset() }
                 var o: [String: JSONValue] = [
                     "dataset": .string(dataset), "author": .string(author), "seq": .int(s.headSeq ?? 0),
@@ -51,5 +46,6 @@ extension NodeHandlers {
             }
             return Self.json(answer)
         }
+        return router
     }
 }

@@ -27,7 +27,9 @@ extension NodeHandlers {
             signature: signature, redaction: try log.redactions(of: [e.id])[e.id], authorName: try log.membership().members[e.author]?.name)
     }
 
-    func addEventPage(to router: NodeRoutes) {
+    /// `/api/v1/event`: one stored event, with its signature and who signed it.
+    var eventPageRoutes: RouteCollection<Context> {
+        let router = RouteCollection(context: Context.self)
         router.get("api/v1/event") { request, _ -> Response in
             guard let id = request.uri.queryParameters["id"].map(String.init) else {
                 throw Problem.badRequest("the id query parameter is required: an event id or its first 8 or more hex digits")
@@ -68,6 +70,7 @@ extension NodeHandlers {
             }
             return try await self.page("event", title: "Event \(e.id.prefix(12))", o)
         }
+        return router
     }
 
     /// Indented JSON for reading (the canonical form is on one line).

@@ -41,7 +41,9 @@ extension NodeHandlers {
         }
     }
 
-    func addEvents(to router: NodeRoutes) {
+    /// `POST /api/v1/events`: signed edits, acknowledged once durable.
+    var eventsRoutes: RouteCollection<Context> {
+        let router = RouteCollection(context: Context.self)
         router.post("api/v1/events") { request, _ -> Response in
             try bodyDoors(
                 request, limit: Self.maxEditBytes, tooLarge: "Edit too large",
@@ -89,5 +91,6 @@ extension NodeHandlers {
             }
             return Self.json(.object(members))
         }
+        return router
     }
 }

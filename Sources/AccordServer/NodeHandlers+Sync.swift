@@ -17,10 +17,13 @@ extension NodeHandlers {
         return mine
     }
 
-    func addSync(to router: NodeRoutes) {
+    /// Sync protocol v1: info, pull and push (Docs/protocol.md).
+    var syncRoutes: RouteCollection<Context> {
+        let router = RouteCollection(context: Context.self)
         router.get(RouterPath(SyncProtocol.infoPath)) { _, _ -> Response in try await info() }
         router.post(RouterPath(SyncProtocol.pullPath)) { request, _ -> Response in try await pull(request) }
         router.post(RouterPath(SyncProtocol.pushPath)) { request, _ -> Response in try await push(request) }
+        return router
     }
 
     func info() async throws -> Response {
@@ -37,12 +40,10 @@ extension NodeHandlers {
     func pull(_ request: Request) async throws -> Response {
         let body = try await Self.collect(request, upTo: 4 << 20, tooLarge: "Pull request too large", "a pull request is at most 4 MiB")
         let pull: SyncProtocol.PullRequest
-        do {
-            pull = try SyncProtocol.PullRequest(json: try JSONParser.parse(body))
-        } catch let e as JSONParseError {
-            throw Problem.badRequest("pull request: \(e.description)")
-        } catch let e as DomainError {
-            throw Problem.badRequest("pull request: \(e.message)")
+        do throws(DomainError) {
+            pull = try WireJSON.decode(SyncProtocol.PullRequest.self, from: body)
+        } catch {
+            throw Problem.badRequest("pull request: \(error.message)")
         }
         try await checkDataset(request, pull.dataset)
         let (events, end) = try await blocking { [log] in try SyncServer.page(for: pull, log: log) }
@@ -62,7 +63,7 @@ extension NodeHandlers {
                         buffer.clear()
                     }
                 }
-                buffer.writeBytes(end.json.canonicalBytes)
+                buffer.writeBytes(WireJSON.encode(end))
                 buffer.writeInteger(UInt8(0x0A))
                 try await writer.write(buffer)
                 try await writer.finish(nil)

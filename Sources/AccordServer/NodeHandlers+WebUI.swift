@@ -82,7 +82,9 @@ extension NodeHandlers {
         !s.isEmpty && s.count <= 5 && s.allSatisfy { $0.isASCII && $0.isNumber } && Int(s)! <= 65535
     }
 
-    func addWebUI(to router: NodeRoutes) {
+    /// The curator's web UI: pages, forms and assets.
+    var webUIRoutes: RouteCollection<Context> {
+        let router = RouteCollection(context: Context.self)
         router.get("/") { request, _ -> Response in try await recordsPage(request) }
         router.get("/members") { _, _ -> Response in try await membersPage() }
         router.get("/peers") { _, _ -> Response in try await peersPage() }
@@ -93,11 +95,12 @@ extension NodeHandlers {
         router.get("/static/accord.js") { _, _ -> Response in Self.asset(WebAssets.script, type: "text/javascript; charset=utf-8") }
         router.get("/static/accord.css") { _, _ -> Response in Self.asset(WebAssets.style, type: "text/css; charset=utf-8") }
         router.get("/conflicts") { _, _ -> Response in try await conflictsPage() }
+        return router
     }
 
     func recordsPage(_ request: Request) async throws -> Response {
         let p = Self.parameters(request)
-        let query = try Curation.ListQuery(parameters: p)
+        let query = try Self.listQuery(request)
         let (page, admins) = try await blocking { [curation, log] in (try curation.list(query), try log.membership().activeAdmins) }
         func options(_ list: [(String, String)], _ chosen: String) -> [[String: Any]] {
             list.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == chosen] }

@@ -64,13 +64,14 @@ public enum NodeServer {
         var node = NodeHandlers(log: log, metrics: metrics, logger: logger, maxGroupEvents: configuration.maxGroupEvents)
         node.allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
         node.tls = configuration.tls != nil
-        node.addHealth(to: routes)
-        node.addSync(to: routes)
-        node.addAPI(to: routes)
-        node.addEvents(to: routes)
-        node.addDrafts(to: routes)
-        node.addEventPage(to: routes)
-        node.addWebUI(to: routes)
+        // One route collection per concern (NodeHandlers+*.swift), added through the table.
+        routes.addRoutes(node.healthRoutes)
+        routes.addRoutes(node.syncRoutes)
+        routes.addRoutes(node.apiRoutes, atPath: "api/v1")
+        routes.addRoutes(node.eventsRoutes)
+        routes.addRoutes(node.draftsRoutes)
+        routes.addRoutes(node.eventPageRoutes)
+        routes.addRoutes(node.webUIRoutes)
         var services: [any Service] = [CheckpointService(log: log, logger: logger)]
         if !configuration.peers.isEmpty {
             services.append(
@@ -166,6 +167,7 @@ extension NodeServer {
 
 /// The request handlers, over one node's log.
 struct NodeHandlers: Sendable {
+    typealias Context = NodeServer.Context
     let log: EventLog
     let metrics: Metrics
     let logger: Logger
@@ -213,7 +215,9 @@ struct NodeHandlers: Sendable {
         }
     }
 
-    func addHealth(to router: NodeRoutes) {
+    /// `/health`: whether the node answers, its dataset and event count.
+    var healthRoutes: RouteCollection<Context> {
+        let router = RouteCollection(context: Context.self)
         router.get("/health") { _, _ -> Response in
             let (dataset, events) = try await blocking { [log] in (try log.datasetID(), try log.eventCount()) }
             return Self.json(["status": "ok", "dataset": dataset.map { .string($0) } ?? .null, "events": .int(events)])
@@ -226,6 +230,7 @@ struct NodeHandlers: Sendable {
                 status: .ok, headers: headers,
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render(events: events, groupCommits: group.statistics))))
         }
+        return router
     }
 }
 

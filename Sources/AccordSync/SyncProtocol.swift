@@ -1,5 +1,6 @@
 public import AccordCore
 public import AccordStore
+import Foundation
 
 /// The sync protocol v1's constants and messages (Docs/protocol.md, section 5).
 public enum SyncProtocol {
@@ -18,7 +19,7 @@ public enum SyncProtocol {
     public static let maxPushBytes = 64 << 20
 
     /// A pull request: the client's vector and where its page starts.
-    public struct PullRequest: Sendable, Equatable {
+    public struct PullRequest: Codable, Sendable, Equatable {
         public var dataset: String?
         public var vector: VersionVector
         /// Author -> id of the client's head event (optional): lets the server send the
@@ -46,33 +47,39 @@ public enum SyncProtocol {
             self.maxBytes = maxBytes
         }
 
-        public var json: JSONValue {
-            var o: [String: JSONValue] = [
-                "vector": vector.json, "after": .number(Double(after)), "maxEvents": .int(maxEvents), "maxBytes": .int(maxBytes),
-            ]
-            if let dataset { o["dataset"] = .string(dataset) }
-            if !heads.isEmpty { o["heads"] = SyncProtocol.headsJSON(heads) }
-            if !bodies.isEmpty { o["bodies"] = .array(bodies.map { .string($0) }) }
-            if !forks.isEmpty { o["forks"] = SyncProtocol.forksJSON(forks) }
-            return .object(o)
+        enum CodingKeys: String, CodingKey { case dataset, vector, heads, bodies, forks, after, maxEvents, maxBytes }
+
+        /// Reads a client's request, checking every part: a request the server cannot
+        /// honour as asked is refused, and the page sizes are brought within the limits.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
+            vector = try SyncProtocol.vector(SyncProtocol.part(c, .vector, "a version vector maps ed25519: keys to seqs >= 0"))
+            heads = try SyncProtocol.heads(SyncProtocol.part(c, .heads, "heads maps ed25519: keys to 64-hex event ids"))
+            bodies = try SyncProtocol.ids(SyncProtocol.part(c, .bodies, "bodies is an array of at most \(maxBodiesAsked) event ids"))
+            forks = try SyncProtocol.forks(
+                SyncProtocol.part(c, .forks, "forks is an object of at most one seq per key of the vector"), within: vector)
+            after = max(0, try c.decodeIfPresent(Int64.self, forKey: .after) ?? 0)
+            maxEvents = min(max(1, try c.decodeIfPresent(Int.self, forKey: .maxEvents) ?? defaultPageEvents), maxPageEvents)
+            maxBytes = min(max(4096, try c.decodeIfPresent(Int.self, forKey: .maxBytes) ?? defaultPageBytes), maxPageBytes)
         }
 
-        public init(json: JSONValue) throws(DomainError) {
-            guard case .object(let o) = json, let v = o["vector"] else { throw DomainError("a pull request is {\"vector\": {...}, ...}") }
-            dataset = o["dataset"]?.stringValue
-            vector = try VersionVector(json: v)
-            heads = try SyncProtocol.heads(o["heads"])
-            bodies = try SyncProtocol.ids(o["bodies"])
-            forks = try SyncProtocol.forks(o["forks"], within: vector)
-            after = Int64(o["after"]?.intValue ?? 0)
-            maxEvents = min(max(1, o["maxEvents"]?.intValue ?? defaultPageEvents), maxPageEvents)
-            maxBytes = min(max(4096, o["maxBytes"]?.intValue ?? defaultPageBytes), maxPageBytes)
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(dataset, forKey: .dataset)
+            try c.encode(vector.heads, forKey: .vector)
+            if !heads.isEmpty { try c.encode(heads, forKey: .heads) }
+            if !bodies.isEmpty { try c.encode(bodies, forKey: .bodies) }
+            if !forks.isEmpty { try c.encode(forks, forKey: .forks) }
+            try c.encode(after, forKey: .after)
+            try c.encode(maxEvents, forKey: .maxEvents)
+            try c.encode(maxBytes, forKey: .maxBytes)
         }
     }
 
     /// The last line of a pull page: where the next page starts (nil: done) and the
     /// server's dataset and vector (what the client then pushes against).
-    public struct PageEnd: Sendable, Equatable {
+    public struct PageEnd: Codable, Sendable, Equatable {
         public var next: Int64?
         public var events: Int
         public var dataset: String?
@@ -97,85 +104,89 @@ public enum SyncProtocol {
             self.heads = heads
         }
 
-        public var json: JSONValue {
-            var o: [String: JSONValue] = [
-                "end": true, "next": next.map { .number(Double($0)) } ?? .null, "events": .int(events), "vector": vector.json,
-            ]
-            if let dataset { o["dataset"] = .string(dataset) }
-            if !heads.isEmpty { o["heads"] = SyncProtocol.headsJSON(heads) }
-            // "owed" sorts after "dataset" and "end": the end line still starts with one of those,
-            // which is how clients tell it from an event line.
-            if !bodies.isEmpty { o["owed"] = .array(bodies.map { .string($0) }) }
-            if !unshared.isEmpty { o["unshared"] = .array(unshared.map { .string($0) }) }
-            if !forks.isEmpty { o["forks"] = SyncProtocol.forksJSON(forks) }
-            return .object(o)
+        // On the wire the owed bodies are "owed": with the keys sorted, the end line still
+        // starts with "dataset" or "end", which is how clients tell it from an event line.
+        enum CodingKeys: String, CodingKey { case end, next, events, dataset, vector, heads, bodies = "owed", unshared, forks }
+
+        /// Reads a peer's end line: `end`, `vector` and `heads` must be right, `next` a
+        /// position or null; what else is unreadable reads as none (the client asks again).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard try c.decode(Bool.self, forKey: .end) else {
+                throw DecodingError.dataCorruptedError(forKey: .end, in: c, debugDescription: "a page end says \"end\": true")
+            }
+            vector = try SyncProtocol.vector(SyncProtocol.part(c, .vector, "a version vector maps ed25519: keys to seqs >= 0"))
+            heads = try SyncProtocol.heads(SyncProtocol.part(c, .heads, "heads maps ed25519: keys to 64-hex event ids"))
+            next = try c.decodeIfPresent(Int64.self, forKey: .next)
+            if let n = next, n <= 0 {
+                throw DecodingError.dataCorruptedError(forKey: .next, in: c, debugDescription: "next is a log position above 0 or null")
+            }
+            events = (try? c.decodeIfPresent(Int.self, forKey: .events)) ?? 0
+            dataset = try? c.decodeIfPresent(String.self, forKey: .dataset)
+            bodies = (try? SyncProtocol.ids(c.decodeIfPresent([String].self, forKey: .bodies))) ?? []
+            unshared = Array(((try? c.decodeIfPresent([String].self, forKey: .unshared)) ?? []).prefix(vector.heads.count))
+            forks = (try? SyncProtocol.forks(c.decodeIfPresent([String: Int].self, forKey: .forks), within: vector)) ?? [:]
         }
 
-        public init?(json: JSONValue) {
-            guard json["end"] == true, let v = json["vector"], let vector = try? VersionVector(json: v),
-                let heads = try? SyncProtocol.heads(json["heads"])
-            else { return nil }
-            // `next` is a position or null; anything else is not a page end.
-            if let n = json["next"], !n.isNull {
-                guard let v = n.intValue, v > 0 else { return nil }
-                self.next = Int64(v)
-            } else {
-                self.next = nil
-            }
-            self.events = json["events"]?.intValue ?? 0
-            self.dataset = json["dataset"]?.stringValue
-            self.vector = vector
-            self.heads = heads
-            self.bodies = (try? SyncProtocol.ids(json["owed"])) ?? []
-            self.unshared = Array((json["unshared"]?.arrayValue ?? []).compactMap(\.stringValue).prefix(vector.heads.count))
-            self.forks = (try? SyncProtocol.forks(json["forks"], within: vector)) ?? [:]
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(true, forKey: .end)
+            if let next { try c.encode(next, forKey: .next) } else { try c.encodeNil(forKey: .next) }
+            try c.encode(events, forKey: .events)
+            try c.encodeIfPresent(dataset, forKey: .dataset)
+            try c.encode(vector.heads, forKey: .vector)
+            if !heads.isEmpty { try c.encode(heads, forKey: .heads) }
+            if !bodies.isEmpty { try c.encode(bodies, forKey: .bodies) }
+            if !unshared.isEmpty { try c.encode(unshared, forKey: .unshared) }
+            if !forks.isEmpty { try c.encode(forks, forKey: .forks) }
         }
     }
 
-    static func forksJSON(_ forks: [String: Int]) -> JSONValue {
-        .object(forks.mapValues { .int($0) })
+    /// A message's part of the expected shape, nil when absent or null; `shape` says what it
+    /// should be when it is something else.
+    static func part<T: Decodable, Key: CodingKey>(_ c: KeyedDecodingContainer<Key>, _ key: Key, _ shape: String) throws -> T? {
+        do {
+            return try c.decodeIfPresent(T.self, forKey: key)
+        } catch is DecodingError {
+            throw DomainError(shape)
+        }
     }
 
-    /// Reads an optional object of fork points: keys of the vector, each a seq within it.
-    static func forks(_ json: JSONValue?, within vector: VersionVector) throws(DomainError) -> [String: Int] {
-        guard let json, !json.isNull else { return [:] }
-        guard case .object(let o) = json, o.count <= vector.heads.count else {
-            throw DomainError("forks is an object of at most one seq per key of the vector")
+    /// Reads a version vector: ed25519 keys to seqs of 0 or more.
+    static func vector(_ heads: [String: Int]?) throws(DomainError) -> VersionVector {
+        guard let heads else { throw DomainError("vector is required: the client's version vector") }
+        guard heads.allSatisfy({ $0.key.hasPrefix(AuthorKey.prefix) && $0.value >= 0 }) else {
+            throw DomainError("a version vector maps ed25519: keys to seqs >= 0")
         }
-        var out: [String: Int] = [:]
-        for (key, value) in o {
-            guard let seq = value.intValue, seq >= 1, seq <= vector[key] else {
-                throw DomainError("forks: each key of the vector maps to a seq from 1 to its entry")
-            }
-            out[key] = seq
+        return VersionVector(heads)
+    }
+
+    /// Reads optional fork points: keys of the vector, each a seq within it.
+    static func forks(_ forks: [String: Int]?, within vector: VersionVector) throws(DomainError) -> [String: Int] {
+        guard let forks else { return [:] }
+        guard forks.count <= vector.heads.count else { throw DomainError("forks is an object of at most one seq per key of the vector") }
+        for (key, seq) in forks where seq < 1 || seq > vector[key] {
+            throw DomainError("forks: each key of the vector maps to a seq from 1 to its entry")
         }
-        return out
+        return forks
     }
 
     /// Reads an optional array of at most `maxBodiesAsked` event ids.
-    static func ids(_ json: JSONValue?) throws(DomainError) -> [String] {
-        guard let json, !json.isNull else { return [] }
-        let ids = json.arrayValue?.compactMap(\.stringValue) ?? []
-        guard ids.count == json.arrayValue?.count, ids.count <= maxBodiesAsked, ids.allSatisfy(Hex.isSHA256) else {
+    static func ids(_ ids: [String]?) throws(DomainError) -> [String] {
+        guard let ids else { return [] }
+        guard ids.count <= maxBodiesAsked, ids.allSatisfy(Hex.isSHA256) else {
             throw DomainError("bodies is an array of at most \(maxBodiesAsked) event ids")
         }
         return ids
     }
 
-    static func headsJSON(_ heads: [String: String]) -> JSONValue { .object(heads.mapValues { .string($0) }) }
-
-    /// Reads an optional `heads` object: ed25519 keys to 64-hex event ids.
-    static func heads(_ json: JSONValue?) throws(DomainError) -> [String: String] {
-        guard let json, !json.isNull else { return [:] }
-        guard case .object(let o) = json, o.count <= 100_000 else { throw DomainError("heads maps ed25519: keys to event ids") }
-        var out: [String: String] = [:]
-        for (k, v) in o {
-            guard k.hasPrefix(AuthorKey.prefix), let id = v.stringValue, id.count == 64,
-                id.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
-            else { throw DomainError("heads maps ed25519: keys to 64-hex event ids") }
-            out[k] = id
-        }
-        return out
+    /// Reads optional `heads`: ed25519 keys to 64-hex event ids.
+    static func heads(_ heads: [String: String]?) throws(DomainError) -> [String: String] {
+        guard let heads else { return [:] }
+        guard heads.count <= 100_000,
+            heads.allSatisfy({ $0.key.hasPrefix(AuthorKey.prefix) && Hex.isSHA256($0.value) })
+        else { throw DomainError("heads maps ed25519: keys to 64-hex event ids") }
+        return heads
     }
 }
 

@@ -62,43 +62,53 @@ public struct SyncSession: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 
-    /// Pull then push. Failures are thrown after everything that arrived whole was kept.
-    /// A sync that ends with refusals, a fork or the nodes still apart returns a report
-    /// whose `problem` says so.
+    /// Pull then push, in rounds, as `SyncClient` says. Failures are thrown after everything
+    /// that arrived whole was kept. A sync that ends with refusals, a fork or the nodes still
+    /// apart returns a report whose `problem` says so.
     public func sync(push: Bool = true) async throws -> SyncReport {
         var report = SyncReport(peer: peer)
         let start = DispatchTime.now().uptimeNanoseconds
         let conflictsBefore = try await BlockingWork.run { [log] in try Curation(log: log).conflicts().count }
         defer { report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        var end: SyncProtocol.PageEnd?
+        var client = SyncClient(peer: peer, push: push, maxRounds: Self.maxRounds, maxBarrenPages: Self.maxBarrenPages)
         var mine = VersionVector()
         var peerVector: VersionVector?
-        // Bodies are asked for and sent at most 1,000 a round: go on while either side is
-        // still owed a full round's worth and the last round healed something.
-        for round in 0..<Self.maxRounds {
-            let before = report.eventsReceived + report.eventsSent
-            let (ownedBefore, forksBefore) = try await BlockingWork.run { [log] in
-                (Set(try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked)), try log.forkPoints())
+        var step = client.start
+        while step != .finish {
+            switch step {
+            case .beginRound:
+                let (owed, forks) = try await owedAndForks()
+                step = client.began(owed: owed, forks: forks)
+            case .pull(let after, let first):
+                let (end, took) = try await pullPage(after: after, first: first, &report)
+                peerVector = end.vector
+                step = try client.pulled(end, took: took)
+                // The round's pull is done: what this node holds now should all reach the peer
+                // (edits made here during the push are left to the next sync).
+                if case .pull = step {} else { mine = try await BlockingWork.run { [log] in try log.versionVector() } }
+            case .push(let end):
+                let (vector, sent) = try await self.push(against: end, &report)
+                peerVector = vector ?? end.vector
+                step = client.pushed(sent: sent)
+            case .endRound:
+                let (owed, forks) = try await owedAndForks()
+                step = client.ended(owed: owed, forks: forks)
+            case .finish:
+                break
             }
-            end = try await pull(&report)
-            // What this node holds once the pull is done: all of it should reach the peer
-            // (edits made here during the push are left to the next sync).
-            mine = try await BlockingWork.run { [log] in try log.versionVector() }
-            peerVector = end?.vector
-            if push, let end {
-                peerVector = try await self.push(against: end, &report) ?? end.vector
-            }
-            // Bodies this pull made owed that it did not ask for (a revocation that voids a
-            // redaction this node took) are asked for in another round, so one sync heals them.
-            let (ownedAfter, forksAfter) = try await BlockingWork.run { [log] in
-                (Set(try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked)), try log.forkPoints())
-            }
-            let last = SyncRound(
-                index: round, push: push, owedBefore: ownedBefore, owedAfter: ownedAfter, peerOwed: end?.bodies.count ?? 0,
-                forksBefore: forksBefore, forksAfter: forksAfter, peerForks: end?.forks ?? [:],
-                moved: report.eventsReceived + report.eventsSent - before)
-            if !last.another(maxRounds: Self.maxRounds) { break }
         }
+        try await judge(&report, end: client.lastEnd, mine: mine, peerVector: peerVector, push: push, conflictsBefore: conflictsBefore)
+        report.judge()
+        report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return report
+    }
+
+    /// What the sync came to: bodies still owed, new conflicts, whether the nodes hold the
+    /// same (vectors as far as nodes agree, then digests) and any forked keys.
+    func judge(
+        _ report: inout SyncReport, end: SyncProtocol.PageEnd?, mine: VersionVector, peerVector: VersionVector?, push: Bool,
+        conflictsBefore: Int
+    ) async throws {
         let (conflicts, forked, owed) = try await BlockingWork.run { [log] in
             (try Curation(log: log).conflicts().count, try log.forkedAuthors(), try log.pendingBodyCount())
         }
@@ -127,106 +137,91 @@ public struct SyncSession: Sendable {
         if report.rejectedReceivedByCode[equivocation, default: 0] + report.rejectedSentByCode[equivocation, default: 0] > 0 {
             report.forkedKeys = forked.sorted()
         }
-        report.judge()
-        report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return report
     }
 
     /// The peer's records digest, or nil when it gives none.
     func peerDigest() async -> String? { await transport.digest(timeout: timeout) }
 
-    /// Pulls every page; returns the last page's end line (the peer's vector).
-    func pull(_ report: inout SyncReport) async throws -> SyncProtocol.PageEnd? {
-        var after: Int64 = 0
-        var lastEnd: SyncProtocol.PageEnd?
-        var barren = 0
-        while true {
-            let first = after == 0
-            let (held, mine, owed, forkPoints) = try await BlockingWork.run { [log] in
-                (
-                    try log.datasetID(), try log.vectorAndHeads(), first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : [],
-                    first ? try log.forkPoints() : [:]
-                )
-            }
-            let (vector, heads) = (mine.vector, mine.heads)
-            // An empty node asks for the dataset it may adopt; a peer of another refuses (409).
-            let dataset = held ?? expectedDataset
-            var pullRequest = SyncProtocol.PullRequest(
-                dataset: dataset, vector: vector, heads: heads, after: after, maxEvents: pageEvents, maxBytes: pageBytes)
-            pullRequest.bodies = owed
-            pullRequest.forks = forkPoints.filter { vector[$0.key] >= $0.value }
-            let body = pullRequest.json.canonicalBytes
-            report.roundTrips += 1
-            report.bytesSent += body.count
-            // Lines go to the ingest pipeline as they stream in (signatures are checked on
-            // every core while earlier batches are appended), in bounded memory: a line
-            // longer than an event may be is refused without being buffered.
-            let endBox = EndBox()
-            let pageStart = ContinuousClock.now
-            let pageDeadline = Duration.nanoseconds(timeout.nanoseconds)
-            var received = 0
-            let (page, stopped) = try await StreamingIngest.run(
-                log: log, intercept: { line in Self.intercept(line, endBox) }, onFlush: onBatch
-            ) { stream in
-                try await transport.pull(body, dataset: dataset, timeout: timeout) { bytes in
-                    received += bytes.count
-                    await stream.feed(bytes)
-                    // A page has a total deadline (a trickling peer resets read timeouts), and a
-                    // peer that sends a line longer than any event is cut off, not read on.
-                    if ContinuousClock.now - pageStart > pageDeadline {
-                        throw SyncError("\(peer) timed out: a page took longer than \(pageDeadline) to arrive")
-                    }
-                    if stream.current.rejectedByCode[EventRejection.Code.tooLarge.rawValue, default: 0] > 0 {
-                        throw SyncError("\(peer) sent a line longer than any event may be; stopped reading it")
-                    }
-                }
-            }
-            // Every event that arrived whole is kept, however the page ended; the next sync
-            // resumes from the vector.
-            report.bytesReceived += received
-            report.eventsReceived += page.summary.accepted + page.summary.invalid
-            report.rejectedReceived += page.summary.rejected
-            report.rejectedReceivedByCode.merge(page.rejectedByCode, uniquingKeysWith: +)
-            for e in page.rejections where report.refusals.count < SyncReport.maxExamples {
-                report.refusals.append("received \(e.code): \(e.reason)")
-            }
-            if let stopped { throw stopped as? SyncError ?? SyncError("\(peer): \(stopped)") }
-            if endBox.isMalformed {
-                throw SyncError("\(peer) sent a page end this node cannot read: is it an Accord node speaking sync protocol v1?")
-            }
-            guard let end = endBox.value else {
-                throw SyncError("\(peer) ended the transfer early; the events that arrived were kept, sync again to resume")
-            }
-            if let mine = try await BlockingWork.run({ [log] in try log.datasetID() }), let theirs = end.dataset, theirs != mine {
-                throw SyncError("\(peer) answered for dataset \(theirs), this node holds \(mine); no events were pushed")
-            }
-            if let next = end.next {
-                // A peer that keeps saying "more" without moving forward, or page after page
-                // of nothing this node takes, is cut off: the client's work stays bounded.
-                barren = page.summary.accepted + page.summary.invalid > 0 ? 0 : barren + 1
-                guard next > after, barren < Self.maxBarrenPages else {
-                    throw SyncError(
-                        "\(peer) kept sending pages with nothing this node takes (next \(next) after \(after)); stopped after \(barren) such pages, sync again later"
-                    )
-                }
-            }
-            lastEnd = end
-            guard let next = end.next else { break }
-            after = next
+    /// What this node is owed (at most `maxBodiesAsked`) and its fork points.
+    func owedAndForks() async throws -> (Set<String>, [String: Int]) {
+        try await BlockingWork.run { [log] in (Set(try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked)), try log.forkPoints()) }
+    }
+
+    /// Pulls the page from `after`, ingesting it as it streams in; returns its end line and
+    /// how many of its events were new to this node.
+    func pullPage(after: Int64, first: Bool, _ report: inout SyncReport) async throws -> (SyncProtocol.PageEnd, took: Int) {
+        let (held, mine, owed, forkPoints) = try await BlockingWork.run { [log] in
+            (
+                try log.datasetID(), try log.vectorAndHeads(), first ? try log.pendingBodyIDs(limit: SyncProtocol.maxBodiesAsked) : [],
+                first ? try log.forkPoints() : [:]
+            )
         }
-        return lastEnd
+        let (vector, heads) = (mine.vector, mine.heads)
+        // An empty node asks for the dataset it may adopt; a peer of another refuses (409).
+        let dataset = held ?? expectedDataset
+        var pullRequest = SyncProtocol.PullRequest(
+            dataset: dataset, vector: vector, heads: heads, after: after, maxEvents: pageEvents, maxBytes: pageBytes)
+        pullRequest.bodies = owed
+        pullRequest.forks = forkPoints.filter { vector[$0.key] >= $0.value }
+        let body = WireJSON.encode(pullRequest)
+        report.roundTrips += 1
+        report.bytesSent += body.count
+        // Lines go to the ingest pipeline as they stream in (signatures are checked on
+        // every core while earlier batches are appended), in bounded memory: a line
+        // longer than an event may be is refused without being buffered.
+        let endBox = EndBox()
+        let pageStart = ContinuousClock.now
+        let pageDeadline = Duration.nanoseconds(timeout.nanoseconds)
+        var received = 0
+        let (page, stopped) = try await StreamingIngest.run(
+            log: log, intercept: { line in Self.intercept(line, endBox) }, onFlush: onBatch
+        ) { stream in
+            try await transport.pull(body, dataset: dataset, timeout: timeout) { bytes in
+                received += bytes.count
+                await stream.feed(bytes)
+                // A page has a total deadline (a trickling peer resets read timeouts), and a
+                // peer that sends a line longer than any event is cut off, not read on.
+                if ContinuousClock.now - pageStart > pageDeadline {
+                    throw SyncError("\(peer) timed out: a page took longer than \(pageDeadline) to arrive")
+                }
+                if stream.current.rejectedByCode[EventRejection.Code.tooLarge.rawValue, default: 0] > 0 {
+                    throw SyncError("\(peer) sent a line longer than any event may be; stopped reading it")
+                }
+            }
+        }
+        // Every event that arrived whole is kept, however the page ended; the next sync
+        // resumes from the vector.
+        report.bytesReceived += received
+        report.eventsReceived += page.summary.accepted + page.summary.invalid
+        report.rejectedReceived += page.summary.rejected
+        report.rejectedReceivedByCode.merge(page.rejectedByCode, uniquingKeysWith: +)
+        for e in page.rejections where report.refusals.count < SyncReport.maxExamples {
+            report.refusals.append("received \(e.code): \(e.reason)")
+        }
+        if let stopped { throw stopped as? SyncError ?? SyncError("\(peer): \(stopped)") }
+        if endBox.isMalformed {
+            throw SyncError("\(peer) sent a page end this node cannot read: is it an Accord node speaking sync protocol v1?")
+        }
+        guard let end = endBox.value else {
+            throw SyncError("\(peer) ended the transfer early; the events that arrived were kept, sync again to resume")
+        }
+        if let mine = try await BlockingWork.run({ [log] in try log.datasetID() }), let theirs = end.dataset, theirs != mine {
+            throw SyncError("\(peer) answered for dataset \(theirs), this node holds \(mine); no events were pushed")
+        }
+        return (end, page.summary.accepted + page.summary.invalid)
     }
 
     /// Pushes what the peer lacks, in pages, in this node's log order; the first page starts
     /// with this node's side of any fork the peer's heads show. Returns the peer's vector
-    /// after the last push (nil when nothing was pushed).
-    func push(against end: SyncProtocol.PageEnd, _ report: inout SyncReport) async throws -> VersionVector? {
+    /// after the last push (nil when nothing was pushed) and how many events it took.
+    func push(against end: SyncProtocol.PageEnd, _ report: inout SyncReport) async throws -> (VersionVector?, sent: Int) {
         var after: Int64 = 0
         // First: this node's side of any fork, and the bodies the peer is owed that this node holds.
         var extras = try await BlockingWork.run { [log] in
             try log.contradicting(vector: end.vector, heads: end.heads, forks: end.forks) + log.events(ids: end.bodies)
         }
         var peerVector: VersionVector?
+        var sent = 0
         while true {
             let from = after
             let (page, next) = try await BlockingWork.run { [log, pageEvents, pageBytes] in
@@ -234,7 +229,7 @@ public struct SyncSession: Sendable {
             }
             let events = extras + page
             extras = []
-            if events.isEmpty { return peerVector }
+            if events.isEmpty { return (peerVector, sent) }
             var body: [UInt8] = []
             for e in events {
                 body += e.wireLine
@@ -248,6 +243,7 @@ public struct SyncSession: Sendable {
                 throw SyncError("\(peer) answered the push with something that is not a push result; is it an Accord node?")
             }
             report.eventsSent += result.accepted + result.invalid
+            sent += result.accepted + result.invalid
             report.rejectedSent += result.rejected
             for (code, n) in result.rejectedByCode { report.rejectedSentByCode[code, default: 0] += n }
             for r in result.rejections where report.refusals.count < SyncReport.maxExamples {
@@ -256,7 +252,7 @@ public struct SyncSession: Sendable {
             if !result.vector.isEmpty, let vector = try? VersionVector(json: .object(result.vector.mapValues { .int($0) })) {
                 peerVector = vector
             }
-            guard let next else { return peerVector }
+            guard let next else { return (peerVector, sent) }
             after = next
         }
     }
@@ -266,7 +262,7 @@ public struct SyncSession: Sendable {
         guard line.first == UInt8(ascii: "{"),
             line.starts(with: Array("{\"dataset\"".utf8)) || line.starts(with: Array("{\"end\"".utf8))
         else { return false }
-        if let json = try? JSONParser.parse(line), let e = SyncProtocol.PageEnd(json: json) {
+        if let e = try? WireJSON.decode(SyncProtocol.PageEnd.self, from: line) {
             box.set(e)
         } else {
             box.malformed()

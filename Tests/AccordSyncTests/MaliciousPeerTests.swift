@@ -76,7 +76,7 @@ import Testing
         var page: [UInt8] = []
         for l in [forged, twin] + fresh { page += l + [0x0A] }
         let end = SyncProtocol.PageEnd(next: nil, events: 3, dataset: try honest.log.datasetID(), vector: try honest.log.versionVector())
-        page += end.json.canonicalBytes + [0x0A]
+        page += WireJSON.encode(end) + [0x0A]
         // The malicious peer: answers every pull with that page.
         let router = Router()
         let body = page
@@ -157,10 +157,10 @@ import Testing
         router.post(RouterPath(SyncProtocol.pullPath)) { request, _ -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
-            let pull = try SyncProtocol.PullRequest(json: try JSONParser.parse([UInt8](body.readableBytesView)))
+            let pull = try WireJSON.decode(SyncProtocol.PullRequest.self, from: [UInt8](body.readableBytesView))
             pulls.add()
             let end = SyncProtocol.PageEnd(next: pull.after + 1, events: 0, dataset: dataset, vector: vector)
-            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: end.json.canonicalBytes + [0x0A])))
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: WireJSON.encode(end) + [0x0A])))
         }
         try await Self.against(router, log: node.log) { session in
             await #expect {

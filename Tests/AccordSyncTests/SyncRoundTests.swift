@@ -1,3 +1,5 @@
+import AccordCore
+import Foundation
 import Testing
 
 @testable import AccordSync
@@ -42,5 +44,70 @@ import Testing
     @Test func neverBeyondTheLastRound() {
         #expect(!Self.round(19, forksBefore: [:], forksAfter: ["ed25519:k": 1]).another(maxRounds: 20))
         #expect(Self.round(18, forksBefore: [:], forksAfter: ["ed25519:k": 1]).another(maxRounds: 20))
+    }
+}
+
+/// The client half as a state machine: what it says to do next, from what each step saw.
+@Suite struct SyncClientTests {
+    static func end(next: Int64?, owed: Int = 0) -> SyncProtocol.PageEnd {
+        var e = SyncProtocol.PageEnd(next: next, events: 0, dataset: "ds", vector: VersionVector())
+        e.bodies = (0..<owed).map { String(format: "%064x", $0) }
+        return e
+    }
+
+    @Test func aRoundPullsPageAfterPageThenPushesThenEnds() throws {
+        var client = SyncClient(peer: "hub", push: true, maxRounds: 20, maxBarrenPages: 3)
+        #expect(client.start == .beginRound)
+        #expect(client.began(owed: [], forks: [:]) == .pull(after: 0, first: true))
+        #expect(try client.pulled(Self.end(next: 5), took: 5) == .pull(after: 5, first: false))
+        let last = Self.end(next: nil)
+        #expect(try client.pulled(last, took: 2) == .push(last))
+        #expect(client.pushed(sent: 1) == .endRound)
+        #expect(client.ended(owed: [], forks: [:]) == .finish)
+        #expect(client.lastEnd == last && client.round == 0)
+
+        var pullOnly = SyncClient(peer: "hub", push: false, maxRounds: 20, maxBarrenPages: 3)
+        _ = pullOnly.began(owed: [], forks: [:])
+        #expect(try pullOnly.pulled(last, took: 0) == .endRound)
+    }
+
+    /// A peer that says "more" without moving forward, or sends page after page of nothing
+    /// new, is cut off.
+    @Test func aPeerThatGoesNowhereIsCutOff() throws {
+        var stuck = SyncClient(peer: "hub", push: true, maxRounds: 20, maxBarrenPages: 3)
+        _ = stuck.began(owed: [], forks: [:])
+        _ = try stuck.pulled(Self.end(next: 5), took: 1)
+        #expect(throws: SyncError.self) { try stuck.pulled(Self.end(next: 5), took: 1) }
+
+        var barren = SyncClient(peer: "hub", push: true, maxRounds: 20, maxBarrenPages: 3)
+        _ = barren.began(owed: [], forks: [:])
+        _ = try barren.pulled(Self.end(next: 1), took: 0)
+        _ = try barren.pulled(Self.end(next: 2), took: 0)
+        #expect(throws: SyncError.self) { try barren.pulled(Self.end(next: 3), took: 0) }
+        // A page with something new resets the count.
+        var healing = SyncClient(peer: "hub", push: true, maxRounds: 20, maxBarrenPages: 3)
+        _ = healing.began(owed: [], forks: [:])
+        for n in 1...10 { _ = try healing.pulled(Self.end(next: Int64(n)), took: n % 2) }
+    }
+
+    /// Rounds go on while bodies are owed a full round's worth and the round moved events,
+    /// each starting from the first page again, and never beyond the last round.
+    @Test func roundsGoOnWhileTheyHealAndStopAtTheLast() throws {
+        var client = SyncClient(peer: "hub", push: true, maxRounds: 3, maxBarrenPages: 3)
+        var rounds = 0
+        var step = client.start
+        while step != .finish {
+            switch step {
+            case .beginRound:
+                rounds += 1
+                step = client.began(owed: [], forks: [:])
+            case .pull:
+                step = try client.pulled(Self.end(next: nil, owed: SyncProtocol.maxBodiesAsked), took: 10)
+            case .push: step = client.pushed(sent: 3)
+            case .endRound: step = client.ended(owed: [], forks: [:])
+            case .finish: break
+            }
+        }
+        #expect(rounds == 3 && client.round == 2)
     }
 }

@@ -91,23 +91,33 @@ public func withSyncClient<T>(_ body: (HTTPClient) async throws -> T) async thro
     return result
 }
 
-/// Waits until `condition` holds, polling, for at most `seconds`; returns whether it held.
-/// Tests wait on what they assert, never for a fixed time.
+/// Waits until `condition` holds, polling, for at most `seconds` of polling; returns whether
+/// it held. Tests wait on what they assert, never for a fixed time.
+///
+/// The time counted is the polling's own, each pause at most a quarter of a second: when the
+/// test process is starved (the suite runs every test at once on two cores, and long
+/// synchronous tests hold the task pool's threads), a pause that lasts longer counts only as
+/// long as that, so the work awaited gets its `seconds` of the process's time before the wait
+/// gives up. The number of polls stays bounded (each counts at least its 50 ms).
 public func eventually(within seconds: Double = 15, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
+    var waited = 0.0
     while true {
         if try await condition() { return true }
-        if Date() > deadline { return false }
+        if waited > seconds { return false }
+        let start = Date()
         try? await Task.sleep(for: .milliseconds(50))
+        waited += min(max(Date().timeIntervalSince(start), 0.05), 0.25)
     }
 }
 
 /// The same for synchronous tests (a thread may block meanwhile).
 public func eventuallySync(within seconds: Double = 15, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
+    var waited = 0.0
     while true {
         if try condition() { return true }
-        if Date() > deadline { return false }
+        if waited > seconds { return false }
+        let start = Date()
         Thread.sleep(forTimeInterval: 0.01)
+        waited += min(max(Date().timeIntervalSince(start), 0.01), 0.25)
     }
 }

@@ -30,7 +30,7 @@ public struct InMemorySyncTransport: SyncTransport {
     public func pull(_ body: [UInt8], dataset: String?, timeout: TimeAmount, receive: ([UInt8]) async throws -> Void) async throws {
         let request: SyncProtocol.PullRequest
         do {
-            request = try SyncProtocol.PullRequest(json: try JSONParser.parse(body))
+            request = try WireJSON.decode(SyncProtocol.PullRequest.self, from: body)
         } catch {
             throw SyncError("\(peer) refused the pull (400): pull request: \(error)")
         }
@@ -42,7 +42,7 @@ public struct InMemorySyncTransport: SyncTransport {
             bytes += e.wireLine
             bytes.append(0x0A)
         }
-        bytes += end.json.canonicalBytes
+        bytes += WireJSON.encode(end)
         bytes.append(0x0A)
         var k = 0
         while k < bytes.count {

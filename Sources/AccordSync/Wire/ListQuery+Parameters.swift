@@ -2,42 +2,40 @@ import AccordCore
 public import AccordStore
 import Foundation
 
-// The list query as the API and the web UI take it, in query parameters.
+/// The list query as the API and the web UI take it, in query parameters (`body`, `year`,
+/// `topic`, `status`, `sort`, `limit`, `offset`; empty means absent). The CLI builds the typed
+/// `Curation.ListQuery` itself.
+public struct ListRequest: Decodable, Sendable, Equatable {
+    public var query = Curation.ListQuery()
 
-extension Curation.ListQuery {
-    /// Reads a query from text parameters (`body`, `year`, `topic`, `status`, `sort`,
-    /// `limit`, `offset`), as the API, the web UI and the CLI take them; empty means absent.
-    public init(parameters p: [String: String]) throws {
-        self.init()
-        func value(_ k: String) -> String? { p[k].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
-        func int(_ k: String) throws -> Int? {
-            guard let v = value(k) else { return nil }
-            guard let n = Int(v) else { throw InvalidInput("\(k) must be a whole number, got \"\(v.prefix(20))\"") }
+    public init(_ query: Curation.ListQuery = .init()) { self.query = query }
+
+    enum CodingKeys: String, CodingKey { case body, year, topic, status, sort, limit, offset }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value(_ k: CodingKeys) throws -> String? {
+            try c.decodeIfPresent(String.self, forKey: k).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func int(_ k: CodingKeys) throws -> Int? {
+            guard let v = try value(k) else { return nil }
+            guard let n = Int(v) else { throw InvalidInput("\(k.stringValue) must be a whole number, got \"\(v.prefix(20))\"") }
             return n
         }
-        if let b = value("body") {
-            guard let x = ResolutionSymbol.Body(rawValue: b.uppercased()) else {
-                throw InvalidInput("body is GA or SC, got \"\(b.prefix(20))\"")
+        func one<T: RawRepresentable & CaseIterable>(_ k: CodingKeys, _: T.Type, _ raw: (String) -> String = { $0 }) throws -> T?
+        where T.RawValue == String {
+            guard let v = try value(k) else { return nil }
+            guard let x = T(rawValue: raw(v)) else {
+                throw InvalidInput("\(k.stringValue) is \(T.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(v.prefix(20))\"")
             }
-            body = x
+            return x
         }
-        year = try int("year")
-        topic = value("topic")
-        if let s = value("status") {
-            guard let x = Curation.ListStatus(rawValue: s) else {
-                throw InvalidInput(
-                    "status is \(Curation.ListStatus.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s.prefix(20))\"")
-            }
-            status = x
-        }
-        if let s = value("sort") {
-            guard let x = Curation.ListOrder(rawValue: s) else {
-                throw InvalidInput(
-                    "sort is \(Curation.ListOrder.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s.prefix(20))\"")
-            }
-            order = x
-        }
-        if let l = try int("limit") { limit = l }
-        if let o = try int("offset") { offset = o }
+        query.body = try one(.body, ResolutionSymbol.Body.self) { $0.uppercased() }
+        query.year = try int(.year)
+        query.topic = try value(.topic)
+        if let s = try one(.status, Curation.ListStatus.self) { query.status = s }
+        if let o = try one(.sort, Curation.ListOrder.self) { query.order = o }
+        if let l = try int(.limit) { query.limit = l }
+        if let o = try int(.offset) { query.offset = o }
     }
 }
