@@ -17,8 +17,7 @@ extension Bench {
         let path = dir + "/load.db"
         let node = try EventLog(path: path, projectors: EventLog.standardProjectors, durable: true)
         let lines = curationLines()
-        let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
-        try node.ingest(next: { batches.next() }, handle: { out in precondition(out.allSatisfy(\.isAccepted)) })
+        try Self.ingestAll(lines, into: node)
         let curators = (0..<8).map { SigningKey.fixed("load-curator-\($0)") }
         try Curation(log: node).authorize(
             curators.enumerated().map { .granted(key: $1.author, role: .editor, name: "Curator \($0)") }, key: author)
@@ -34,8 +33,7 @@ extension Bench {
         // each second they pull what the curators added.
         let replicas = try (0..<3).map { try freshLog("load-replica-\($0)") }
         for replica in replicas {
-            let all = NDJSONImport.BatchIterator(try allLines(node), batchSize: NDJSONImport.defaultBatchSize)
-            try replica.ingest(next: { all.next() }, handle: { out in precondition(out.allSatisfy(\.isAccepted)) })
+            try Self.ingestAll(try allLines(node), into: replica)
         }
 
         let server = Process()

@@ -153,8 +153,7 @@ extension Bench {
         var g = CurationLogGenerator(seed: 99, admin: author, editors: editors)
         let source = try freshLog("curation-rss-source")
         let lines = g.log(events: rssEvents, records: max(1, rssEvents / 10)).map(\.wireLine)
-        let batches = NDJSONImport.BatchIterator(lines, batchSize: NDJSONImport.defaultBatchSize)
-        try source.ingest(next: { batches.next() }, handle: { out in precondition(out.allSatisfy(\.isAccepted)) })
+        try Self.ingestAll(lines, into: source)
         return try await cloneRSS(source: source, workload: "curation-clone-rss", goalMiB: 200)
     }
 

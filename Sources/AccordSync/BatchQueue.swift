@@ -1,15 +1,16 @@
+import AccordStore
 import Foundation
 
 /// Hands batches from the async HTTP stream to the ingest pipeline's producer thread.
 /// Bounded, so a fast peer cannot fill memory faster than the node verifies: `put`
 /// suspends (its task, not a thread) while `limit` batches wait; `next` blocks the
 /// pipeline's producer thread until a batch or the end arrives.
-final class BatchQueue: @unchecked Sendable {
+final class BatchQueue: IngestSource, @unchecked Sendable {
     // All fields are guarded by `cond` (a condition variable: the producer thread waits on it).
     private let cond = NSCondition()
-    private var batches: [[[UInt8]]] = []
+    private var batches: [IngestBatch] = []
     /// A writer waiting for room, with its batch; resumed by `next` or `finish`.
-    private var blocked: (batch: [[UInt8]], resume: CheckedContinuation<Void, Never>)?
+    private var blocked: (batch: IngestBatch, resume: CheckedContinuation<Void, Never>)?
     private var finished = false
     /// Two batches of `StreamingIngest.batchLines` (8,192 lines) wait at most.
     let limit = 2
@@ -17,7 +18,7 @@ final class BatchQueue: @unchecked Sendable {
     /// Adds a batch; suspends while the queue is full. After `finish` the batch is dropped
     /// (the pipeline has ended and will take nothing more). One writer at a time: the
     /// stream's feeding task.
-    func put(_ batch: [[UInt8]]) async {
+    func put(_ batch: IngestBatch) async {
         await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
             cond.lock()
             precondition(blocked == nil, "BatchQueue has one writer")
@@ -49,7 +50,7 @@ final class BatchQueue: @unchecked Sendable {
 
     /// The ingest failed: queued batches are dropped, a waiting reader gets nil, a waiting
     /// writer is released.
-    func cancel() {
+    public func cancel() {
         cond.lock()
         batches.removeAll()
         cond.unlock()
@@ -57,7 +58,7 @@ final class BatchQueue: @unchecked Sendable {
     }
 
     /// The next batch, or nil at the end; blocks the calling (producer) thread meanwhile.
-    func next() -> [[UInt8]]? {
+    public func next() -> IngestBatch? {
         cond.lock()
         // A writer waits only behind a full queue, so an empty queue has no waiting writer.
         while batches.isEmpty && !finished { cond.wait() }

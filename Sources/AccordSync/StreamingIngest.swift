@@ -25,32 +25,9 @@ public final class StreamingIngest {
     public static let maxBatchBytes = 32 << 20
     private var batchBytes = 0
 
-    /// Outcomes shared between the pipeline's thread and the feeding task.
-    final class Tally: Sendable {
-        private struct State {
-            /// The line numbers of each batch handed to the pipeline, oldest first.
-            var numbers: [[Int]] = []
-            var result = IngestTally(maxListed: StreamingIngest.maxListed)
-        }
-        private let state = Mutex(State())
-
-        func expect(_ lines: [Int]) { state.withLock { $0.numbers.append(lines) } }
-
-        func record(_ outcomes: [IngestOutcome]) {
-            state.withLock { s in
-                let lines = s.numbers.isEmpty ? [] : s.numbers.removeFirst()
-                for (k, o) in outcomes.enumerated() { s.result.add(o, line: k < lines.count ? lines[k] : 0) }
-            }
-        }
-
-        func refuse(line: Int, _ r: EventRejection) { state.withLock { $0.result.refuse(line: line, r) } }
-
-        var current: Result { state.withLock { $0.result } }
-    }
-
     private let limits: EventLimits
     private let queue = BatchQueue()
-    private let tally = Tally()
+    private let tally = LiveTally(maxListed: StreamingIngest.maxListed)
     // Touched by the feeding task only.
     private var splitter: NDJSONLineSplitter
     private var batch: [[UInt8]] = []
@@ -83,15 +60,14 @@ public final class StreamingIngest {
     ) async throws -> (result: Result, stopped: (any Error)?) {
         let stream = StreamingIngest(limits: limits, batchLines: batchLines, intercept: intercept, onFlush: onFlush)
         let (queue, tally) = (stream.queue, stream.tally)
-        async let ingestion: Void = BlockingWork.runLong {
+        async let ingestion = BlockingWork.runLong {
             defer { queue.finish() }
-            try log.ingest(limits: limits, next: { queue.next() }, cancel: { queue.cancel() }, handle: { tally.record($0) })
+            return try IngestPipeline(log: log, limits: limits, tally: tally).run(queue)
         }
         var stopped: (any Error)?
         do { try await feed(stream) } catch { stopped = error }
         await stream.close()
-        try await ingestion
-        return (stream.current, stopped)
+        return (try await ingestion, stopped)
     }
 
     /// The counts so far (complete after `finish`).
@@ -111,7 +87,7 @@ public final class StreamingIngest {
         switch piece {
         case .tooLong(let number):
             // Refused as soon as it is too long; the rest of the line was skipped unread.
-            tally.refuse(line: number, EventRejection(.tooLarge, "line is over \(limits.maxEventBytes) bytes; the limit for an event"))
+            tally.refuse(line: number, IngestPipeline.tooLong(limits))
         case .line(let number, let line):
             if intercept(line) { return }
             batch.append(line)
@@ -123,12 +99,12 @@ public final class StreamingIngest {
     private func flush() async {
         guard !batch.isEmpty else { return }
         let lines = batch
-        tally.expect(batchNumbers)
+        let numbers = batchNumbers
         batch = []
         batchBytes = 0
         batchNumbers = []
         // Suspends (no thread waits) while the pipeline has `BatchQueue.limit` batches to go.
-        await queue.put(lines)
+        await queue.put(IngestBatch(lines: lines, numbers: numbers))
         if let onFlush { await onFlush(lines.count) }
     }
 

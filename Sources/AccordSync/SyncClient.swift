@@ -1,4 +1,4 @@
-public import AccordCore
+import AccordCore
 
 /// The client half of a sync as a state machine, without I/O: fed what each step observed,
 /// it says what to do next. `SyncSession` carries the steps out over a `SyncTransport`.
