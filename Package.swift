@@ -122,6 +122,7 @@ let package = Package(
             name: "AccordServerTests",
             dependencies: [
                 "AccordServer", "AccordStore", "AccordCore", "AccordTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], swiftSettings: swiftSettings),

@@ -1,0 +1,156 @@
+import AccordCore
+import AccordStore
+import AccordSync
+import AccordTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import AccordServer
+
+/// The node's routes answered in process (HummingbirdTesting's router framework: requests go
+/// to the application's responder, no socket): what each door answers and how it refuses.
+/// The tests where the socket is the point (slow senders, floods, declared sizes, TLS) use
+/// real sockets (`NodeServerTests`, `HostileNetworkTests`).
+@Suite struct InProcessRouteTests {
+    static let key = SigningKey.fixed("in-process-admin")
+
+    static func node() throws -> EventLog {
+        let log = try EventLog.inMemory()
+        _ = try log.author([.genesis(name: "in-process test")], key: key)
+        _ = try Curation(log: log).importRecords(Repository.seedRecords, csv: false, key: key)
+        return log
+    }
+
+    static func app(_ log: EventLog) throws -> some ApplicationProtocol {
+        try NodeServer.application(log: log, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: TestServer.quiet)
+    }
+
+    static func call(
+        _ client: some TestClientProtocol, uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil
+    ) async throws -> TestResponse {
+        try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
+    }
+
+    static func problem(_ r: TestResponse) throws -> JSONValue {
+        #expect(r.headers[.contentType] == "application/problem+json")
+        return try JSONParser.parse([UInt8](r.body.readableBytesView))
+    }
+
+    @Test func errorsAreProblemDetailsThatSayWhy() async throws {
+        try await Self.app(try Self.node()).test(.router) { client in
+            for (path, status, why) in [
+                ("/api/v1/record?symbol=A/RES/x", 400, "A/RES/x"), ("/api/v1/record", 400, "symbol"), ("/api/v1/search", 400, "q"),
+                ("/api/v1/history?symbol=A/RES/99/1", 404, "A/RES/99/1"), ("/api/v1/record?symbol=S/RES/9999", 404, "S/RES/9999"),
+                ("/api/v1/chain?symbol=A/RES/99/1", 404, "A/RES/99/1"),
+                ("/api/v1/records?year=soon", 400, "year must be a whole number"), ("/api/v1/records?body=UN", 400, "body is GA, SC"),
+                ("/api/v1/records?sort=size", 400, "sort is"), ("/api/v1/records?limit=0", 400, "limit is 1 to 500"),
+            ] {
+                do {
+                    let r = try await Self.call(client, uri: path, method: .get)
+                    #expect(r.status.code == status, "\(path)")
+                    let p = try Self.problem(r)
+                    #expect(p["status"]?.intValue == status, "\(path)")
+                    #expect(p["detail"]?.stringValue?.contains(why) == true, "\(path): \(p)")
+                }
+            }
+            // A known path asked with another method: 405 and what it answers.
+            do {
+                let r = try await Self.call(client, uri: "/api/v1/records", method: .delete)
+                #expect(r.status == .methodNotAllowed)
+                #expect(r.headers[.allow] == "GET, HEAD")
+            }
+        }
+    }
+
+    /// The sync doors read their messages once (`WireJSON`) and say what is wrong.
+    @Test func theSyncDoorsRefuseMalformedMessagesAndAnswerWithAnEndLine() async throws {
+        let log = try Self.node()
+        try await Self.app(log).test(.router) { client in
+            for (body, why) in [
+                ("{not json", "byte"), (#"{"vector":[]}"#, "a version vector maps"), (#"{"vector":{},"heads":[]}"#, "heads maps"),
+                (#"{"vector":{},"vector":{}}"#, "not JSON"),
+            ] {
+                do {
+                    let r = try await Self.call(
+                        client,
+                        uri: SyncProtocol.pullPath, method: .post, headers: [.contentType: "application/json"],
+                        body: ByteBuffer(string: body)
+                    )
+                    #expect(r.status == .badRequest, "\(body)")
+                    #expect(try Self.problem(r)["detail"]?.stringValue?.contains(why) == true, "\(body)")
+                }
+            }
+            let request = SyncProtocol.PullRequest(dataset: try log.datasetID(), vector: VersionVector(), maxEvents: 5)
+            do {
+                let r = try await Self.call(
+                    client,
+                    uri: SyncProtocol.pullPath, method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(bytes: WireJSON.encode(request))
+                )
+                #expect(r.status == .ok)
+                let lines = NDJSONLineSplitter.lines(of: [UInt8](r.body.readableBytesView)).map(\.bytes)
+                #expect(lines.count == 6)
+                let end = try WireJSON.decode(SyncProtocol.PageEnd.self, from: lines[5])
+                let dataset = try log.datasetID()
+                #expect(end.events == 5 && end.next != nil && end.dataset == dataset)
+            }
+            // An empty push takes nothing; one from a page in a browser, or as a form, is refused.
+            do {
+                let r = try await Self.call(
+                    client, uri: SyncProtocol.pushPath, method: .post, headers: [.contentType: "application/x-ndjson"])
+                #expect(r.status == .ok)
+                #expect(try WireJSON.decode(SyncProtocol.PushResult.self, from: [UInt8](r.body.readableBytesView)).accepted == 0)
+            }
+            let line = ByteBuffer(bytes: try log.readChunk(after: 0, limit: 1)[0].wireLine + [0x0A])
+            for (name, value, status) in [
+                ("Sec-Fetch-Site", "cross-site", HTTPResponse.Status.forbidden), ("Origin", "http://evil.example", .forbidden),
+                ("Content-Type", "text/plain", .unsupportedMediaType),
+            ] {
+                var headers: HTTPFields = [.contentType: "application/x-ndjson"]
+                headers[HTTPField.Name(name)!] = value
+                do {
+                    let r = try await Self.call(client, uri: SyncProtocol.pushPath, method: .post, headers: headers, body: line)
+                    #expect(r.status == status, "\(name): \(value)")
+                }
+            }
+        }
+    }
+
+    /// The drafts door reads its request once (`DraftsRequest`) and changes nothing.
+    @Test func theDraftsDoorChecksItsRequest() async throws {
+        let log = try Self.node()
+        let before = try log.eventCount()
+        let author = Self.key.author.text
+        try await Self.app(log).test(.router) { client in
+            for (body, status, why) in [
+                (#"{"edit":"set"}"#, 400, "author is required"),
+                (#"{"author":"\#(author)","edit":"tag","symbol":"A/RES/73/11","topics":[]}"#, 400, "topics holds 1 to 1000"),
+                (#"{"author":"\#(author)","edit":"set","symbol":"A/RES/73/11","field":"notes"}"#, 400, "text is required"),
+                (#"{"author":"\#(author)","author":"\#(author)","edit":"restore","symbol":"A/RES/73/11"}"#, 400, "not JSON"),
+            ] {
+                do {
+                    let r = try await Self.call(
+                        client,
+                        uri: "/api/v1/drafts", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)
+                    )
+                    #expect(r.status.code == status, "\(body)")
+                    #expect(try Self.problem(r)["detail"]?.stringValue?.contains(why) == true, "\(body)")
+                }
+            }
+            let set = #"{"author":"\#(author)","edit":"set","symbol":"A/RES/73/11","field":"notes","text":"Why it matters"}"#
+            do {
+                let r = try await Self.call(
+                    client,
+                    uri: "/api/v1/drafts", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: set)
+                )
+                #expect(r.status == .ok)
+                let answer = try JSONParser.parse([UInt8](r.body.readableBytesView))
+                #expect(answer["drafts"]?.arrayValue?.first?["type"]?.stringValue == "field.set")
+            }
+        }
+        #expect(try log.eventCount() == before)
+    }
+}
