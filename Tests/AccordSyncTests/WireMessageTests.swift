@@ -15,7 +15,8 @@ import Testing
 
     @Test func aPullRequestRoundTripsAndItsPageSizesAreBounded() throws {
         var request = SyncProtocol.PullRequest(
-            dataset: "ds", vector: VersionVector([Self.a: 3, Self.b: 0]), heads: [Self.a: Self.id], after: 42, maxEvents: 10, maxBytes: 8192)
+            dataset: "ds", vector: VersionVector([Self.a: 3, Self.b: 0]), heads: [Self.a: Self.id], after: 42, maxEvents: 10, maxBytes: 8192
+        )
         request.bodies = [Self.id]
         request.forks = [Self.a: 2]
         let back = try WireJSON.decode(SyncProtocol.PullRequest.self, from: WireJSON.encode(request))
@@ -76,7 +77,8 @@ import Testing
 
     @Test func aDraftsRequestChecksItsShapes() throws {
         let set = try WireJSON.decode(
-            DraftsRequest.self, from: Self.text(#"{"author":"\#(Self.a)","edit":"set","symbol":"A/RES/71/19","field":"notes","value":null}"#))
+            DraftsRequest.self,
+            from: Self.text(#"{"author":"\#(Self.a)","edit":"set","symbol":"A/RES/71/19","field":"notes","value":null}"#))
         #expect(set.edit == "set" && set.value == .null && set.text == nil)
         let text = try WireJSON.decode(
             DraftsRequest.self, from: Self.text(#"{"author":"\#(Self.a)","edit":"set","symbol":"A/RES/71/19","field":"notes","text":"x"}"#))

@@ -44,7 +44,9 @@ public struct DraftsRequest: Decodable, Sendable, Equatable {
             throw InvalidInput("author is required: the public key (ed25519:...) that will sign the drafts")
         }
         do throws(EventRejection) { self.author = try AuthorKey(parsing: author) } catch { throw InvalidInput(error.message) }
-        guard let edit = try c.decodeIfPresent(String.self, forKey: .edit) else { throw InvalidInput("edit is required and must be a string") }
+        guard let edit = try c.decodeIfPresent(String.self, forKey: .edit) else {
+            throw InvalidInput("edit is required and must be a string")
+        }
         self.edit = edit
         symbol = try c.decodeIfPresent(String.self, forKey: .symbol)
         field = try c.decodeIfPresent(String.self, forKey: .field)
