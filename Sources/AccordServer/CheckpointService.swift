@@ -1,4 +1,6 @@
+import AccordCore
 import AccordStore
+import AccordSync
 import Logging
 import ServiceLifecycle
 
@@ -18,6 +20,28 @@ struct CheckpointService: Service {
                 try await checkpointer.checkpoint()
             } catch {
                 logger.warning("background checkpoint failed; the writer's own checkpoints go on", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Signs a transparency-log checkpoint of this node's tree whenever it has grown, at most
+/// once per `interval` (witnesses co-sign the same checkpoint; one per event would defeat
+/// them).
+struct TreeHeadService: Service {
+    let log: EventLog
+    let key: SigningKey
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: interval)
+            do {
+                try await BlockingWork.run { [log, key] in _ = try log.signCheckpoint(with: key, interval: seconds) }
+            } catch {
+                logger.warning("signing a checkpoint failed; the next try is in \(interval)", metadata: ["error": "\(error)"])
             }
         }
     }

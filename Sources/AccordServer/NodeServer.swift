@@ -29,6 +29,10 @@ public struct NodeConfiguration: Sendable {
     public var maxGroupEvents = 4096
     /// The door's budget: connection caps, the request-head deadline, the minimum body rate.
     public var door = DoorLimits()
+    /// The node's key: it signs this node's transparency-log checkpoints (none without it).
+    public var nodeKey: SigningKey?
+    /// A new checkpoint is signed when the tree has grown and at least this long has passed.
+    public var checkpointInterval: Duration = .seconds(1)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, peers: [String] = [], syncEvery: Duration = .seconds(30), dataset: String? = nil
@@ -64,6 +68,9 @@ public enum NodeServer {
         var node = NodeHandlers(log: log, metrics: metrics, logger: logger, maxGroupEvents: configuration.maxGroupEvents)
         node.allowedHosts = Set(configuration.allowedHosts.map { $0.lowercased() })
         node.tls = configuration.tls != nil
+        node.nodeKey = configuration.nodeKey
+        let interval = configuration.checkpointInterval.components
+        node.checkpointInterval = Double(interval.seconds) + Double(interval.attoseconds) / 1e18
         // One route collection per concern (NodeHandlers+*.swift), added through the table.
         routes.addRoutes(node.healthRoutes)
         routes.addRoutes(node.syncRoutes)
@@ -72,7 +79,11 @@ public enum NodeServer {
         routes.addRoutes(node.draftsRoutes)
         routes.addRoutes(node.eventPageRoutes)
         routes.addRoutes(node.webUIRoutes)
+        routes.addRoutes(node.logRoutes)
         var services: [any Service] = [CheckpointService(log: log, logger: logger)]
+        if let key = configuration.nodeKey {
+            services.append(TreeHeadService(log: log, key: key, interval: configuration.checkpointInterval, logger: logger))
+        }
         if !configuration.peers.isEmpty {
             services.append(
                 PeerSyncService(
@@ -181,6 +192,9 @@ struct NodeHandlers: Sendable {
     var allowedHosts: Set<String> = []
     /// Whether the node serves HTTPS (the scheme its own pages' Origin carries).
     var tls = false
+    /// The key that signs this node's checkpoints, and how often at most.
+    var nodeKey: SigningKey?
+    var checkpointInterval: TimeInterval = 1
 
     var curation: Curation { Curation(log: log) }
 

@@ -42,7 +42,9 @@ public struct Problem: HTTPResponseError, Sendable {
     /// problem+json): it accepts HTML and is not for the API, sync, health or metrics.
     static func wantsPage(_ request: Request) -> Bool {
         let path = request.uri.path
-        guard !path.hasPrefix("/api/"), !path.hasPrefix("/sync/"), path != "/health", path != "/metrics" else { return false }
+        guard !path.hasPrefix("/api/"), !path.hasPrefix("/sync/"), !path.hasPrefix("/log/"), path != "/health", path != "/metrics" else {
+            return false
+        }
         return request.headers[.accept]?.contains("text/html") ?? false
     }
 
@@ -59,6 +61,7 @@ public struct Problem: HTTPResponseError, Sendable {
         case let e as EditRefused: self.init(.unprocessableContent, "Edit refused", e.description)
         case let e as InvalidInput: self = .badRequest(e.reason)
         case let e as DomainError: self = .badRequest(e.message)
+        case let e as TransparencyError: self.init(.notFound, "Not in this log", e.description)
         case let e as IncompatibleDatabase: self.init(.internalServerError, "Incompatible database", e.description)
         default:
             guard let full = StorageFullError(error) else { return nil }

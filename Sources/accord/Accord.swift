@@ -36,7 +36,7 @@ struct Accord: AsyncParsableCommand {
         ]
     )
 
-    static let version = "0.6.2"
+    static let version = "0.7.0"
 
     /// Runs the command; under `--json`, a failure is also printed on stdout as
     /// `{"error": "..."}` so scripts never parse an empty or half-human output.

@@ -124,6 +124,33 @@ import Testing
         #expect(r.stdout.contains(id))
         #expect(r.stdout.contains("1 problems"))
     }
+
+    /// `accord log checkpoint | prove | verify`: a signed checkpoint, a proof, and a check of the
+    /// stored tree against the events; `accord log` alone still lists the events.
+    @Test func theTransparencyLogFromTheCommandLine() async throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        _ = try await cli.ok(["keygen", "--out", cli.path("k")])
+        let db = ["--db", cli.path("a.db")]
+        let key = ["--key", cli.path("k")]
+        _ = try await cli.ok(["init", "--seed"] + key + db)
+        let listed = try await cli.ok(["log"] + db).split(separator: "\n")
+        #expect(listed.count > 10)
+        let note = try await cli.ok(["log", "checkpoint"] + key + db)
+        let lines = note.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0].hasPrefix("accord/") && Int(lines[1]) == listed.count && lines[4].hasPrefix("— accord/"), "\(note)")
+        let vkey = try await cli.ok(["log", "checkpoint", "--vkey"] + key + db)
+        #expect(vkey.hasPrefix(String(lines[0]) + "+"))
+        let id = String(listed[3].split(separator: "\t").last!)
+        let full = try await cli.ok(["log", "--json"] + db)
+        let ids = full.components(separatedBy: "\"id\":\"").dropFirst().map { String($0.prefix(64)) }
+        let proof = try await cli.ok(["log", "prove", ids.first { $0.hasPrefix(id) }!] + db)
+        #expect(proof.contains("index 3\nsize \(listed.count)\nroot \(lines[2])"), "\(proof)")
+        let verified = try await cli.ok(["log", "verify"] + db)
+        #expect(verified.contains("tree: \(listed.count) leaves") && verified.contains("checkpoints: 1 signed, 1 hold"), "\(verified)")
+        let bad = try await cli.run(["log", "prove", "xyz"] + db)
+        #expect(bad.status != 0 && bad.stderr.contains("64 lowercase hex"))
+    }
 }
 
 enum Base64URLTest {
@@ -132,4 +159,5 @@ enum Base64URLTest {
         while t.count % 4 != 0 { t += "=" }
         return [UInt8](Data(base64Encoded: t) ?? Data())
     }
+
 }

@@ -24,8 +24,10 @@ import Testing
         return log
     }
 
-    static func app(_ log: EventLog) throws -> some ApplicationProtocol {
-        try NodeServer.application(log: log, configuration: NodeConfiguration(host: "127.0.0.1", port: 0), logger: TestServer.quiet)
+    static func app(_ log: EventLog, key: SigningKey? = nil) throws -> some ApplicationProtocol {
+        var configuration = NodeConfiguration(host: "127.0.0.1", port: 0)
+        configuration.nodeKey = key
+        return try NodeServer.application(log: log, configuration: configuration, logger: TestServer.quiet)
     }
 
     static func call(
@@ -152,5 +154,53 @@ import Testing
             }
         }
         #expect(try log.eventCount() == before)
+    }
+
+    /// `/log/v1/`: the checkpoint verifies with the node's verifier key, and the proofs the node
+    /// serves lead to its root; a node without a key says it signs none.
+    @Test func theTransparencyLogIsServedAndItsProofsHold() async throws {
+        let log = try Self.node()
+        try await Self.app(log, key: Self.key).test(.router) { client in
+            let vkey = String(buffer: try await Self.call(client, uri: "/log/v1/vkey", method: .get).body)
+            let verifier = try NoteVerifier(vkey: vkey.trimmingCharacters(in: .newlines))
+            let r = try await Self.call(client, uri: "/log/v1/checkpoint", method: .get)
+            #expect(r.status == .ok && r.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let note = try SignedNote(parsing: [UInt8](r.body.readableBytesView))
+            #expect(try note.verified(by: [verifier]) == [verifier])
+            let checkpoint = try Checkpoint(text: note.text)
+            let count = try log.eventCount()
+            #expect(checkpoint.origin == verifier.name && checkpoint.size == count)
+            let id = try log.readChunk(after: 3, limit: 1)[0].id
+            let proof = try JSONParser.parse(
+                [UInt8](
+                    try await Self.call(client, uri: "/log/v1/proof?id=\(id)&size=\(checkpoint.size)", method: .get).body.readableBytesView)
+            )
+            let hashes = (proof["proof"]?.arrayValue ?? []).compactMap {
+                $0.stringValue.flatMap { Data(base64Encoded: $0) }.map(Array.init)
+            }
+            try Merkle.verifyInclusion(
+                index: proof["index"]?.intValue ?? -1, size: checkpoint.size, leafHash: Merkle.leafHash(Hex.decode(id)!), proof: hashes,
+                root: checkpoint.root)
+            let consistency = try JSONParser.parse(
+                [UInt8](try await Self.call(client, uri: "/log/v1/proof?from=5&to=\(checkpoint.size)", method: .get).body.readableBytesView)
+            )
+            try Merkle.verifyConsistency(
+                size1: 5, size2: checkpoint.size,
+                proof: (consistency["proof"]?.arrayValue ?? []).compactMap {
+                    $0.stringValue.flatMap { Data(base64Encoded: $0) }.map(Array.init)
+                },
+                root1: try log.treeRoot(size: 5), root2: checkpoint.root)
+            for (uri, status) in [
+                ("/log/v1/proof?id=\(id)&size=\(checkpoint.size + 1)", 404), ("/log/v1/proof?id=xyz", 400), ("/log/v1/proof", 400),
+                ("/log/v1/proof?from=0&to=3", 404),
+            ] {
+                #expect(try await Self.call(client, uri: uri, method: .get).status.code == status, "\(uri)")
+            }
+        }
+        try await Self.app(log).test(.router) { client in
+            let r = try await Self.call(client, uri: "/log/v1/checkpoint", method: .get)
+            let detail = try Self.problem(r)["detail"]?.stringValue ?? ""
+            #expect(r.status == .notFound && detail.contains("without a key"))
+        }
     }
 }

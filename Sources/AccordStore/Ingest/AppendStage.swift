@@ -14,6 +14,8 @@ extension EventLog {
         let outcomes = try stage.run(checked)
         // A caller's projection ends with its transaction; this part's events are stored now.
         try stage.finish(projecting: projection == nil)
+        // Each event stored is a leaf of this node's transparency log, in the same transaction.
+        try TransparencyLog.extend(db)
         return outcomes
     }
 }

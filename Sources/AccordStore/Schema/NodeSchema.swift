@@ -16,6 +16,7 @@ enum NodeSchema {
         m.registerMigration("v8-record-order", migrate: CurationSchema.v8RecordOrder)
         m.registerMigration("v9-fact-rowid", migrate: CurationSchema.v9FactRowid)
         m.registerMigration("v10-fork-stamp", migrate: MembershipSchema.v10ForkStamp)
+        m.registerMigration("v11-transparency-log", migrate: TransparencySchema.v11TransparencyLog)
         return m
     }
 

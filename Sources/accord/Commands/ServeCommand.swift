@@ -79,6 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         var configuration = NodeConfiguration(host: host, port: port, peers: peers, syncEvery: interval, dataset: dataset)
         configuration.allowedHosts = allowedHost
+        configuration.nodeKey = signingKey
         guard maxConnections > 0, maxConnectionsPerClient > 0, headTimeout > 0, bodyGrace > 0, minBodyRate > 0 else {
             throw CLIError(
                 "--max-connections, --max-connections-per-client, --head-timeout, --body-grace and --min-body-rate must be positive")

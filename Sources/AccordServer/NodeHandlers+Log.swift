@@ -1,0 +1,58 @@
+import AccordCore
+import AccordStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/log/v1/`: this node's transparency log (Docs/transparency.md): its latest signed
+/// checkpoint (c2sp.org/tlog-checkpoint, a signed note), its verifier key, and inclusion and
+/// consistency proofs for clients that do not read tiles.
+extension NodeHandlers {
+    /// The transparency log: checkpoint, verifier key and proofs.
+    var logRoutes: RouteCollection<Context> {
+        let router = RouteCollection(context: Context.self)
+        router.get("log/v1/checkpoint") { _, _ -> Response in
+            let key = try signingKey()
+            let note = try await blocking { [log] in try log.signCheckpoint(with: key, interval: checkpointInterval) }
+            return Self.text(String(decoding: note.bytes, as: UTF8.self))
+        }
+        router.get("log/v1/vkey") { _, _ -> Response in
+            let key = try signingKey()
+            let origin = try await blocking { [log] in try log.logOrigin(node: key.author) }
+            return Self.text(try NoteVerifier(name: origin, publicKey: key.author.raw).vkey + "\n")
+        }
+        router.get("log/v1/proof") { request, _ -> Response in
+            let p = Self.parameters(request)
+            if let id = p["id"] {
+                guard Hex.isSHA256(id) else { throw Problem.badRequest("id is an event id (64 hex digits)") }
+                let size = try Self.intParameter(p, "size")
+                let (index, treeSize, proof) = try await blocking { [log] in try log.inclusionProof(id: id, size: size) }
+                return Self.json([
+                    "id": .string(id), "index": .int(index), "size": .int(treeSize),
+                    "proof": .array(proof.map { .string(Data($0).base64EncodedString()) }),
+                ])
+            }
+            guard let from = try Self.intParameter(p, "from"), let to = try Self.intParameter(p, "to") else {
+                throw Problem.badRequest("ask for ?id=EVENT[&size=N] (inclusion) or ?from=M&to=N (consistency)")
+            }
+            let proof = try await blocking { [log] in try log.consistencyProof(from: from, to: to) }
+            return Self.json([
+                "from": .int(from), "to": .int(to), "proof": .array(proof.map { .string(Data($0).base64EncodedString()) }),
+            ])
+        }
+        return router
+    }
+
+    func signingKey() throws -> SigningKey {
+        guard let nodeKey else {
+            throw Problem(.notFound, "No transparency log", "this node serves without a key, so it signs no checkpoints")
+        }
+        return nodeKey
+    }
+
+    static func text(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
