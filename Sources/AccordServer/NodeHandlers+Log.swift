@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordSync
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -27,18 +28,13 @@ extension NodeHandlers {
                 guard Hex.isSHA256(id) else { throw Problem.badRequest("id is an event id (64 hex digits)") }
                 let size = try Self.intParameter(p, "size")
                 let (index, treeSize, proof) = try await blocking { [log] in try log.inclusionProof(id: id, size: size) }
-                return Self.json([
-                    "id": .string(id), "index": .int(index), "size": .int(treeSize),
-                    "proof": .array(proof.map { .string(Data($0).base64EncodedString()) }),
-                ])
+                return try Self.json(encoding: LogProofs.Inclusion(id: id, index: index, size: treeSize, proof: proof))
             }
             guard let from = try Self.intParameter(p, "from"), let to = try Self.intParameter(p, "to") else {
                 throw Problem.badRequest("ask for ?id=EVENT[&size=N] (inclusion) or ?from=M&to=N (consistency)")
             }
             let proof = try await blocking { [log] in try log.consistencyProof(from: from, to: to) }
-            return Self.json([
-                "from": .int(from), "to": .int(to), "proof": .array(proof.map { .string(Data($0).base64EncodedString()) }),
-            ])
+            return try Self.json(encoding: LogProofs.Consistency(from: from, to: to, proof: proof))
         }
         return router
     }

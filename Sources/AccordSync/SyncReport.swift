@@ -33,6 +33,8 @@ public struct SyncReport: Sendable, Codable, Equatable {
     /// Event bodies this node still waits for after the sync (received without one, or
     /// erased by a redaction that no longer counts): those edits stay out of its records.
     public var bodiesOwed = 0
+    /// The peer's transparency log as this node checked it (nil: the peer signs no checkpoints).
+    public var peerLog: String?
     /// Nil when the sync did all it should; else one line: what went wrong and what to do.
     public var problem: String?
     public var error: String?
@@ -50,6 +52,7 @@ public struct SyncReport: Sendable, Codable, Equatable {
         if bodiesOwed > 0 {
             s += "; \(bodiesOwed) event bodies still owed to this node (their edits are held out of its records until a peer sends them)"
         }
+        if let peerLog { s += "; \(peerLog)" }
         if let error { s += "; error: \(error)" }
         return s
     }

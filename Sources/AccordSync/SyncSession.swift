@@ -70,6 +70,9 @@ public struct SyncSession: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         let conflictsBefore = try await BlockingWork.run { [log] in try Curation(log: log).conflicts().count }
         defer { report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        // The peer's log first: a history rewritten since the last sync ends it before anything moves.
+        let logBefore = try await PeerLogCheck.run(log: log, transport: transport, timeout: timeout)
+        report.peerLog = logBefore?.summary
         var client = SyncClient(peer: peer, push: push, maxRounds: Self.maxRounds, maxBarrenPages: Self.maxBarrenPages)
         var mine = VersionVector()
         var peerVector: VersionVector?
@@ -98,6 +101,12 @@ public struct SyncSession: Sendable {
             }
         }
         try await judge(&report, end: client.lastEnd, mine: mine, peerVector: peerVector, push: push, conflictsBefore: conflictsBefore)
+        // And again at the end: the checkpoint this node holds for the next sync.
+        let logAfter = try await PeerLogCheck.run(log: log, transport: transport, timeout: timeout)
+        switch (logBefore?.verdict, logAfter?.verdict) {
+        case (.newEpoch?, _), (_, .unchanged?), (_, nil): break
+        default: report.peerLog = logAfter?.summary
+        }
         report.judge()
         report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return report

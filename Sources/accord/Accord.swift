@@ -31,7 +31,8 @@ struct Accord: AsyncParsableCommand {
             SourceCommand.self, WithdrawCommand.self, RestoreCommand.self, ResolveCommand.self,
             ShowCommand.self, ListCommand.self, SearchCommand.self, HistoryCommand.self, ChainCommand.self,
             ConflictsCommand.self, DigestCommand.self, RebuildCommand.self, ImportRecordsCommand.self, ExportRecordsCommand.self,
-            LogCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self, ForksCommand.self, BackupCommand.self,
+            LogCommand.self, EvidenceCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self, ForksCommand.self,
+            BackupCommand.self,
             CanonicalCommand.self, BenchCommand.self,
         ]
     )

@@ -17,6 +17,7 @@ enum NodeSchema {
         m.registerMigration("v9-fact-rowid", migrate: CurationSchema.v9FactRowid)
         m.registerMigration("v10-fork-stamp", migrate: MembershipSchema.v10ForkStamp)
         m.registerMigration("v11-transparency-log", migrate: TransparencySchema.v11TransparencyLog)
+        m.registerMigration("v12-peer-logs", migrate: PeerLogSchema.v12PeerLogs)
         return m
     }
 

@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 public import AsyncHTTPClient
 import Foundation
 public import NIOCore
@@ -66,6 +66,41 @@ public struct HTTPSyncTransport: SyncTransport {
             let json = try? JSONParser.parse([UInt8](body.readableBytesView))
         else { return nil }
         return json["digest"]?.stringValue.map { TerminalText.oneLine(String($0.prefix(128))) }
+    }
+
+    public func checkpoint(timeout: TimeAmount) async throws -> (note: [UInt8], vkey: String)? {
+        guard let note = try await get("/log/v1/checkpoint", "checkpoint", limit: SignedNote.maxBytes, timeout: timeout),
+            let vkey = try await get("/log/v1/vkey", "verifier key", limit: 1 << 12, timeout: timeout)
+        else { return nil }
+        return (note, String(decoding: vkey, as: UTF8.self))
+    }
+
+    public func consistencyProof(from: Int, to: Int, timeout: TimeAmount) async throws -> [Merkle.Hash] {
+        guard let body = try await get("/log/v1/proof?from=\(from)&to=\(to)", "consistency proof", limit: 1 << 14, timeout: timeout) else {
+            throw SyncError("\(peer) has no consistency proof from \(from) to \(to) leaves")
+        }
+        do {
+            let answer = try WireJSON.decode(LogProofs.Consistency.self, from: body)
+            guard answer.from == from, answer.to == to else { throw DomainError("it is the proof from \(answer.from) to \(answer.to)") }
+            return try LogProofs.hashes(answer.proof)
+        } catch {
+            throw SyncError("\(peer) answered for a consistency proof with something else: \(error)")
+        }
+    }
+
+    /// GETs `path`: its body (at most `limit` bytes), nil on 404, else a `SyncError`.
+    func get(_ path: String, _ what: String, limit: Int, timeout: TimeAmount) async throws -> [UInt8]? {
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await http.execute(HTTPClientRequest(url: peer + path), timeout: timeout)
+            body = try await response.body.collect(upTo: limit)
+        } catch {
+            throw SyncError("\(peer) (its \(what)): " + describe(error))
+        }
+        if response.status == .notFound { return nil }
+        guard response.status == .ok else { throw SyncError(refusal(what, response, body)) }
+        return Array(body.readableBytesView)
     }
 
     /// A transport failure as a sentence with the next step, told by the error's type.

@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 public import AccordStore
 import Foundation
 public import NIOCore
@@ -12,6 +12,8 @@ public struct InMemorySyncTransport: SyncTransport {
     public let peer: String
     /// Bytes per chunk handed to the client (a page arrives in pieces, as from a socket).
     public var chunkBytes = 16 << 10
+    /// The server's node key: with one it signs checkpoints as a serving node does.
+    public var serverKey: SigningKey?
 
     public init(server: EventLog, name: String = "memory://peer") {
         self.server = server
@@ -73,4 +75,15 @@ public struct InMemorySyncTransport: SyncTransport {
     }
 
     public func digest(timeout: TimeAmount) async -> String? { try? Curation(log: server).digest() }
+
+    public func checkpoint(timeout: TimeAmount) async throws -> (note: [UInt8], vkey: String)? {
+        guard let serverKey else { return nil }
+        let note = try server.signCheckpoint(with: serverKey, interval: 0)
+        let vkey = try NoteVerifier(name: try server.logOrigin(node: serverKey.author), publicKey: serverKey.author.raw).vkey
+        return (note.bytes, vkey)
+    }
+
+    public func consistencyProof(from: Int, to: Int, timeout: TimeAmount) async throws -> [Merkle.Hash] {
+        try server.consistencyProof(from: from, to: to)
+    }
 }

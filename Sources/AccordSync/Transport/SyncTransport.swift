@@ -1,3 +1,4 @@
+public import AccordCore
 public import NIOCore
 
 /// How a sync session reaches its peer: over HTTP (`HTTPSyncTransport`) in the product, or
@@ -12,4 +13,9 @@ public protocol SyncTransport: Sendable {
     func push(_ body: [UInt8], dataset: String?, timeout: TimeAmount) async throws -> [UInt8]
     /// The peer's records digest, nil when it gives none.
     func digest(timeout: TimeAmount) async -> String?
+    /// The peer's latest signed checkpoint and its verifier key (`/log/v1/checkpoint`,
+    /// `/log/v1/vkey`), nil when it signs none (it serves without a key, or is older).
+    func checkpoint(timeout: TimeAmount) async throws -> (note: [UInt8], vkey: String)?
+    /// The peer's proof that its tree of `from` leaves is a prefix of its tree of `to`.
+    func consistencyProof(from: Int, to: Int, timeout: TimeAmount) async throws -> [Merkle.Hash]
 }

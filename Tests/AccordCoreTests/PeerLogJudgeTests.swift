@@ -1,0 +1,106 @@
+import AccordCore
+import Foundation
+import Testing
+
+/// What a client makes of a peer's checkpoint (pure; no I/O): every way a log can lie is a
+/// verdict of evidence, and the honest ways it changes are not.
+@Suite struct PeerLogJudgeTests {
+    /// A tree of `n` leaves as a peer keeps it, and its roots at every size.
+    struct Tree {
+        var stored: [String: Merkle.Hash] = [:]
+        var roots: [Merkle.Hash] = [Merkle.emptyRoot]
+        init(leaves: [String]) throws {
+            for (n, leaf) in leaves.enumerated() {
+                let s = stored
+                for h in try Merkle.storedHashes(appending: Merkle.leafHash(Array(leaf.utf8)), at: n, stored: { try Self.read(s, $0, $1) })
+                {
+                    stored["\(h.level)/\(h.index)"] = h.hash
+                }
+                let s2 = stored
+                roots.append(try Merkle.root(size: n + 1) { try Self.read(s2, $0, $1) })
+            }
+        }
+        static func read(_ s: [String: Merkle.Hash], _ level: Int, _ index: Int) throws -> Merkle.Hash {
+            guard let h = s["\(level)/\(index)"] else { throw ProofError("missing") }
+            return h
+        }
+        func proof(_ from: Int, _ to: Int) throws -> [Merkle.Hash] {
+            try Merkle.consistencyProof(from: from, to: to) { try Self.read(stored, $0, $1) }
+        }
+    }
+
+    let origin = "accord/0123456789abcdef/fedcba9876543210/e1"
+
+    func checkpoint(_ tree: Tree, _ size: Int, epoch: Int = 1) -> Checkpoint {
+        Checkpoint(origin: String(origin.dropLast()) + String(epoch), size: size, root: tree.roots[size])
+    }
+
+    @Test func honestChangesAreNotEvidence() throws {
+        let tree = try Tree(leaves: (0..<20).map { "event \($0)" })
+        #expect(PeerLogJudge.judge(held: nil, new: checkpoint(tree, 7), proof: nil) == .first)
+        #expect(PeerLogJudge.judge(held: checkpoint(tree, 7), new: checkpoint(tree, 7), proof: nil) == .unchanged)
+        let needed = try #require(PeerLogJudge.proofNeeded(held: checkpoint(tree, 7), new: checkpoint(tree, 20)))
+        #expect(needed == (7, 20))
+        #expect(PeerLogJudge.judge(held: checkpoint(tree, 7), new: checkpoint(tree, 20), proof: try tree.proof(7, 20)) == .grew(from: 7))
+        #expect(PeerLogJudge.judge(held: checkpoint(tree, 0), new: checkpoint(tree, 20), proof: nil) == .grew(from: 0))
+        // A restore through Accord: the next epoch, whatever its size.
+        let restored = try Tree(leaves: (0..<5).map { "event \($0)" })
+        #expect(
+            PeerLogJudge.judge(held: checkpoint(tree, 20), new: checkpoint(restored, 5, epoch: 2), proof: nil)
+                == .newEpoch(from: 1, heldSize: 20))
+        #expect(PeerLogJudge.proofNeeded(held: checkpoint(tree, 20), new: checkpoint(restored, 5, epoch: 2)) == nil)
+    }
+
+    @Test func everyRewriteIsEvidence() throws {
+        let tree = try Tree(leaves: (0..<20).map { "event \($0)" })
+        // The same first 10, then other events: a database copied back, then other edits.
+        let rewritten = try Tree(leaves: (0..<10).map { "event \($0)" } + (0..<15).map { "other \($0)" })
+        let held = checkpoint(tree, 15)
+        // It grew, but not from the tree held: its own proof cannot show it did.
+        #expect(PeerLogJudge.judge(held: held, new: checkpoint(rewritten, 25), proof: try rewritten.proof(15, 25)).isEvidence)
+        #expect(PeerLogJudge.judge(held: held, new: checkpoint(rewritten, 25), proof: nil).isEvidence)
+        #expect(PeerLogJudge.judge(held: held, new: checkpoint(rewritten, 25), proof: []).isEvidence)
+        // Gone back in one epoch, or the same size with another root, or an older epoch.
+        #expect(PeerLogJudge.judge(held: held, new: checkpoint(tree, 10), proof: nil).isEvidence)
+        #expect(PeerLogJudge.judge(held: held, new: checkpoint(rewritten, 15), proof: nil).isEvidence)
+        #expect(PeerLogJudge.judge(held: checkpoint(tree, 3, epoch: 2), new: checkpoint(tree, 20, epoch: 1), proof: nil).isEvidence)
+        // A proof for other sizes than asked does not pass.
+        #expect(PeerLogJudge.judge(held: held, new: checkpoint(tree, 20), proof: try tree.proof(14, 20)).isEvidence)
+    }
+
+    @Test func originsAreReadStrictly() throws {
+        let o = try LogOrigin(parsing: origin)
+        #expect(o.family == "accord/0123456789abcdef/fedcba9876543210" && o.epoch == 1 && o.node == "fedcba9876543210")
+        for bad in [
+            "accord/0123456789abcdef/fedcba9876543210/e0", "accord/0123456789abcdef/fedcba9876543210/e01",
+            "accord/0123456789abcdef/fedcba98765432/e1", "accord/0123456789abcdeg/fedcba9876543210/e1",
+            "other/0123456789abcdef/fedcba9876543210/e1", "accord/0123456789abcdef/fedcba9876543210/e1/x",
+            "accord/0123456789abcdef/fedcba9876543210/e99999999999", "accord/0123456789abcdef/fedcba9876543210/\u{1b}[31m",
+        ] {
+            #expect(throws: NoteError.self, "\(bad)") { try LogOrigin(parsing: bad) }
+        }
+    }
+
+    @Test func aPeersCheckpointMustBeSignedByTheKeyItsOriginNames() throws {
+        let key = SigningKey.generate()
+        let origin = "accord/0123456789abcdef/\(Hex.encode(key.author.raw.prefix(8)))/e1"
+        let text = Checkpoint(origin: origin, size: 3, root: Array(repeating: 7, count: 32)).text
+        let note = SignedNote.sign(text: text, with: [try NoteSigner(name: origin, key: key)])
+        let vkey = try NoteVerifier(name: origin, publicKey: key.author.raw).vkey
+        let seen = try PeerCheckpoint(note: note.bytes, vkey: vkey + "\n")
+        #expect(seen.checkpoint.size == 3 && seen.origin.epoch == 1)
+        // Another key, named as the origin: its origin names another node.
+        let other = SigningKey.generate()
+        let forged = SignedNote.sign(text: text, with: [try NoteSigner(name: origin, key: other)])
+        let otherVkey = try NoteVerifier(name: origin, publicKey: other.author.raw).vkey
+        #expect(throws: NoteError.self) { try PeerCheckpoint(note: forged.bytes, vkey: otherVkey) }
+        // The right key, but a note it did not sign (one byte of the text changed).
+        var tampered = note.bytes
+        tampered[tampered.firstIndex(of: UInt8(ascii: "3"))!] = UInt8(ascii: "4")
+        #expect(throws: NoteError.self) { try PeerCheckpoint(note: tampered, vkey: vkey) }
+        // A key named otherwise than the checkpoint's origin.
+        let elsewhere = try NoteVerifier(
+            name: "accord/0123456789abcdef/\(Hex.encode(key.author.raw.prefix(8)))/e2", publicKey: key.author.raw)
+        #expect(throws: NoteError.self) { try PeerCheckpoint(note: note.bytes, vkey: elsewhere.vkey) }
+    }
+}
