@@ -36,6 +36,23 @@ extension NodeHandlers {
             let proof = try await blocking { [log] in try log.consistencyProof(from: from, to: to) }
             return try Self.json(encoding: LogProofs.Consistency(from: from, to: to, proof: proof))
         }
+        // C2SP tlog-tiles: immutable once served (a partial tile is its own resource).
+        router.get("log/v1/tile/**") { _, context -> Response in
+            _ = try signingKey()
+            let tile: TilePath
+            do {
+                tile = try TilePath(parsing: context.parameters.getCatchAll().joined(separator: "/"))
+            } catch let error as DomainError {
+                throw Problem(.notFound, "No such tile", error.message)
+            }
+            guard let bytes = try await blocking({ [log] in try log.tile(tile) }) else {
+                throw Problem(.notFound, "No such tile", "this log does not hold tile \(tile.path) whole (yet)")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            headers[.cacheControl] = "public, max-age=31536000, immutable"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
         return router
     }
 

@@ -103,4 +103,21 @@ import Testing
             name: "accord/0123456789abcdef/\(Hex.encode(key.author.raw.prefix(8)))/e2", publicKey: key.author.raw)
         #expect(throws: NoteError.self) { try PeerCheckpoint(note: note.bytes, vkey: elsewhere.vkey) }
     }
+
+    @Test func tilePathsAreC2SPsAndNothingElse() throws {
+        for (text, level, index, count) in [
+            ("0/000", 0 as Int?, 0, 256), ("0/x001/x234/067", 0, 1_234_067, 256), ("1/000.p/17", 1, 0, 17),
+            ("entries/x001/000.p/255", nil, 1000, 255), ("5/999", 5, 999, 256),
+        ] {
+            let t = try TilePath(parsing: text)
+            #expect(t == TilePath(level: level, index: index, count: count), "\(text)")
+            #expect(t.path == text)
+        }
+        for bad in [
+            "0/1", "0/0001", "6/000", "0/000.p/0", "0/000.p/256", "0/000.p/017", "0/x01/000", "../etc/passwd", "0/-01", "0/000/",
+            "entries/000.p/1/2", "0/001/002", "00/000", "0", "0/x999/x999/x999/x999/x999/x999/x999/999", "0/٠٠٠",
+        ] {
+            #expect(throws: DomainError.self, "\(bad)") { try TilePath(parsing: bad) }
+        }
+    }
 }

@@ -190,7 +190,18 @@ import Testing
                     $0.stringValue.flatMap { Data(base64Encoded: $0) }.map(Array.init)
                 },
                 root1: try log.treeRoot(size: 5), root2: checkpoint.root)
+            // Tiles (c2sp.org/tlog-tiles): the right edge's partial level-0 tile hashes to the root.
+            let tile = try await Self.call(client, uri: "/log/v1/tile/0/000.p/\(checkpoint.size)", method: .get)
+            #expect(tile.status == .ok && tile.headers[.cacheControl]?.contains("immutable") == true)
+            let leafHashes = stride(from: 0, to: tile.body.readableBytes, by: 32).map {
+                Array(tile.body.readableBytesView.dropFirst($0).prefix(32))
+            }
+            #expect(Merkle.root(leafHashes: leafHashes) == checkpoint.root)
+            let entries = try await Self.call(client, uri: "/log/v1/tile/entries/000.p/\(checkpoint.size)", method: .get)
+            #expect(entries.body.readableBytes == 34 * checkpoint.size)
             for (uri, status) in [
+                ("/log/v1/tile/0/000", 404), ("/log/v1/tile/0/000.p/\(checkpoint.size + 1)", 404), ("/log/v1/tile/0/1", 404),
+                ("/log/v1/tile/9/000", 404),
                 ("/log/v1/proof?id=\(id)&size=\(checkpoint.size + 1)", 404), ("/log/v1/proof?id=xyz", 400), ("/log/v1/proof", 400),
                 ("/log/v1/proof?from=0&to=3", 404),
             ] {

@@ -109,4 +109,28 @@ import Testing
             size1: checkpoint.size, size2: next.size, proof: try log.consistencyProof(from: checkpoint.size, to: next.size),
             root1: checkpoint.root, root2: next.root)
     }
+
+    @Test func tilesHoldTheTreesHashesAndEntries() throws {
+        let log = try EventLog.inMemory()
+        _ = try log.author([.genesis(name: "tiles")], key: Fixtures.alice)
+        _ = try log.author(
+            (0..<600).map { EventDraft(type: "bench.note", subject: "A/RES/71/19", body: ["n": .int($0)]) }, key: Fixtures.alice)
+        let leaves = try Self.leafHashes(log)
+        #expect(leaves.count == 601)
+        // Level 0: the leaf hashes, 256 a tile; the right edge is partial (601 = 2·256 + 89).
+        let full = try #require(try log.tile(TilePath(level: 0, index: 1)))
+        #expect(full == Array(leaves[256..<512].joined()))
+        #expect(try log.tile(TilePath(level: 0, index: 2, count: 89)) == Array(leaves[512..<601].joined()))
+        #expect(try log.tile(TilePath(level: 0, index: 2, count: 12)) == Array(leaves[512..<524].joined()))
+        #expect(try log.tile(TilePath(level: 0, index: 2)) == nil, "not whole yet")
+        #expect(try log.tile(TilePath(level: 0, index: 2, count: 90)) == nil)
+        // Level 1: the roots of each complete 256-leaf subtree.
+        let level1 = try #require(try log.tile(TilePath(level: 1, index: 0, count: 2)))
+        #expect(level1 == Merkle.root(leafHashes: Array(leaves[0..<256])) + Merkle.root(leafHashes: Array(leaves[256..<512])))
+        #expect(try log.tile(TilePath(level: 1, index: 0, count: 3)) == nil)
+        // Entries: each event id's 32 bytes after its length, 0x0020.
+        let ids = try log.readChunk(after: 0, limit: 1000).map(\.id)
+        let bundle = try #require(try log.tile(TilePath(level: nil, index: 2, count: 89)))
+        #expect(bundle.count == 89 * 34 && Array(bundle[0..<34]) == [0x00, 0x20] + Hex.decode(ids[512])!)
+    }
 }

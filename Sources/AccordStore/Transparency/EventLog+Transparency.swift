@@ -160,3 +160,27 @@ extension EventLog {
         }
     }
 }
+
+extension EventLog {
+    /// A C2SP tlog-tiles resource's bytes, read in one snapshot: a hash tile's hashes (32
+    /// bytes each), or an entry bundle's event ids (each after its 2-byte big-endian length).
+    /// Nil when this log does not (yet) hold the tile whole.
+    public func tile(_ tile: TilePath) throws -> [UInt8]? {
+        try pool.read { db in
+            guard tile.isHeld(inTreeOf: try TransparencyLog.size(db)) else { return nil }
+            if tile.level == nil {
+                var out: [UInt8] = []
+                out.reserveCapacity(tile.count * 34)
+                for id in try TransparencyLog.ids(db, from: tile.first, to: tile.first + tile.count) {
+                    out += [0x00, 0x20] + (Hex.decode(id) ?? [])
+                }
+                return out
+            }
+            let hashes = try Data.fetchAll(
+                db, sql: "SELECT hash FROM tlog_hashes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                arguments: [tile.merkleLevel, tile.first, tile.first + tile.count])
+            guard hashes.count == tile.count else { throw TransparencyError("the tree lacks hashes of tile \(tile.path)") }
+            return hashes.flatMap { Array($0) }
+        }
+    }
+}
