@@ -9,7 +9,7 @@ import GRDB
 public final class Bench {
     public static let workloads =
         ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
-        + curationWorkloads + ["curation-clone-rss", "api-edits", "load", "refused-lines"]
+        + curationWorkloads + ["curation-clone-rss", "api-edits", "load", "refused-lines", "proofs"]
     public var rssEvents = 1_000_000
     /// How long the `load` workload runs (a soak when long).
     public var loadSeconds = 30
@@ -245,6 +245,8 @@ public final class Bench {
             return try await runSync(workload)
         case "clone-rss":
             return try await cloneRSS()
+        case "proofs":
+            return try proofs()
         case "author":
             // Best of five runs, each into a fresh node.
             let batch = 10_000

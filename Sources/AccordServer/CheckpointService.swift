@@ -32,6 +32,7 @@ struct TreeHeadService: Service {
     let log: EventLog
     let key: SigningKey
     let interval: Duration
+    let awaiting: EventLog.CosignatureWait?
     let logger: Logger
 
     func run() async throws {
@@ -39,7 +40,9 @@ struct TreeHeadService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: interval)
             do {
-                try await BlockingWork.run { [log, key] in _ = try log.signCheckpoint(with: key, interval: seconds) }
+                try await BlockingWork.run { [log, key, awaiting] in
+                    _ = try log.signCheckpoint(with: key, interval: seconds, awaiting: awaiting)
+                }
             } catch {
                 logger.warning("signing a checkpoint failed; the next try is in \(interval)", metadata: ["error": "\(error)"])
             }

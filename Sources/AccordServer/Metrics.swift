@@ -27,6 +27,7 @@ final class Metrics: Sendable {
 
     let registry = PrometheusCollectorRegistry()
     let events: Prometheus.Gauge
+    let evidence: Prometheus.Gauge
     let eventsSent: Prometheus.Counter
     let eventsReceived: Prometheus.Counter
     let syncsOK: Prometheus.Counter
@@ -39,6 +40,8 @@ final class Metrics: Sendable {
     init() {
         _ = Self.process
         events = registry.makeGauge(name: "accord_events", help: "Events in this node's log.")
+        evidence = registry.makeGauge(
+            name: "accord_log_evidence_open", help: "Undecided evidence against peers' transparency logs (accord evidence); alert on > 0.")
         eventsSent = registry.makeCounter(name: "accord_sync_events_sent_total", help: "Events served to pulling peers.")
         eventsReceived = registry.makeCounter(name: "accord_sync_events_received_total", help: "Events accepted from pushing peers.")
         let syncs = "Background syncs by result."
@@ -58,8 +61,9 @@ final class Metrics: Sendable {
     func add(sync ok: Bool) { (ok ? syncsOK : syncsFailed).increment() }
 
     /// The exposition: the process's HTTP metrics, then this node's.
-    func render(events count: Int, groupCommits statistics: (groups: Int, writers: Int) = (0, 0)) -> String {
+    func render(events count: Int, evidence open: Int = 0, groupCommits statistics: (groups: Int, writers: Int) = (0, 0)) -> String {
         events.set(Int64(count))
+        evidence.set(Int64(open))
         let (groups, writers) = counted.withLock { c in
             defer { c = (max(c.groups, statistics.groups), max(c.writers, statistics.writers)) }
             return (statistics.groups - c.groups, statistics.writers - c.writers)

@@ -100,6 +100,7 @@ extension NodeHandlers {
         }
         api.get("peers") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.peers() }) }
         api.get("forks") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.forks() }) }
+        api.get("evidence") { _, _ -> Response in try Self.json(encoding: try await blocking { [log] in try log.evidence() }) }
         return api
     }
 }

@@ -88,6 +88,7 @@ extension NodeHandlers {
         router.get("/") { request, _ -> Response in try await recordsPage(request) }
         router.get("/members") { _, _ -> Response in try await membersPage() }
         router.get("/peers") { _, _ -> Response in try await peersPage() }
+        router.get("/audit") { _, _ -> Response in try await auditPage() }
         router.get("/search") { request, _ -> Response in try await searchPage(request) }
         router.get("/record") { request, _ -> Response in try await recordPage(request) }
         router.get("/new") { _, _ -> Response in try await newRecordPage() }
@@ -145,6 +146,46 @@ extension NodeHandlers {
             }
         ]
         return try await self.page("peers", title: "Peers", context)
+    }
+
+    /// The Audit page: this node's log and who co-signed it, the peers' logs it checked, and
+    /// the evidence it keeps. Plain words first, the signed notes on demand.
+    func auditPage() async throws -> Response {
+        let key = nodeKey
+        let (own, cosignatures, held, evidence, epoch) = try await blocking { [log] in
+            let own = try log.latestCheckpoint()
+            let c = try own.map { try Checkpoint(text: $0.text) }
+            return (
+                own, try c.map { try log.cosignatures(origin: $0.origin, size: $0.size) } ?? [], try log.heldPeerLogs(), try log.evidence(),
+                try log.logEpoch()
+            )
+        }
+        func time(_ t: UInt64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(t))) }
+        var context: [String: Any] = [
+            "checked": !held.isEmpty,
+            "peers": held.map { h -> [String: Any] in
+                [
+                    "origin": h.checkpoint.origin, "size": h.checkpoint.size, "verifiedAt": h.verifiedAt, "peer": h.peer,
+                    "evidence": evidence.last { $0.family == h.family && $0.decidedAt == nil }?.id as Any,
+                ]
+            },
+            "evidence": evidence.reversed().map { e -> [String: Any] in
+                [
+                    "id": e.id, "foundAt": e.foundAt, "peer": e.peer, "detail": e.detail, "decision": e.decision as Any,
+                    "decidedAt": e.decidedAt ?? "", "held": e.held, "seen": e.seen, "proof": e.proof.isEmpty ? "(no proof)" : e.proof,
+                ]
+            },
+        ]
+        if key != nil, let own, let c = try? Checkpoint(text: own.text) {
+            context["own"] = [
+                "epoch": epoch, "size": c.size, "restored": epoch > 1,
+                "signedAt": try await blocking { [log] in try log.latestCheckpointTime() } ?? "—",
+                "note": String(decoding: SignedNote(text: own.text, signatures: own.signatures + cosignatures).bytes, as: UTF8.self),
+                "cosigned": !cosignatures.isEmpty,
+                "witnesses": cosignatures.map { ["name": $0.name, "time": Cosignature.time(of: $0).map(time) ?? "—"] },
+            ]
+        }
+        return try await self.page("audit", title: "Audit", context)
     }
 
     func searchPage(_ request: Request) async throws -> Response {

@@ -1,7 +1,7 @@
 public import AccordCore
 public import AccordStore
 import AccordSync
-import Foundation
+public import Foundation
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -33,6 +33,16 @@ public struct NodeConfiguration: Sendable {
     public var nodeKey: SigningKey?
     /// A new checkpoint is signed when the tree has grown and at least this long has passed.
     public var checkpointInterval: Duration = .seconds(1)
+    /// The witnesses this node names (cosignature keys): their cosignatures of its checkpoints
+    /// are kept and served, and `witnessQuorum` of them are required on its peers' checkpoints
+    /// (and awaited before it signs its next), made within `maxCheckpointAge`.
+    public var witnesses: [NoteVerifier] = []
+    public var witnessQuorum = 0
+    public var maxCheckpointAge: TimeInterval = 3600
+    /// What this node requires on its peers' checkpoints (nil: no witnesses required).
+    var witnessPolicy: WitnessPolicy? {
+        witnessQuorum > 0 ? WitnessPolicy(witnesses: witnesses, quorum: witnessQuorum, maxAge: maxCheckpointAge) : nil
+    }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, peers: [String] = [], syncEvery: Duration = .seconds(30), dataset: String? = nil
@@ -71,6 +81,11 @@ public enum NodeServer {
         node.nodeKey = configuration.nodeKey
         let interval = configuration.checkpointInterval.components
         node.checkpointInterval = Double(interval.seconds) + Double(interval.attoseconds) / 1e18
+        node.witnesses = configuration.witnesses
+        if configuration.witnessQuorum > 0 {
+            node.witnessWait = EventLog.CosignatureWait(
+                witnesses: Set(configuration.witnesses.map(\.name)), quorum: configuration.witnessQuorum)
+        }
         // One route collection per concern (NodeHandlers+*.swift), added through the table.
         routes.addRoutes(node.healthRoutes)
         routes.addRoutes(node.syncRoutes)
@@ -82,13 +97,14 @@ public enum NodeServer {
         routes.addRoutes(node.logRoutes)
         var services: [any Service] = [CheckpointService(log: log, logger: logger)]
         if let key = configuration.nodeKey {
-            services.append(TreeHeadService(log: log, key: key, interval: configuration.checkpointInterval, logger: logger))
+            services.append(
+                TreeHeadService(log: log, key: key, interval: configuration.checkpointInterval, awaiting: node.witnessWait, logger: logger))
         }
         if !configuration.peers.isEmpty {
             services.append(
                 PeerSyncService(
                     log: log, peers: Self.unique(configuration.peers), interval: configuration.syncEvery, dataset: configuration.dataset,
-                    logger: logger, metrics: metrics))
+                    logger: logger, metrics: metrics, witnessKey: configuration.nodeKey, policy: configuration.witnessPolicy))
         }
         let ledger = ConnectionLedger(limits: configuration.door, descriptorLimit: Descriptors.raiseSoftLimit())
         let http1 = HTTPServerBuilder.http1(
@@ -195,6 +211,8 @@ struct NodeHandlers: Sendable {
     /// The key that signs this node's checkpoints, and how often at most.
     var nodeKey: SigningKey?
     var checkpointInterval: TimeInterval = 1
+    var witnesses: [NoteVerifier] = []
+    var witnessWait: EventLog.CosignatureWait?
 
     var curation: Curation { Curation(log: log) }
 
@@ -237,12 +255,13 @@ struct NodeHandlers: Sendable {
             return Self.json(["status": "ok", "dataset": dataset.map { .string($0) } ?? .null, "events": .int(events)])
         }
         router.get("/metrics") { _, _ -> Response in
-            let events = try await blocking { [log] in try log.eventCount() }
+            let (events, evidence) = try await blocking { [log] in (try log.eventCount(), try log.openEvidence().count) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(
                 status: .ok, headers: headers,
-                body: .init(byteBuffer: ByteBuffer(string: metrics.render(events: events, groupCommits: group.statistics))))
+                body: .init(
+                    byteBuffer: ByteBuffer(string: metrics.render(events: events, evidence: evidence, groupCommits: group.statistics))))
         }
         return router
     }

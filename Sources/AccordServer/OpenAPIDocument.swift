@@ -65,6 +65,10 @@ enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/peers", summary: "The last sync with each peer", responses: [ok("Peers")]),
         Operation(method: "get", path: "/api/v1/forks", summary: "Recorded equivocations (one key, two chains)", responses: [ok("Forks")]),
         Operation(
+            method: "get", path: "/api/v1/evidence",
+            summary: "Inconsistencies found in peers' transparency logs (both signed notes, the proof)",
+            responses: [ok("Evidence")]),
+        Operation(
             method: "get", path: "/api/v1/event", summary: "One event by id or a unique prefix of 8+ hex digits",
             query: [("id", true, "string")],
             responses: [ok("Event"), refused(400, "Not an id, or a prefix several events share"), refused(404, "No such event")]),
@@ -177,6 +181,12 @@ enum OpenAPIDocument {
             ["author": string, "seq": integer, "existingID": string, "forkID": string, "detectedAt": string],
             required: ["author", "seq", "existingID", "forkID", "detectedAt"]),
         "Forks": array(ref("Fork")),
+        "LogEvidence": object(
+            [
+                "id": integer, "family": string, "peer": string, "detail": string, "held": string, "seen": string, "proof": string,
+                "foundAt": string, "decidedAt": string, "decision": string,
+            ], required: ["id", "family", "peer", "detail", "held", "seen", "proof", "foundAt"]),
+        "Evidence": array(ref("LogEvidence")),
         "Event": object(
             [
                 "id": string, "pos": integer, "envelope": ["type": "object"], "sig": string, "signature": string, "body": any,

@@ -16,6 +16,10 @@ struct PeerSyncService: Service {
     let dataset: String?
     let logger: Logger
     let metrics: Metrics
+    /// The node's key: it witnesses each peer's log it verified (co-signs its checkpoint).
+    var witnessKey: SigningKey?
+    /// The witnesses this node requires on its peers' checkpoints.
+    var policy: WitnessPolicy?
 
     func run() async throws {
         let http = SyncSession.makeClient()
@@ -29,6 +33,8 @@ struct PeerSyncService: Service {
                 var session = SyncSession(log: log, peer: peer, http: http)
                 session.timeout = .seconds(60)
                 session.expectedDataset = dataset
+                session.witnessKey = witnessKey
+                session.witnessPolicy = policy
                 do {
                     let report = try await session.sync()
                     if let problem = report.problem { throw SyncError("\(problem) [\(report.summary)]") }

@@ -13,7 +13,7 @@ enum WebTemplates {
         <title>{{title}} · Accord</title>
         <link rel="stylesheet" href="/static/accord.css"><script src="/static/accord.js" defer></script></head><body>
         <header><a href="/">Accord</a><span class="muted">UN resolutions highlighting INTERPOL's role</span>
-        <a href="/conflicts">Conflicts{{#conflicts}} <span class="count" title="{{.}} open">{{.}}</span>{{/conflicts}}</a><a href="/members">Members</a><a href="/peers">Peers</a><a href="/new">New record</a><a href="/key" id="nav-key">Your key</a></header>
+        <a href="/conflicts">Conflicts{{#conflicts}} <span class="count" title="{{.}} open">{{.}}</span>{{/conflicts}}</a><a href="/members">Members</a><a href="/peers">Peers</a><a href="/audit">Audit</a><a href="/new">New record</a><a href="/key" id="nav-key">Your key</a></header>
         {{#noAdmin}}<p class="conflict" role="alert"><strong>This dataset has no admin.</strong> Every admin key is revoked or no longer an admin (concurrent changes on offline nodes), so nobody can grant, revoke or redact any more.</p>{{/noAdmin}}
         {{{body}}}
         </body></html>
@@ -77,6 +77,26 @@ enum WebTemplates {
         <table><thead><tr><th>Peer</th><th>Last attempt</th><th>Last success</th><th>Failures in a row</th><th>Last result</th></tr></thead><tbody>
         {{#peers}}<tr><td><code>{{url}}</code></td><td class="nw">{{lastAttempt}}</td><td class="nw">{{lastSuccess}}</td><td>{{failures}}</td><td>{{lastResult}}</td></tr>{{/peers}}
         </tbody></table>
+        """,
+        "audit": """
+        <h1>Audit</h1><p>Whether this node's history and its peers' can be trusted to only grow: every event is a leaf of a signed, append-only log (Docs/transparency.md).</p>
+        <h2>This node's log</h2>
+        {{^own}}<p>This node serves without a key, so it signs no checkpoints.</p>{{/own}}
+        {{#own}}<p>Epoch <strong>{{epoch}}</strong>: <strong>{{size}}</strong> events, checkpoint signed at {{signedAt}}.{{#restored}} The epoch is above 1: this node was restored from a backup through Accord.{{/restored}}</p>
+        {{^witnesses}}<p class="muted">No witness has co-signed this checkpoint.</p>{{/witnesses}}
+        {{#cosigned}}<p>Co-signed by:</p>{{/cosigned}}<ul>{{#witnesses}}<li><code>{{name}}</code> at {{time}}</li>{{/witnesses}}</ul>
+        <details><summary>The checkpoint as signed</summary><pre>{{note}}</pre></details>{{/own}}
+        <h2>Peers' logs</h2>
+        {{^peers}}<p>This node has checked no peer's log yet (it does at every sync).</p>{{/peers}}
+        {{#checked}}<table><thead><tr><th>Log</th><th>Events</th><th>Checked</th><th>Last seen at</th><th>State</th></tr></thead><tbody>
+        {{#peers}}<tr><td><code>{{origin}}</code></td><td>{{size}}</td><td class="nw">{{verifiedAt}}</td><td><code>{{peer}}</code></td><td>{{#evidence}}<strong class="conflict">evidence #{{evidence}}: syncs refused</strong>{{/evidence}}{{^evidence}}consistent{{/evidence}}</td></tr>{{/peers}}
+        </tbody></table>{{/checked}}
+        <h2>Evidence</h2>
+        {{^evidence}}<p>None: every checkpoint this node checked extended the one it held.</p>{{/evidence}}
+        {{#evidence}}<div class="conflict"><p><strong>#{{id}}</strong> {{foundAt}}, <code>{{peer}}</code>: {{detail}}</p>
+        <p>{{#decision}}Decided {{decidedAt}}: {{decision}}.{{/decision}}{{^decision}}Undecided: this node does not sync with that log until an admin runs <code>accord evidence decide {{id}} --trust</code> or <code>--keep</code>.{{/decision}}</p>
+        <details><summary>Both signed checkpoints and the proof</summary><pre>{{held}}</pre><pre>{{seen}}</pre><pre>{{proof}}</pre></details></div>{{/evidence}}
+        <p class="muted">The auditor's bundle and its offline verifier are not built yet.</p>
         """,
         "conflicts": """
         <h1>Conflicts</h1>{{> note}}

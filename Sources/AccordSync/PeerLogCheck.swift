@@ -14,6 +14,8 @@ public enum PeerLogCheck {
         public let origin: String
         public let size: Int
         public let verdict: PeerLogJudge.Verdict
+        /// The checkpoint as the peer served it (with any cosignatures).
+        public let note: SignedNote
 
         /// One line: which checkpoint, and how it relates to the one held before.
         public var summary: String {
@@ -29,7 +31,11 @@ public enum PeerLogCheck {
         }
     }
 
-    public static func run(log: EventLog, transport: any SyncTransport, timeout: TimeAmount) async throws -> Outcome? {
+    public static func run(
+        log: EventLog, transport: any SyncTransport, policy: WitnessPolicy? = nil, timeout: TimeAmount
+    ) async throws
+        -> Outcome?
+    {
         let peer = transport.peer
         try await refuseIfDistrusted(log: log, family: nil, peer: peer)
         guard let (note, vkey) = try await transport.checkpoint(timeout: timeout) else {
@@ -58,7 +64,7 @@ public enum PeerLogCheck {
             proof = try await transport.consistencyProof(from: from, to: to, timeout: timeout)
         }
         let verdict = PeerLogJudge.judge(held: held?.checkpoint, new: seen.checkpoint, proof: proof)
-        let outcome = Outcome(origin: seen.checkpoint.origin, size: seen.checkpoint.size, verdict: verdict)
+        let outcome = Outcome(origin: seen.checkpoint.origin, size: seen.checkpoint.size, verdict: verdict, note: seen.note)
         if case .inconsistent(let why) = verdict, let held {
             let proof = proof ?? []
             let id = try await BlockingWork.run {
@@ -69,8 +75,29 @@ public enum PeerLogCheck {
                     + "before (\(held.checkpoint.origin) at \(held.checkpoint.size) events): \(why). Evidence #\(id) is kept (`accord evidence`); "
                     + "this node will not sync with that log until an admin decides (`accord evidence decide \(id) --trust|--keep`)")
         }
+        // The witnesses this node requires: a checkpoint they did not co-sign lately is not
+        // held, and the sync does not go on (a frozen or unwitnessed view).
+        if let policy, let why = policy.refusal(seen.note, now: Date()) {
+            throw SyncError(
+                "\(peer)'s checkpoint \(seen.checkpoint.origin) at \(seen.checkpoint.size) events is not co-signed as this node requires: \(why)"
+            )
+        }
         _ = try await BlockingWork.run { try log.holdPeerLog(seen, replacing: held, peer: peer) }
         return outcome
+    }
+
+    /// Witnesses the checkpoint this node just verified: co-signs it and gives the peer the
+    /// cosignature. Returns a line for the report; a peer that does not take it is no failure.
+    public static func cosign(_ note: SignedNote, key: SigningKey, transport: any SyncTransport, timeout: TimeAmount) async -> String {
+        let signature = Witness.signer(key).signature(over: Array(note.text.utf8), time: UInt64(Date().timeIntervalSince1970))
+        let cosigned = SignedNote(text: note.text, signatures: [signature])
+        do {
+            return try await transport.cosignature(cosigned.bytes, timeout: timeout)
+                ? "co-signed its checkpoint as witness \(signature.name)"
+                : "co-signed its checkpoint; the peer does not take this node's cosignatures"
+        } catch {
+            return "co-signed its checkpoint; giving the peer the cosignature failed (\(error))"
+        }
     }
 
     /// Refuses to sync with a log, or a peer, against which undecided evidence is kept.

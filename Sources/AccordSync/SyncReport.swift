@@ -35,6 +35,8 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var bodiesOwed = 0
     /// The peer's transparency log as this node checked it (nil: the peer signs no checkpoints).
     public var peerLog: String?
+    /// Whether this node co-signed the peer's checkpoint and the peer kept the cosignature.
+    public var witnessed: String?
     /// Nil when the sync did all it should; else one line: what went wrong and what to do.
     public var problem: String?
     public var error: String?
@@ -53,6 +55,7 @@ public struct SyncReport: Sendable, Codable, Equatable {
             s += "; \(bodiesOwed) event bodies still owed to this node (their edits are held out of its records until a peer sends them)"
         }
         if let peerLog { s += "; \(peerLog)" }
+        if let witnessed { s += "; \(witnessed)" }
         if let error { s += "; error: \(error)" }
         return s
     }

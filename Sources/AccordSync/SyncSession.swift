@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 public import AccordStore
 public import AsyncHTTPClient
 public import Foundation
@@ -35,6 +35,11 @@ public struct SyncSession: Sendable {
     public static let maxRounds = 20
     /// Consecutive pages with `next` but nothing new this node takes before the pull stops.
     public static let maxBarrenPages = 3
+    /// This node's key: with one, it witnesses the peer's log it verified (co-signs the
+    /// checkpoint held at the end of the sync, and gives the peer the cosignature).
+    public var witnessKey: SigningKey?
+    /// The witnesses this node requires on the peer's checkpoints (nil: none).
+    public var witnessPolicy: WitnessPolicy?
     /// Called after each ingested batch of a pull (tests use it to interrupt a transfer).
     public var onBatch: (@Sendable (Int) async -> Void)?
 
@@ -71,7 +76,7 @@ public struct SyncSession: Sendable {
         let conflictsBefore = try await BlockingWork.run { [log] in try Curation(log: log).conflicts().count }
         defer { report.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         // The peer's log first: a history rewritten since the last sync ends it before anything moves.
-        let logBefore = try await PeerLogCheck.run(log: log, transport: transport, timeout: timeout)
+        let logBefore = try await PeerLogCheck.run(log: log, transport: transport, policy: witnessPolicy, timeout: timeout)
         report.peerLog = logBefore?.summary
         var client = SyncClient(peer: peer, push: push, maxRounds: Self.maxRounds, maxBarrenPages: Self.maxBarrenPages)
         var mine = VersionVector()
@@ -102,7 +107,10 @@ public struct SyncSession: Sendable {
         }
         try await judge(&report, end: client.lastEnd, mine: mine, peerVector: peerVector, push: push, conflictsBefore: conflictsBefore)
         // And again at the end: the checkpoint this node holds for the next sync.
-        let logAfter = try await PeerLogCheck.run(log: log, transport: transport, timeout: timeout)
+        let logAfter = try await PeerLogCheck.run(log: log, transport: transport, policy: witnessPolicy, timeout: timeout)
+        if let witnessKey, let held = logAfter?.note {
+            report.witnessed = await PeerLogCheck.cosign(held, key: witnessKey, transport: transport, timeout: timeout)
+        }
         switch (logBefore?.verdict, logAfter?.verdict) {
         case (.newEpoch?, _), (_, .unchanged?), (_, nil): break
         default: report.peerLog = logAfter?.summary

@@ -121,3 +121,74 @@ import Testing
         }
     }
 }
+
+/// c2sp.org/tlog-witness requests, the witness's decision, and the policy a client applies to
+/// cosignatures (pure).
+@Suite struct WitnessRuleTests {
+    let tree: PeerLogJudgeTests.Tree
+    let origin = "accord/0123456789abcdef/fedcba9876543210/e1"
+
+    init() throws { tree = try PeerLogJudgeTests.Tree(leaves: (0..<20).map { "event \($0)" }) }
+
+    func checkpoint(_ size: Int, epoch: Int = 1) -> Checkpoint {
+        Checkpoint(origin: String(origin.dropLast()) + String(epoch), size: size, root: tree.roots[size])
+    }
+
+    @Test func addCheckpointRequestsAreReadStrictly() throws {
+        let request = Witness.AddCheckpoint(oldSize: 7, proof: try tree.proof(7, 20), note: Array("a\n\n— b c\n".utf8))
+        #expect(try Witness.AddCheckpoint(parsing: request.body) == request)
+        for bad in [
+            "old 7\n", "old -1\n\nnote", "old 07\n\nnote", "new 7\n\nnote", "old 7\nnot base64!\n\nnote",
+            "old 7\n" + String(repeating: Data(repeating: 1, count: 32).base64EncodedString() + "\n", count: 64) + "\nnote",
+        ] {
+            #expect(throws: NoteError.self, "\(bad.prefix(30))") { try Witness.AddCheckpoint(parsing: Array(bad.utf8)) }
+        }
+    }
+
+    @Test func theWitnessCoSignsOnlyWhatExtendsWhatItHolds() throws {
+        #expect(Witness.decide(held: nil, oldSize: 0, proof: [], new: checkpoint(7)) == .cosign)
+        #expect(Witness.decide(held: nil, oldSize: 5, proof: [], new: checkpoint(7)) == .conflict(heldSize: 0))
+        #expect(Witness.decide(held: checkpoint(7), oldSize: 7, proof: try tree.proof(7, 20), new: checkpoint(20)) == .cosign)
+        #expect(Witness.decide(held: checkpoint(7), oldSize: 7, proof: [], new: checkpoint(7)) == .cosign)
+        #expect(
+            Witness.decide(held: checkpoint(7), oldSize: 5, proof: try tree.proof(5, 20), new: checkpoint(20)) == .conflict(heldSize: 7))
+        guard case .inconsistent = Witness.decide(held: checkpoint(7), oldSize: 7, proof: try tree.proof(6, 20), new: checkpoint(20)) else {
+            Issue.record("a wrong proof was co-signed")
+            return
+        }
+        guard case .inconsistent = Witness.decide(held: checkpoint(7, epoch: 2), oldSize: 0, proof: [], new: checkpoint(20)) else {
+            Issue.record("an older epoch was co-signed")
+            return
+        }
+        #expect(Witness.decide(held: checkpoint(7), oldSize: 0, proof: [], new: checkpoint(3, epoch: 2)) == .cosign)
+        guard case .malformed = Witness.decide(held: checkpoint(7), oldSize: 9, proof: [], new: checkpoint(8)) else {
+            Issue.record("an old size beyond the checkpoint was taken")
+            return
+        }
+    }
+
+    @Test func forgedReplayedStaleAndMissingCosignaturesAreRefused() throws {
+        let witness = Witness.signer(SigningKey.fixed("policy-witness"))
+        let policy = WitnessPolicy(witnesses: [witness.verifier], quorum: 1, maxAge: 600)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let text = checkpoint(20).text
+        let hub = SigningKey.fixed("policy-hub")
+        let own = SignedNote.sign(text: text, with: [try NoteSigner(name: origin, key: hub)]).signatures
+        func note(_ cosignatures: [SignedNote.Signature]) -> SignedNote { SignedNote(text: text, signatures: own + cosignatures) }
+        let fresh = witness.signature(over: Array(text.utf8), time: UInt64(now.timeIntervalSince1970) - 10)
+        #expect(policy.refusal(note([fresh]), now: now) == nil)
+        #expect(policy.refusal(note([]), now: now)?.contains("no witness") == true)
+        var forged = fresh.bytes
+        forged[20] ^= 1
+        #expect(
+            policy.refusal(note([.init(name: fresh.name, keyID: fresh.keyID, bytes: forged)]), now: now)?.contains("does not verify")
+                == true)
+        let replayed = witness.signature(over: Array(checkpoint(19).text.utf8), time: UInt64(now.timeIntervalSince1970))
+        #expect(policy.refusal(note([replayed]), now: now)?.contains("does not verify") == true)
+        let stale = witness.signature(over: Array(text.utf8), time: UInt64(now.timeIntervalSince1970) - 3600)
+        #expect(policy.refusal(note([stale]), now: now)?.contains("frozen view") == true)
+        let ahead = witness.signature(over: Array(text.utf8), time: UInt64(now.timeIntervalSince1970) + 3600)
+        #expect(policy.refusal(note([ahead]), now: now) != nil)
+        #expect(WitnessPolicy(witnesses: [witness.verifier], quorum: 0).refusal(note([]), now: now) == nil)
+    }
+}

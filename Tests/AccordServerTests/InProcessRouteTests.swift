@@ -24,9 +24,10 @@ import Testing
         return log
     }
 
-    static func app(_ log: EventLog, key: SigningKey? = nil) throws -> some ApplicationProtocol {
+    static func app(_ log: EventLog, key: SigningKey? = nil, witnesses: [NoteVerifier] = []) throws -> some ApplicationProtocol {
         var configuration = NodeConfiguration(host: "127.0.0.1", port: 0)
         configuration.nodeKey = key
+        configuration.witnesses = witnesses
         return try NodeServer.application(log: log, configuration: configuration, logger: TestServer.quiet)
     }
 
@@ -212,6 +213,66 @@ import Testing
             let r = try await Self.call(client, uri: "/log/v1/checkpoint", method: .get)
             let detail = try Self.problem(r)["detail"]?.stringValue ?? ""
             #expect(r.status == .notFound && detail.contains("without a key"))
+        }
+    }
+
+    /// c2sp.org/tlog-witness on a node that knows the log (it synced with it): 200 with a
+    /// cosignature line, 409 with the size it holds, 422 for a failing proof, 403 for a
+    /// checkpoint its log did not sign, 404 for a log it does not know, 400 for garbage. And the
+    /// log's side: it keeps the cosignature of a witness it names and serves it.
+    @Test func theWitnessEndpointAndCosignaturesAnswerAsTheSpecSays() async throws {
+        let hub = try Self.node()
+        let hubKey = Self.key
+        let witnessKey = SigningKey.fixed("in-process-witness")
+        let witness = try EventLog.inMemory()
+        var t = InMemorySyncTransport(server: hub)
+        t.serverKey = hubKey
+        _ = try await SyncSession(log: witness, transport: t).sync()
+        let held = try #require(try witness.heldPeerLogs().first).checkpoint
+        try Curation(log: hub).edit(.set(try Curation(log: hub).existing("A/RES/72/1"), .notes, "grown"), key: hubKey)
+        let note = try hub.signCheckpoint(with: hubKey, interval: 0)
+        let size = try hub.treeHead().size
+        let good = Witness.AddCheckpoint(oldSize: held.size, proof: try hub.consistencyProof(from: held.size, to: size), note: note.bytes)
+        let witnessVerifier = Witness.signer(witnessKey).verifier
+        try await Self.app(witness, key: witnessKey).test(.router) { client in
+            func add(_ body: [UInt8]) async throws -> TestResponse {
+                try await Self.call(client, uri: "/witness/v1/add-checkpoint", method: .post, body: ByteBuffer(bytes: body))
+            }
+            var forged = good
+            forged.note =
+                SignedNote.sign(text: note.text, with: [try NoteSigner(name: held.origin, key: SigningKey.fixed("not the hub"))]).bytes
+            #expect(try await add(forged.body).status == .forbidden)
+            var badProof = good
+            badProof.proof = try hub.consistencyProof(from: held.size - 1, to: size)
+            #expect(try await add(badProof.body).status == .unprocessableContent)
+            let ok = try await add(good.body)
+            #expect(ok.status == .ok)
+            let line = try SignedNote(parsing: Array((note.text + "\n" + String(buffer: ok.body)).utf8))
+            #expect(try line.verified(by: [witnessVerifier]) == [witnessVerifier])
+            let stale = try await add(good.body)
+            #expect(
+                stale.status == .conflict && stale.headers[.contentType] == "text/x.tlog.size" && String(buffer: stale.body) == "\(size)\n")
+            #expect(try await add(Array("old 0\n\ngarbage".utf8)).status == .badRequest)
+            let stranger = try EventLog.inMemory()
+            _ = try stranger.author([.genesis(name: "a log nobody synced")], key: SigningKey.fixed("stranger"))
+            let unknown = Witness.AddCheckpoint(
+                oldSize: 0, proof: [], note: try stranger.signCheckpoint(with: SigningKey.fixed("stranger")).bytes)
+            #expect(try await add(unknown.body).status == .notFound)
+            // The hub keeps that cosignature when it names the witness, and serves it.
+            try await Self.app(hub, key: hubKey, witnesses: [witnessVerifier]).test(.router) { hubClient in
+                let cosigned = SignedNote(text: note.text, signatures: line.signatures)
+                let kept = try await Self.call(
+                    hubClient, uri: "/log/v1/cosignatures", method: .post, body: ByteBuffer(bytes: cosigned.bytes))
+                #expect(kept.status == .ok)
+                let served = try SignedNote(
+                    parsing: Array(String(buffer: try await Self.call(hubClient, uri: "/log/v1/checkpoint", method: .get).body).utf8))
+                #expect(WitnessPolicy(witnesses: [witnessVerifier], quorum: 1).refusal(served, now: Date()) == nil)
+                let other = Witness.signer(SigningKey.fixed("unnamed")).signature(over: Array(note.text.utf8))
+                let refused = try await Self.call(
+                    hubClient, uri: "/log/v1/cosignatures", method: .post,
+                    body: ByteBuffer(bytes: SignedNote(text: note.text, signatures: [other]).bytes))
+                #expect(refused.status == .forbidden)
+            }
         }
     }
 }

@@ -64,9 +64,11 @@ import Testing
 
     @Test func theTreeIsAppendOnly() throws {
         let (log, _) = try Self.node()
+        _ = try log.signCheckpoint(with: Fixtures.alice)
         for sql in [
-            "UPDATE tlog_hashes SET hash = zeroblob(32) WHERE level = 0 AND idx = 0", "DELETE FROM tlog_leaves WHERE idx = 0",
-            "UPDATE tlog_leaves SET pos = pos + 1000 WHERE idx = 1",
+            "UPDATE tlog_hashes SET hash = zeroblob(32) WHERE level = 4 AND idx = 0", "DELETE FROM tlog_hashes WHERE level = 4",
+            "DELETE FROM tlog_checkpoints", "UPDATE tlog_checkpoints SET size = size + 1",
+            "UPDATE events SET pos = pos + 1000 WHERE pos = 1",
         ] {
             #expect(throws: DatabaseError.self, "\(sql)") { try log.pool.write { db in try db.execute(sql: sql) } }
         }
@@ -80,7 +82,7 @@ import Testing
             try db.execute(sql: "UPDATE tlog_hashes SET hash = zeroblob(32) WHERE idx = 0")
         }
         let broken = try log.verifyTransparencyLog()
-        #expect(broken.problems.contains { $0.contains("subtree 1/0") }, "\(broken.problems)")
+        #expect(broken.problems.contains { $0.contains("subtree 4/0") }, "\(broken.problems)")
         #expect(broken.problems.contains { $0.contains("is not this log's tree") }, "\(broken.problems)")
     }
 

@@ -15,7 +15,7 @@ extension EventLog {
         // A caller's projection ends with its transaction; this part's events are stored now.
         try stage.finish(projecting: projection == nil)
         // Each event stored is a leaf of this node's transparency log, in the same transaction.
-        try TransparencyLog.extend(db)
+        try TransparencyLog.extend(db, appended: stage.appended)
         return outcomes
     }
 }
@@ -34,6 +34,8 @@ final class AppendStage: IngestFacts {
     private var clock: String
     private let wall = HybridLogicalClock.wallMillis()
     private var heads: [String: ChainHead?] = [:]
+    /// The events this stage stored, in order: the transparency log's new leaves.
+    private(set) var appended: [(pos: Int64, id: String)] = []
     // Most batches meet no redaction and no pending body: the per-event lookups are skipped then.
     private var anyRedactions: Bool
     private var anyRedactionEvents: Bool
@@ -204,6 +206,7 @@ final class AppendStage: IngestFacts {
         insertEvent.bind(9, e.signature)
         try insertEvent.run()
         let pos = db.lastInsertedRowID
+        appended.append((pos, e.id))
         if let b = e.bodyBytes {
             insertBody.bind(1, pos)
             insertBody.bind(2, blob: b)

@@ -49,15 +49,6 @@ extension EventLog {
         try pool.read { db in try TransparencyLog.ids(db, from: lo, to: hi) }
     }
 
-    /// The stored complete subtree hashes at `level` from index lo ..< hi (hash tiles).
-    public func subtreeHashes(level: Int, from lo: Int, to hi: Int) throws -> [Merkle.Hash] {
-        try pool.read { db in
-            try Data.fetchAll(
-                db, sql: "SELECT hash FROM tlog_hashes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx", arguments: [level, lo, hi]
-            ).map(Array.init)
-        }
-    }
-
     /// This log's epoch: 1, then one more with each `accord restore`.
     public func logEpoch() throws -> Int { try pool.read { db in Int(try Self.meta(db, "log_epoch") ?? "1") ?? 1 } }
 
@@ -66,6 +57,11 @@ extension EventLog {
     public func logOrigin(node: AuthorKey) throws -> String {
         let (dataset, epoch) = try pool.read { db in (try Self.meta(db, "dataset"), try Self.meta(db, "log_epoch") ?? "1") }
         return "accord/\((dataset ?? "no-dataset").prefix(16))/\(Hex.encode(node.raw.prefix(8)))/e\(epoch)"
+    }
+
+    /// When this node signed its latest checkpoint (ISO 8601), nil before the first.
+    public func latestCheckpointTime() throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT signed_at FROM tlog_checkpoints ORDER BY id DESC LIMIT 1") }
     }
 
     /// The latest checkpoint this node signed.
@@ -80,8 +76,25 @@ extension EventLog {
     /// Signs a checkpoint of the tree as it is, unless the latest one already covers it (and
     /// was signed less than `interval` ago when the tree grew): witnesses co-sign the same
     /// checkpoint, not one per event. Returns the latest checkpoint.
+    /// With witnesses, the next checkpoint waits for the last one's cosignatures: `quorum` of
+    /// the `witnesses` (names), or `maxWait` seconds, so what is served is co-signed and a gone
+    /// witness does not freeze the log.
+    public struct CosignatureWait: Sendable {
+        public var witnesses: Set<String>
+        public var quorum: Int
+        public var maxWait: TimeInterval
+
+        public init(witnesses: Set<String>, quorum: Int, maxWait: TimeInterval = 300) {
+            self.witnesses = witnesses
+            self.quorum = quorum
+            self.maxWait = maxWait
+        }
+    }
+
     @discardableResult
-    public func signCheckpoint(with key: SigningKey, interval: TimeInterval = 1, now: Date = Date()) throws -> SignedNote {
+    public func signCheckpoint(
+        with key: SigningKey, interval: TimeInterval = 1, awaiting: CosignatureWait? = nil, now: Date = Date()
+    ) throws -> SignedNote {
         let origin = try logOrigin(node: key.author)
         let signer = try NoteSigner(name: origin, key: key)
         return try pool.write { db in
@@ -90,6 +103,12 @@ extension EventLog {
                 let (lastSize, lastOrigin, note, at): (Int, String, Data, String) = (row[0], row[1], row[2], row[3])
                 let age = now.timeIntervalSince(ISO8601DateFormatter().date(from: at) ?? .distantPast)
                 if lastOrigin == origin && (lastSize == size || age < interval) { return try SignedNote(parsing: Array(note)) }
+                if lastOrigin == origin, let awaiting, age < awaiting.maxWait {
+                    let cosigned = try Self.cosignatures(db, origin: lastOrigin, size: lastSize).filter {
+                        awaiting.witnesses.contains($0.name)
+                    }
+                    if cosigned.count < awaiting.quorum { return try SignedNote(parsing: Array(note)) }
+                }
             }
             let checkpoint = Checkpoint(origin: origin, size: size, root: try TransparencyLog.root(db, size: size))
             let note = SignedNote.sign(text: checkpoint.text, with: [signer])
@@ -116,21 +135,23 @@ extension EventLog {
             // The subtrees a tree grown from these events stores; each left sibling is read once.
             var pending: [Int: [Int: Merkle.Hash]] = [:]
             var (leaves, hashes) = (0, 0)
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT l.idx, e.id FROM events e LEFT JOIN tlog_leaves l ON l.pos = e.pos ORDER BY e.pos")
+            let rows = try Row.fetchCursor(db, sql: "SELECT pos, id FROM events ORDER BY pos")
             while let row = try rows.next() {
-                let (index, id): (Int?, String) = (row[0], row[1])
-                if index != leaves, report.problems.count < 10 { report.problems.append("event \(id.prefix(16)) is not leaf \(leaves)") }
+                let (pos, id): (Int, String) = (row[0], row[1])
+                if pos != leaves + 1, report.problems.count < 10 {
+                    report.problems.append("event \(id.prefix(16)) is at \(pos), not \(leaves + 1)")
+                }
                 let expected = Merkle.storedHashes(appending: Merkle.leafHash(Hex.decode(id) ?? []), at: leaves) { level, index in
                     pending[level]?.removeValue(forKey: index) ?? []
                 }
                 for h in expected {
                     pending[h.level, default: [:]][h.index] = h.hash
+                    guard h.level >= TransparencyLog.minStoredLevel else { continue }
+                    hashes += 1
                     if (try? stored(h.level, h.index)) != h.hash, report.problems.count < 10 {
                         report.problems.append("the stored subtree \(h.level)/\(h.index) is not the events' (leaf \(leaves))")
                     }
                 }
-                hashes += expected.count
                 leaves += 1
             }
             let (size, rowsStored) = (try TransparencyLog.size(db), try Int.fetchOne(db, sql: "SELECT count(*) FROM tlog_hashes") ?? 0)
@@ -168,6 +189,11 @@ extension EventLog {
     public func tile(_ tile: TilePath) throws -> [UInt8]? {
         try pool.read { db in
             guard tile.isHeld(inTreeOf: try TransparencyLog.size(db)) else { return nil }
+            if tile.level == 0 {
+                return try TransparencyLog.ids(db, from: tile.first, to: tile.first + tile.count).flatMap {
+                    Merkle.leafHash(Hex.decode($0) ?? [])
+                }
+            }
             if tile.level == nil {
                 var out: [UInt8] = []
                 out.reserveCapacity(tile.count * 34)

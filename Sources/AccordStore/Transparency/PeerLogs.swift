@@ -20,6 +20,12 @@ enum PeerLogSchema {
                     id INTEGER PRIMARY KEY, family TEXT NOT NULL, peer TEXT NOT NULL, detail TEXT NOT NULL, held BLOB NOT NULL,
                     seen BLOB NOT NULL, proof TEXT NOT NULL, found_at TEXT NOT NULL, decided_at TEXT, decision TEXT
                 ) STRICT;
+                -- Witnesses' cosignatures of this node's own checkpoints (c2sp.org/tlog-cosignature), the
+                -- latest per witness and checkpoint.
+                CREATE TABLE tlog_cosignatures(
+                    origin TEXT NOT NULL, size INTEGER NOT NULL, witness TEXT NOT NULL, key_id INTEGER NOT NULL, signature BLOB NOT NULL,
+                    time INTEGER NOT NULL, PRIMARY KEY(origin, size, witness)
+                ) STRICT, WITHOUT ROWID;
                 CREATE TRIGGER tlog_evidence_no_delete BEFORE DELETE ON tlog_evidence
                 BEGIN SELECT RAISE(ABORT, 'evidence is kept'); END;
                 CREATE TRIGGER tlog_evidence_decided_once BEFORE UPDATE ON tlog_evidence
@@ -132,10 +138,12 @@ extension EventLog {
         }
     }
 
-    /// The undecided evidence against a log (by family) or a peer URL: while any exists this
-    /// node does not sync with it.
+    /// The undecided evidence against a log (by family) or a peer URL (all of it when neither
+    /// is named): while any exists this node does not sync with that log or peer.
     public func openEvidence(family: String? = nil, peer: String? = nil) throws -> [LogEvidence] {
-        try evidence().filter { $0.decidedAt == nil && ($0.family == family || $0.peer == peer) }
+        try evidence().filter { e in
+            e.decidedAt == nil && ((family == nil && peer == nil) || e.family == family || e.peer == peer)
+        }
     }
 
     /// An admin's decision on evidence `id`: `trust` holds the checkpoint seen as the log's

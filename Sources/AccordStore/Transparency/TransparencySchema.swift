@@ -1,16 +1,15 @@
 import AccordCore
 import GRDB
 
-/// The transparency log's tables (Docs/transparency.md): this node's append order as a dense
-/// log index, the RFC 6962 tree's complete subtrees, and the checkpoints this node signed.
+/// The transparency log's tables (Docs/transparency.md): the RFC 6962 tree's complete subtrees
+/// over the events in this node's append order, and the checkpoints this node signed.
 /// All append-only, like the log.
 enum TransparencySchema {
     static func v11TransparencyLog(_ db: Database) throws {
         try db.execute(
             sql: """
-                -- Leaf `idx` (0, 1, 2 ... in this node's append order) is the event at `pos`.
-                CREATE TABLE tlog_leaves(idx INTEGER PRIMARY KEY, pos INTEGER NOT NULL UNIQUE REFERENCES events(pos)) STRICT;
-                -- The hash of each complete subtree: level L, index n covers leaves n·2^L ..< (n+1)·2^L.
+                -- Leaf i is the event at pos i + 1. The hash of each complete subtree of 16 leaves or more:
+                -- level L, index n covers leaves n·2^L ..< (n+1)·2^L (smaller ones are hashed from the ids).
                 CREATE TABLE tlog_hashes(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY(level, idx))
                     STRICT, WITHOUT ROWID;
                 -- Checkpoints this node signed, latest last (never two for one origin and size).
@@ -20,7 +19,7 @@ enum TransparencySchema {
                     UNIQUE(origin, size)
                 ) STRICT;
                 """)
-        for table in ["tlog_leaves", "tlog_hashes", "tlog_checkpoints"] {
+        for table in ["tlog_hashes", "tlog_checkpoints"] {
             try db.execute(
                 sql: """
                     CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
@@ -32,6 +31,6 @@ enum TransparencySchema {
         // The log's first epoch (`accord restore` starts the next one).
         try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('log_epoch', '1')")
         // Events stored before this version get their leaves now, in log order.
-        try TransparencyLog.extend(db)
+        try TransparencyLog.extendFromStart(db)
     }
 }

@@ -88,6 +88,22 @@ public struct HTTPSyncTransport: SyncTransport {
         }
     }
 
+    public func cosignature(_ note: [UInt8], timeout: TimeAmount) async throws -> Bool {
+        var request = HTTPClientRequest(url: peer + "/log/v1/cosignatures")
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(bytes: note))
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: timeout)
+            _ = try await response.body.collect(upTo: 1 << 14)
+        } catch {
+            throw SyncError(describe(error))
+        }
+        if response.status == .ok { return true }
+        if [.forbidden, .notFound].contains(response.status) { return false }
+        throw SyncError("\(peer) answered the cosignature with \(response.status.code)")
+    }
+
     /// GETs `path`: its body (at most `limit` bytes), nil on 404, else a `SyncError`.
     func get(_ path: String, _ what: String, limit: Int, timeout: TimeAmount) async throws -> [UInt8]? {
         let response: HTTPClientResponse

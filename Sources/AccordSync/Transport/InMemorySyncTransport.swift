@@ -14,6 +14,8 @@ public struct InMemorySyncTransport: SyncTransport {
     public var chunkBytes = 16 << 10
     /// The server's node key: with one it signs checkpoints as a serving node does.
     public var serverKey: SigningKey?
+    /// The witnesses the server names (it keeps their cosignatures).
+    public var serverWitnesses: [NoteVerifier] = []
 
     public init(server: EventLog, name: String = "memory://peer") {
         self.server = server
@@ -78,9 +80,14 @@ public struct InMemorySyncTransport: SyncTransport {
 
     public func checkpoint(timeout: TimeAmount) async throws -> (note: [UInt8], vkey: String)? {
         guard let serverKey else { return nil }
-        let note = try server.signCheckpoint(with: serverKey, interval: 0)
+        let note = try server.servedCheckpoint(try server.signCheckpoint(with: serverKey, interval: 0))
         let vkey = try NoteVerifier(name: try server.logOrigin(node: serverKey.author), publicKey: serverKey.author.raw).vkey
         return (note.bytes, vkey)
+    }
+
+    public func cosignature(_ note: [UInt8], timeout: TimeAmount) async throws -> Bool {
+        guard !serverWitnesses.isEmpty, let note = try? SignedNote(parsing: note) else { return false }
+        return (try? server.addCosignatures(note, witnesses: serverWitnesses)) != nil
     }
 
     public func consistencyProof(from: Int, to: Int, timeout: TimeAmount) async throws -> [Merkle.Hash] {

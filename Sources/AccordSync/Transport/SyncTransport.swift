@@ -18,4 +18,7 @@ public protocol SyncTransport: Sendable {
     func checkpoint(timeout: TimeAmount) async throws -> (note: [UInt8], vkey: String)?
     /// The peer's proof that its tree of `from` leaves is a prefix of its tree of `to`.
     func consistencyProof(from: Int, to: Int, timeout: TimeAmount) async throws -> [Merkle.Hash]
+    /// Gives the peer this node's cosignature of its checkpoint (a signed note); false when
+    /// the peer does not take it (it does not name this node as a witness).
+    func cosignature(_ note: [UInt8], timeout: TimeAmount) async throws -> Bool
 }

@@ -10,7 +10,8 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Events per workload (default 100000; author-durable uses at most 3000).")
     var events: Int = 100_000
-    @Option(name: .long, help: "Events for clone-rss (peak memory of `accord clone`).") var rssEvents: Int = 1_000_000
+    @Option(name: .long, help: "Events for clone-rss (peak memory of `accord clone`) and for the log proofs are served from.")
+    var rssEvents: Int = 1_000_000
     @Option(name: .long, help: "Run only this workload (repeat for several); the workloads a ratio needs run too.")
     var workload: [String] = []
     @Option(name: .long, help: "Seconds the load workload runs (a soak when long).") var loadSeconds: Int = 30

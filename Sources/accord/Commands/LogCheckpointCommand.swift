@@ -10,10 +10,13 @@ struct LogCheckpointCommand: ParsableCommand {
     @OptionGroup var db: DatabaseOptions
     @OptionGroup var key: KeyOptions
     @Flag(name: .long, help: "Print the node's verifier key (C2SP vkey) instead.") var vkey = false
+    @Flag(name: .long, help: "Print the node's witness key (the C2SP vkey its cosignatures verify under) instead.")
+    var witnessVkey = false
 
     func run() throws {
         let log = try db.open()
         let signer = try key.load(for: db)
+        if witnessVkey { return print(Witness.signer(signer).verifier.vkey) }
         if vkey {
             print(try NoteVerifier(name: try log.logOrigin(node: signer.author), publicKey: signer.author.raw).vkey)
             return

@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Interval between background syncs.") var syncEvery: String = "30s"
     @Option(name: .long, help: "Least time between two checkpoints this node signs of its transparency log (its tree has grown).")
     var checkpointEvery: String = "1s"
+    @OptionGroup var witnesses: WitnessOptions
     @Option(name: .long, help: "Seed a new dataset from this records file instead of the built-in records.") var seedFile: String?
     @Option(name: .long, help: "On an empty database without --peer: your name as the new dataset's creator.") var creator: String?
     @Option(name: .long, help: "With --peer on an empty database: the only dataset id to adopt from the peers.")
@@ -83,6 +84,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.allowedHosts = allowedHost
         configuration.nodeKey = signingKey
         configuration.checkpointInterval = try parseDuration(checkpointEvery)
+        _ = try witnesses.policy
+        configuration.witnesses = try witnesses.verifiers
+        configuration.witnessQuorum = witnesses.witnessQuorum
+        configuration.maxCheckpointAge = try witnesses.maxAge
         guard maxConnections > 0, maxConnectionsPerClient > 0, headTimeout > 0, bodyGrace > 0, minBodyRate > 0 else {
             throw CLIError(
                 "--max-connections, --max-connections-per-client, --head-timeout, --body-grace and --min-body-rate must be positive")

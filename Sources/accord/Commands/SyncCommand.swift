@@ -20,6 +20,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the report (or the error) as JSON.") var json = false
     @Option(name: .long, help: "Events per page.") var pageEvents: Int = SyncProtocol.defaultPageEvents
     @OptionGroup var progress: ProgressOptions
+    @OptionGroup var witnesses: WitnessOptions
+    @Option(name: .long, help: "The key this node witnesses the peer's log with (default: the node's device key DB.key, when it exists).")
+    var key: String?
 
     func run() async throws {
         let peer: String
@@ -33,6 +36,9 @@ struct SyncCommand: AsyncParsableCommand {
         let http = SyncSession.makeClient()
         var session = SyncSession(log: log, peer: peer, http: http)
         session.pageEvents = pageEvents
+        session.witnessPolicy = try witnesses.policy
+        let keyPath = key ?? db.deviceKeyPath
+        if key != nil || FileManager.default.fileExists(atPath: keyPath) { session.witnessKey = try KeyStore.load(path: keyPath) }
         let shown = progress.reporter("sync (received)")
         session.onBatch = { shown.add($0) }
         let s = session
