@@ -164,16 +164,20 @@ extension NodeHandlers {
         var context: [String: Any] = [
             "checked": !held.isEmpty,
             "peers": held.map { h -> [String: Any] in
-                [
+                var row: [String: Any] = [
                     "origin": h.checkpoint.origin, "size": h.checkpoint.size, "verifiedAt": h.verifiedAt, "peer": h.peer,
-                    "evidence": evidence.last { $0.family == h.family && $0.decidedAt == nil }?.id as Any,
                 ]
+                // (Mustache takes a present key as true: only open evidence is named.)
+                if let open = evidence.last(where: { $0.family == h.family && $0.decidedAt == nil }) { row["evidence"] = open.id }
+                return row
             },
             "evidence": evidence.reversed().map { e -> [String: Any] in
-                [
-                    "id": e.id, "foundAt": e.foundAt, "peer": e.peer, "detail": e.detail, "decision": e.decision as Any,
-                    "decidedAt": e.decidedAt ?? "", "held": e.held, "seen": e.seen, "proof": e.proof.isEmpty ? "(no proof)" : e.proof,
+                var row: [String: Any] = [
+                    "id": e.id, "foundAt": e.foundAt, "peer": e.peer, "detail": e.detail, "decidedAt": e.decidedAt ?? "", "held": e.held,
+                    "seen": e.seen, "proof": e.proof.isEmpty ? "(no proof)" : e.proof,
                 ]
+                if let decision = e.decision { row["decision"] = decision }
+                return row
             },
         ]
         if key != nil, let own, let c = try? Checkpoint(text: own.text) {

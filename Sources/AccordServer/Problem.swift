@@ -42,7 +42,9 @@ public struct Problem: HTTPResponseError, Sendable {
     /// problem+json): it accepts HTML and is not for the API, sync, health or metrics.
     static func wantsPage(_ request: Request) -> Bool {
         let path = request.uri.path
-        guard !path.hasPrefix("/api/"), !path.hasPrefix("/sync/"), !path.hasPrefix("/log/"), !path.hasPrefix("/witness/"), path != "/health", path != "/metrics" else {
+        guard !path.hasPrefix("/api/"), !path.hasPrefix("/sync/"), !path.hasPrefix("/log/"), !path.hasPrefix("/witness/"),
+            path != "/health", path != "/metrics"
+        else {
             return false
         }
         return request.headers[.accept]?.contains("text/html") ?? false

@@ -275,4 +275,25 @@ import Testing
             }
         }
     }
+
+    /// The Audit page says in words what the node's log and its evidence are, before any hash.
+    @Test func theAuditPageSaysWhatIsKnown() async throws {
+        let log = try Self.node()
+        let note = try log.signCheckpoint(with: Self.key, interval: 0)
+        let id = try log.recordEvidence(
+            family: "accord/0123456789abcdef/fedcba9876543210", peer: "http://hub:8080", detail: "its tree went back", held: note,
+            seen: note,
+            proof: [])
+        try await Self.app(log, key: Self.key).test(.router) { client in
+            let page = String(buffer: try await Self.call(client, uri: "/audit", method: .get).body)
+            #expect(
+                page.contains("Epoch <strong>1</strong>") && page.contains("its tree went back") && page.contains("Undecided"), "\(page)")
+            #expect(!page.contains("nil"))
+        }
+        try log.decideEvidence(id: id, trustSeen: false, by: "Ada Admin")
+        try await Self.app(log, key: Self.key).test(.router) { client in
+            let page = String(buffer: try await Self.call(client, uri: "/audit", method: .get).body)
+            #expect(page.contains("keep the checkpoint held (Ada Admin)") && !page.contains("Undecided"), "\(page)")
+        }
+    }
 }
