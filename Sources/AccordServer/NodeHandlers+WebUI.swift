@@ -152,12 +152,12 @@ extension NodeHandlers {
     /// the evidence it keeps. Plain words first, the signed notes on demand.
     func auditPage() async throws -> Response {
         let key = nodeKey
-        let (own, cosignatures, held, evidence, epoch) = try await blocking { [log] in
+        let (own, cosignatures, held, evidence, epoch, signedAt) = try await blocking { [log] in
             let own = try log.latestCheckpoint()
             let c = try own.map { try Checkpoint(text: $0.text) }
             return (
                 own, try c.map { try log.cosignatures(origin: $0.origin, size: $0.size) } ?? [], try log.heldPeerLogs(), try log.evidence(),
-                try log.logEpoch()
+                try log.logEpoch(), try log.latestCheckpointTime()
             )
         }
         func time(_ t: UInt64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(t))) }
@@ -183,7 +183,7 @@ extension NodeHandlers {
         if key != nil, let own, let c = try? Checkpoint(text: own.text) {
             context["own"] = [
                 "epoch": epoch, "size": c.size, "restored": epoch > 1,
-                "signedAt": try await blocking { [log] in try log.latestCheckpointTime() } ?? "—",
+                "signedAt": signedAt ?? "—",
                 "note": String(decoding: SignedNote(text: own.text, signatures: own.signatures + cosignatures).bytes, as: UTF8.self),
                 "cosigned": !cosignatures.isEmpty,
                 "witnesses": cosignatures.map { ["name": $0.name, "time": Cosignature.time(of: $0).map(time) ?? "—"] },

@@ -1,4 +1,6 @@
 import AccordCore
+import AccordStore
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -77,5 +79,31 @@ import Testing
         let decided = try await cli.ok(["sync", hub.url] + replica("r1"))
         #expect(decided.contains("new epoch"), "\(decided)")
         #expect(try await cli.ok(["evidence"] + replica("r1")).contains("decided"))
+    }
+
+    /// Evidence holds a peer's text (its URL as given, the notes it signed): the hostile corpus
+    /// kept as evidence reaches the terminal only through the output's one safe function.
+    @Test func evidenceIsPrintedSafely() async throws {
+        let cli = CLI()
+        defer { cli.remove() }
+        let key = SigningKey.generate()
+        let path = cli.path("r.db")
+        do {
+            let log = try EventLog(path: path)
+            _ = try log.author([.genesis(name: "evidence")], key: key)
+            let note = try log.signCheckpoint(with: key, interval: 0)
+            for text in HostileCorpus.controls + HostileCorpus.disguises {
+                _ = try log.recordEvidence(family: text, peer: text, detail: text, held: note, seen: note, proof: [])
+            }
+        }
+        for args in [["evidence"], ["evidence", "--notes"]] {
+            let out = try await cli.ok(args + ["--db", path])
+            #expect(!HostileCorpus.hasUnsafe(out), "\(args)")
+        }
+        #expect(try await cli.ok(["evidence", "--json", "--db", path]).contains("\"detail\""))
+        let bad = try await cli.run(["evidence", "decide", "999", "--trust", "--db", path])
+        #expect(bad.status != 0 && bad.stderr.contains("no evidence #999"))
+        let both = try await cli.run(["evidence", "decide", "1", "--trust", "--keep", "--db", path])
+        #expect(both.status != 0 && both.stderr.contains("--trust or --keep"))
     }
 }

@@ -97,4 +97,26 @@ import Testing
         }
         #expect(size == (try hub.treeHead().size))
     }
+
+    /// Two variants of a rollback the process test does not show: a hub gone back with no new
+    /// edits (a smaller tree), and one that serves its old checkpoint again after a newer one.
+    @Test func aHubThatGoesBackWithoutNewEditsIsCaughtToo() async throws {
+        let hub = try Self.hub()
+        let lines = try hub.readChunk(after: 0, limit: 100_000).map(\.wireLine)
+        let old = try EventLog.inMemory()
+        _ = try old.ingest(lines: Array(lines.prefix(lines.count - 3)))
+        let replica = try EventLog.inMemory()
+        _ = try await SyncSession(log: replica, transport: Self.transport(old)).sync()
+        let oldNote = try old.signCheckpoint(with: Self.hubKey, interval: 0)
+        _ = try await SyncSession(log: replica, transport: Self.transport(hub)).sync()
+        await #expect(throws: SyncError.self) { _ = try await SyncSession(log: replica, transport: Self.transport(old)).sync() }
+        #expect(try replica.evidence().count == 1)
+        // The old checkpoint, signed before, is no fresher as a witness request.
+        let held = try #require(try replica.heldPeerLogs().first)
+        let replay = Witness.AddCheckpoint(oldSize: held.checkpoint.size, proof: [], note: oldNote.bytes)
+        guard case .decided(let d) = try replica.witness(replay, key: Self.witnessKey, peer: "test"), d != .cosign else {
+            Issue.record("a replayed older checkpoint was co-signed")
+            return
+        }
+    }
 }

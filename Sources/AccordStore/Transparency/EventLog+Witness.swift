@@ -41,11 +41,7 @@ extension EventLog {
             }
             let decision = Witness.decide(held: held.checkpoint, oldSize: request.oldSize, proof: request.proof, new: checkpoint)
             guard decision == .cosign else { return .decided(decision) }
-            try db.execute(
-                sql: "UPDATE peer_logs SET origin = ?, size = ?, note = ?, verified_at = ? WHERE family = ?",
-                arguments: [
-                    checkpoint.origin, checkpoint.size, Data(seen.note.bytes), ISO8601DateFormatter().string(from: now), origin.family,
-                ])
+            try Self.hold(db, family: origin.family, seen.note)
             return .cosigned(Witness.signer(key).signature(over: Array(note.text.utf8), time: UInt64(now.timeIntervalSince1970)))
         }
     }

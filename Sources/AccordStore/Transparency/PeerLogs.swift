@@ -89,21 +89,26 @@ extension EventLog {
     /// `held` (another sync may have moved it meanwhile: then nothing changes, and false).
     @discardableResult
     public func holdPeerLog(_ seen: PeerCheckpoint, replacing held: HeldPeerLog?, peer: String) throws -> Bool {
-        let now = ISO8601DateFormatter().string(from: Date())
-        return try pool.write { db in
-            let current = try Self.heldPeerLog(db, family: seen.origin.family)
-            guard current?.note == held?.note else { return false }
-            try db.execute(
-                sql: """
-                    INSERT INTO peer_logs(family, origin, size, note, vkey, peer, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(family) DO UPDATE SET origin = excluded.origin, size = excluded.size, note = excluded.note,
-                        vkey = excluded.vkey, peer = excluded.peer, verified_at = excluded.verified_at
-                    """,
-                arguments: [
-                    seen.origin.family, seen.checkpoint.origin, seen.checkpoint.size, Data(seen.note.bytes), seen.verifier.vkey, peer, now,
-                ])
+        try pool.write { db in
+            guard try Self.heldPeerLog(db, family: seen.origin.family)?.note == held?.note else { return false }
+            try Self.hold(db, family: seen.origin.family, seen.note, vkey: seen.verifier.vkey, peer: peer)
             return true
         }
+    }
+
+    /// The one write of `peer_logs`: `note` becomes the log's latest verified checkpoint; the
+    /// pinned key and the peer it came from stay as they were when not given.
+    static func hold(_ db: Database, family: String, _ note: SignedNote, vkey: String? = nil, peer: String? = nil) throws {
+        let c = try Checkpoint(text: note.text)
+        try db.execute(
+            sql: """
+                INSERT INTO peer_logs(family, origin, size, note, vkey, peer, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(family) DO UPDATE SET origin = excluded.origin, size = excluded.size, note = excluded.note,
+                    vkey = coalesce(?, peer_logs.vkey), peer = coalesce(?, peer_logs.peer), verified_at = excluded.verified_at
+                """,
+            arguments: [
+                family, c.origin, c.size, Data(note.bytes), vkey ?? "", peer ?? "", ISO8601DateFormatter().string(from: Date()), vkey, peer,
+            ])
     }
 
     /// Keeps the evidence of an inconsistency; returns its number.
@@ -160,11 +165,7 @@ extension EventLog {
             let decision = (trustSeen ? "trust the checkpoint seen" : "keep the checkpoint held") + " (\(admin))"
             try db.execute(sql: "UPDATE tlog_evidence SET decided_at = ?, decision = ? WHERE id = ?", arguments: [now, decision, id])
             guard trustSeen else { return }
-            let seen = try SignedNote(parsing: Array(row[1] as Data))
-            let c = try Checkpoint(text: seen.text)
-            try db.execute(
-                sql: "UPDATE peer_logs SET origin = ?, size = ?, note = ?, verified_at = ? WHERE family = ?",
-                arguments: [c.origin, c.size, Data(seen.bytes), now, row[0] as String])
+            try Self.hold(db, family: row[0], try SignedNote(parsing: Array(row[1] as Data)))
         }
     }
 }
