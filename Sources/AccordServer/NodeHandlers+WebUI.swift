@@ -162,6 +162,7 @@ extension NodeHandlers {
         }
         func time(_ t: UInt64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(t))) }
         var context: [String: Any] = [
+            "verifierSHA256": AuditVerifierPage.sha256,
             "checked": !held.isEmpty,
             "peers": held.map { h -> [String: Any] in
                 var row: [String: Any] = [

@@ -95,6 +95,7 @@ public enum NodeServer {
         routes.addRoutes(node.eventPageRoutes)
         routes.addRoutes(node.webUIRoutes)
         routes.addRoutes(node.logRoutes)
+        routes.addRoutes(node.auditRoutes)
         routes.addRoutes(node.witnessRoutes)
         var services: [any Service] = [CheckpointService(log: log, logger: logger)]
         if let key = configuration.nodeKey {

@@ -96,7 +96,11 @@ enum WebTemplates {
         {{#evidence}}<div class="conflict"><p><strong>#{{id}}</strong> {{foundAt}}, <code>{{peer}}</code>: {{detail}}</p>
         <p>{{#decision}}Decided {{decidedAt}}: {{decision}}.{{/decision}}{{^decision}}Undecided: this node does not sync with that log until an admin runs <code>accord evidence decide {{id}} --trust</code> or <code>--keep</code>.{{/decision}}</p>
         <details><summary>Both signed checkpoints and the proof</summary><pre>{{held}}</pre><pre>{{seen}}</pre><pre>{{proof}}</pre></details></div>{{/evidence}}
-        <p class="muted">The auditor's bundle and its offline verifier are not built yet.</p>
+        <h2>For an auditor</h2>
+        <p>Anyone can check this node's log without Accord and without trusting this node: download the <a href="/audit/bundle.ndjson" download>auditor's bundle</a> \
+        (every event up to the latest checkpoint, the checkpoint with its cosignatures, the keys) and the <a href="/audit/verify.html" download>offline verifier</a>, \
+        a page that checks the bundle in a browser with no network. <code>accord audit verify FILE</code> does the same checks.</p>
+        <p class="muted">The verifier's SHA-256 is <code>{{verifierSHA256}}</code> (also printed by <code>accord --version</code>).</p>
         """,
         "conflicts": """
         <h1>Conflicts</h1>{{> note}}

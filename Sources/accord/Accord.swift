@@ -1,3 +1,4 @@
+import AccordServer
 import AccordStore
 import ArgumentParser
 import Foundation
@@ -22,7 +23,7 @@ struct Accord: AsyncParsableCommand {
               6   storage full: the disk or --max-db-size is full (free space, try again)
               64  the command line is wrong (usage on stderr)
             """,
-        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion))",
+        version: "accord \(Accord.version) (database schema \(EventLog.schemaVersion); audit verifier sha256 \(AuditVerifierPage.sha256))",
         subcommands: [
             ServeCommand.self, CloneCommand.self, SyncCommand.self, PeersCommand.self, HealthCommand.self,
             InitCommand.self, KeygenCommand.self, WhoamiCommand.self,
@@ -31,7 +32,8 @@ struct Accord: AsyncParsableCommand {
             SourceCommand.self, WithdrawCommand.self, RestoreCommand.self, ResolveCommand.self,
             ShowCommand.self, ListCommand.self, SearchCommand.self, HistoryCommand.self, ChainCommand.self,
             ConflictsCommand.self, DigestCommand.self, RebuildCommand.self, ImportRecordsCommand.self, ExportRecordsCommand.self,
-            LogCommand.self, EvidenceCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self, ForksCommand.self,
+            LogCommand.self, EvidenceCommand.self, AuditCommand.self, ExportCommand.self, ImportCommand.self, VerifyCommand.self,
+            ForksCommand.self,
             BackupCommand.self,
             CanonicalCommand.self, BenchCommand.self,
         ]

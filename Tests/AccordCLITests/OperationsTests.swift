@@ -35,7 +35,7 @@ import Testing
     @Test func theVersionIsPrintedAndANewerDatabaseIsRefusedUntouched() async throws {
         let cli = CLI()
         defer { cli.remove() }
-        #expect(try await cli.ok(["--version"]).contains("database schema v12-peer-logs"))
+        #expect(try await cli.ok(["--version"]).contains("database schema v13-witness-keys"))
         _ = try await cli.ok(["keygen", "--out", cli.path("k")])
         _ = try await cli.ok(["init", "--key", cli.path("k"), "--db", cli.path("a.db")])
         let p = Process()

@@ -34,6 +34,6 @@ import Testing
         try memory.rebuild()
         #expect(try c.digest() == before)
         #expect(try c.state(try c.existing("A/RES/72/1"))?.value(.notes).stringValue == "kept in memory")
-        #expect(EventLog.schemaVersion == "v12-peer-logs")
+        #expect(EventLog.schemaVersion == "v13-witness-keys")
     }
 }

@@ -18,6 +18,7 @@ enum NodeSchema {
         m.registerMigration("v10-fork-stamp", migrate: MembershipSchema.v10ForkStamp)
         m.registerMigration("v11-transparency-log", migrate: TransparencySchema.v11TransparencyLog)
         m.registerMigration("v12-peer-logs", migrate: PeerLogSchema.v12PeerLogs)
+        m.registerMigration("v13-witness-keys", migrate: PeerLogSchema.v13WitnessKeys)
         return m
     }
 

@@ -66,11 +66,11 @@ extension EventLog {
                     guard let time = Cosignature.time(of: s) else { continue }
                     try db.execute(
                         sql: """
-                            INSERT INTO tlog_cosignatures(origin, size, witness, key_id, signature, time) VALUES (?, ?, ?, ?, ?, ?)
+                            INSERT INTO tlog_cosignatures(origin, size, witness, key_id, signature, time, vkey) VALUES (?, ?, ?, ?, ?, ?, ?)
                             ON CONFLICT(origin, size, witness) DO UPDATE SET key_id = excluded.key_id, signature = excluded.signature,
-                                time = excluded.time WHERE excluded.time > tlog_cosignatures.time
+                                time = excluded.time, vkey = excluded.vkey WHERE excluded.time > tlog_cosignatures.time
                             """,
-                        arguments: [checkpoint.origin, checkpoint.size, s.name, Int64(s.keyID), Data(s.bytes), Int64(time)])
+                        arguments: [checkpoint.origin, checkpoint.size, s.name, Int64(s.keyID), Data(s.bytes), Int64(time), v.vkey])
                     kept += 1
                 }
             }

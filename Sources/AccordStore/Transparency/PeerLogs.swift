@@ -36,6 +36,13 @@ enum PeerLogSchema {
     }
 }
 
+extension PeerLogSchema {
+    /// The verifier key of each cosignature kept, so that an auditor's bundle can carry it.
+    static func v13WitnessKeys(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE tlog_cosignatures ADD COLUMN vkey TEXT")
+    }
+}
+
 /// A peer log's latest checkpoint this node verified.
 public struct HeldPeerLog: Sendable, Equatable {
     public let family: String
