@@ -60,3 +60,32 @@ final class Counter: Sendable {
     func add() { n.withLock { $0 += 1 } }
     var value: Int { n.withLock { $0 } }
 }
+
+extension Bench {
+    /// `accord audit verify` on an auditor's bundle of the curation log (`events` events): the
+    /// node that `curation-ingest` filled signs a checkpoint and exports its bundle (not timed),
+    /// then the verifier checks it (best of two). Against cores x verify, the machine's limit
+    /// for the signatures it must check. `ACCORD_BENCH_AUDIT_BUNDLE=FILE` keeps the bundle (to
+    /// time the verifier page on it).
+    func auditVerify() async throws -> Result {
+        _ = try await baseline("curation-ingest")
+        let node = curationNode!
+        try node.signCheckpoint(with: author, interval: 0)
+        guard let (note, vkey) = try node.auditCheckpoint() else { throw BenchError("bench audit-verify: no checkpoint") }
+        var bundle: [UInt8] = []
+        let n = try node.exportAudit(checkpoint: note, logKey: vkey) { bundle += $0 }
+        let keep = ProcessInfo.processInfo.environment["ACCORD_BENCH_AUDIT_BUNDLE"] ?? dir + "/audit.ndjson"
+        try Data(bundle).write(to: URL(fileURLWithPath: keep))
+        var t = Double.infinity
+        for _ in 0..<2 {
+            t = min(
+                t,
+                try Self.time {
+                    if case .failure(let f) = AuditVerifier.verify(bundle) { throw BenchError("bench audit-verify: \(f)") }
+                })
+        }
+        return Result(
+            workload: "audit-verify", events: n, seconds: t,
+            extra: ["bundleMiB": .number((Double(bundle.count) / 1_048_576 * 10).rounded() / 10), "bestOf": 2, "goal": .number(0.5)])
+    }
+}

@@ -9,7 +9,7 @@ import GRDB
 public final class Bench {
     public static let workloads =
         ["author", "author-durable", "ingest", "verify", "clone", "sync-diverged", "sync-in-sync", "clone-rss"]
-        + curationWorkloads + ["curation-clone-rss", "api-edits", "load", "refused-lines", "proofs"]
+        + curationWorkloads + ["curation-clone-rss", "api-edits", "load", "refused-lines", "proofs", "audit-verify"]
     public var rssEvents = 1_000_000
     /// How long the `load` workload runs (a soak when long).
     public var loadSeconds = 30
@@ -71,7 +71,7 @@ public final class Bench {
             }
             switch workload {
             case "author": return ("signPerSecondOneCore", eventsPerSecond / limits.signPerSecondOneCore)
-            case "ingest", "verify":
+            case "ingest", "verify", "audit-verify":
                 return ("cores x verifyPerSecondOneCore", eventsPerSecond / (Double(limits.cores) * limits.verifyPerSecondOneCore))
             case "author-durable": return ("sqliteInsertsPerSecond", eventsPerSecond / limits.sqliteInsertsPerSecond)
             case "clone":
@@ -247,6 +247,8 @@ public final class Bench {
             return try await cloneRSS()
         case "proofs":
             return try proofs()
+        case "audit-verify":
+            return try await auditVerify()
         case "author":
             // Best of five runs, each into a fresh node.
             let batch = 10_000

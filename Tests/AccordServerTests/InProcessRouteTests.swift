@@ -159,6 +159,30 @@ import Testing
 
     /// `/log/v1/`: the checkpoint verifies with the node's verifier key, and the proofs the node
     /// serves lead to its root; a node without a key says it signs none.
+    @Test func theAuditorsDownloadsVerifyAndThePageRunsOnlyItsOwnScript() async throws {
+        let log = try Self.node()
+        try await Self.app(log, key: Self.key).test(.router) { client in
+            let bundle = try await Self.call(client, uri: "/audit/bundle.ndjson", method: .get)
+            #expect(bundle.status == .ok)
+            guard case .success(let report) = AuditVerifier.verify([UInt8](bundle.body.readableBytesView)) else {
+                Issue.record("the served bundle does not verify")
+                return
+            }
+            #expect(report.verdict.hasPrefix("Verified: \(try log.eventCount()) events"))
+            let page = try await Self.call(client, uri: "/audit/verify.html", method: .get)
+            #expect([UInt8](page.body.readableBytesView) == AuditVerifierPage.bytes)
+            let csp = page.headers[.contentSecurityPolicy] ?? ""
+            #expect(csp.hasPrefix("default-src 'none'; script-src 'sha256-") && !csp.contains("unsafe"), "\(csp)")
+            let audit = try await Self.call(client, uri: "/audit", method: .get)
+            #expect(String(buffer: audit.body).contains(AuditVerifierPage.sha256))
+        }
+        // A node without a key signs no checkpoints: no bundle, and it says why.
+        try await Self.app(log).test(.router) { client in
+            let refused = try await Self.call(client, uri: "/audit/bundle.ndjson", method: .get)
+            #expect(refused.status == .notFound)
+        }
+    }
+
     @Test func theTransparencyLogIsServedAndItsProofsHold() async throws {
         let log = try Self.node()
         try await Self.app(log, key: Self.key).test(.router) { client in

@@ -66,58 +66,9 @@ public enum AuditVerifier {
         var report = try checkCheckpoint(header, policy: policy)
 
         let lines = Parallel.map(Array(raw.dropFirst()), minChunk: 256) { Self.read($0, dataset: header.dataset) }
-        var seen: [String: Int] = [:]
-        var heads: [String: (seq: Int, id: String)] = [:]
-        var facts: [MembershipFact] = []
-        var state = MembershipState.fold(genesisAuthor: nil, facts: [])
-        var genesisAuthor: String?
-        var evidence = 0
-        var redactions: [String: [Int]] = [:]
-        for (k, l) in lines.enumerated() {
-            let n = k + 2
-            if let p = l.problem { throw AuditFailure("line \(n): \(p)") }
-            let e = l.envelope!
-            let short = String(l.id.prefix(16))
-            if let first = seen[l.id] { throw AuditFailure("line \(n) is the event of line \(first) again") }
-            seen[l.id] = n
-            if k == 0 {
-                guard e.isGenesis else { throw AuditFailure("line 2 is not the dataset's genesis (dataset.created)") }
-                guard l.id == header.dataset else { throw AuditFailure("line 2 is the genesis of another dataset than \(header.dataset)") }
-                genesisAuthor = e.author
-                state = MembershipState.fold(genesisAuthor: genesisAuthor, facts: [])
-            } else {
-                guard !e.isGenesis, e.dataset == header.dataset else {
-                    throw AuditFailure("line \(n): event \(short) is not of dataset \(header.dataset.prefix(16))")
-                }
-            }
-            guard l.signatureOK else { throw AuditFailure("line \(n): the signature of event \(short) does not verify") }
-            guard l.bodyOK else { throw AuditFailure("line \(n): the body of event \(short) does not hash to its bodyHash") }
-            let head = heads[e.author]
-            guard e.seq == (head?.seq ?? 0) + 1 else {
-                throw AuditFailure("line \(n): event \(short) is seq \(e.seq) of \(e.author), after seq \(head?.seq ?? 0)")
-            }
-            guard e.prev == head?.id else {
-                throw AuditFailure("line \(n): event \(short) does not follow seq \(head!.seq) of \(e.author) (prev is not its id)")
-            }
-            heads[e.author] = (e.seq, l.id)
-            if k > 0 {
-                if try judge(l, line: n, state: state) { evidence += 1 }
-            }
-            if AuthorizationEvent.isAuthorizationType(e.type) {
-                guard let body = l.body, let fact = try? AuthorizationEvent(type: e.type, schema: e.schema, subject: e.subject, body: body)
-                else { throw AuditFailure("line \(n): the \(e.type) body of event \(short) is missing or does not decode") }
-                if case .redacted(let target, _) = fact {
-                    redactions[target, default: []].append(n)
-                } else {
-                    facts.append(MembershipFact(id: l.id, author: e.author, seq: e.seq, time: e.timeText, event: fact))
-                    guard facts.count <= maxMembershipEvents else {
-                        throw AuditFailure(
-                            "the bundle holds more than \(maxMembershipEvents) membership events; this verifier judges no more")
-                    }
-                    state = MembershipState.fold(genesisAuthor: genesisAuthor, facts: facts)
-                }
-            }
-        }
+        var scan = Scan()
+        for (k, l) in lines.enumerated() { try scan.take(l, at: k, dataset: header.dataset) }
+        let (heads, state, evidence, redactions) = (scan.heads, scan.state, scan.evidence, scan.redactions)
         guard lines.count == header.events else {
             throw AuditFailure("the bundle holds \(lines.count) events; its checkpoint covers \(header.events)")
         }
@@ -142,6 +93,65 @@ public enum AuditVerifier {
             "Verified: \(lines.count) events of dataset \(header.dataset.prefix(16)), checkpoint \(checkpoint.origin) at size \(checkpoint.size), "
             + report.verdict
         return report
+    }
+
+    /// The ordered scan of the event lines: what the lines before the next one established.
+    struct Scan {
+        var seen: [String: Int] = [:]
+        var heads: [String: (seq: Int, id: String)] = [:]
+        var facts: [MembershipFact] = []
+        var state = MembershipState.fold(genesisAuthor: nil, facts: [])
+        var genesisAuthor: String?
+        var evidence = 0
+        var redactions: [String: [Int]] = [:]
+
+        /// Checks line `k` (0: the genesis) against what the lines before it established.
+        mutating func take(_ l: Line, at k: Int, dataset: String) throws(AuditFailure) {
+            let n = k + 2
+            if let p = l.problem { throw AuditFailure("line \(n): \(p)") }
+            let e = l.envelope!
+            let short = String(l.id.prefix(16))
+            if let first = seen[l.id] { throw AuditFailure("line \(n) is the event of line \(first) again") }
+            seen[l.id] = n
+            if k == 0 {
+                guard e.isGenesis else { throw AuditFailure("line 2 is not the dataset's genesis (dataset.created)") }
+                guard l.id == dataset else { throw AuditFailure("line 2 is the genesis of another dataset than \(dataset)") }
+                genesisAuthor = e.author
+                state = MembershipState.fold(genesisAuthor: genesisAuthor, facts: [])
+            } else {
+                guard !e.isGenesis, e.dataset == dataset else {
+                    throw AuditFailure("line \(n): event \(short) is not of dataset \(dataset.prefix(16))")
+                }
+            }
+            guard l.signatureOK else { throw AuditFailure("line \(n): the signature of event \(short) does not verify") }
+            guard l.bodyOK else { throw AuditFailure("line \(n): the body of event \(short) does not hash to its bodyHash") }
+            let head = heads[e.author]
+            guard e.seq == (head?.seq ?? 0) + 1 else {
+                throw AuditFailure("line \(n): event \(short) is seq \(e.seq) of \(e.author), after seq \(head?.seq ?? 0)")
+            }
+            guard e.prev == head?.id else {
+                throw AuditFailure("line \(n): event \(short) does not follow seq \(head!.seq) of \(e.author) (prev is not its id)")
+            }
+            heads[e.author] = (e.seq, l.id)
+            if k > 0, try AuditVerifier.judge(l, line: n, state: state) { evidence += 1 }
+            if AuthorizationEvent.isAuthorizationType(e.type) { try takeFact(l, line: n) }
+        }
+
+        mutating func takeFact(_ l: Line, line n: Int) throws(AuditFailure) {
+            let e = l.envelope!
+            guard let body = l.body, let fact = try? AuthorizationEvent(type: e.type, schema: e.schema, subject: e.subject, body: body)
+            else { throw AuditFailure("line \(n): the \(e.type) body of event \(l.id.prefix(16)) is missing or does not decode") }
+            if case .redacted(let target, _) = fact {
+                redactions[target, default: []].append(n)
+                return
+            }
+            facts.append(MembershipFact(id: l.id, author: e.author, seq: e.seq, time: e.timeText, event: fact))
+            guard facts.count <= AuditVerifier.maxMembershipEvents else {
+                throw AuditFailure(
+                    "the bundle holds more than \(AuditVerifier.maxMembershipEvents) membership events; this verifier judges no more")
+            }
+            state = MembershipState.fold(genesisAuthor: genesisAuthor, facts: facts)
+        }
     }
 
     /// Whether the event counts (false) or is held as evidence past a revocation (true); throws

@@ -6,10 +6,8 @@ extension EventLog {
     /// This node's latest checkpoint as served (with its cosignatures) and the verifier key of
     /// the node key that signed it; nil before the first checkpoint.
     public func auditCheckpoint() throws -> (note: SignedNote, vkey: String)? {
-        guard
-            let row = try pool.read({ db in try Row.fetchOne(db, sql: "SELECT note, signer FROM tlog_checkpoints ORDER BY id DESC LIMIT 1")
-                })
-        else { return nil }
+        let sql = "SELECT note, signer FROM tlog_checkpoints ORDER BY id DESC LIMIT 1"
+        guard let row = try pool.read({ db in try Row.fetchOne(db, sql: sql) }) else { return nil }
         let note = try SignedNote(parsing: Array(row[0] as Data))
         let signer = try AuthorKey(parsing: row[1] as String)
         let origin = try Checkpoint(text: note.text).origin
