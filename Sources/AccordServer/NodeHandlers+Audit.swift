@@ -11,18 +11,30 @@ extension NodeHandlers {
         let router = RouteCollection(context: Context.self)
         router.get("audit/bundle.ndjson") { _, _ -> Response in
             let key = try signingKey()
-            // The latest checkpoint (signed now if the tree grew), and the events it covers.
-            let bytes = try await blocking { [log, checkpointInterval] in
+            // The latest checkpoint (signed now if the tree grew), then the events it covers,
+            // streamed a chunk at a time: memory stays bounded whatever the log's size.
+            let export = try await blocking { [log, checkpointInterval] in
                 try log.signCheckpoint(with: key, interval: checkpointInterval)
                 guard let (note, vkey) = try log.auditCheckpoint() else { throw Problem.notFound("this node has no checkpoint") }
-                var out = ByteBuffer()
-                _ = try log.exportAudit(checkpoint: note, logKey: vkey) { out.writeBytes($0) }
-                return out
+                return try log.auditExport(checkpoint: note, logKey: vkey)
             }
             var headers = HTTPFields()
             headers[.contentType] = "application/x-ndjson"
             headers[.contentDisposition] = "attachment; filename=\"accord-audit.ndjson\""
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { [log] writer in
+                    try await writer.write(ByteBuffer(bytes: export.header))
+                    var n = 0
+                    while true {
+                        let after = n
+                        let (bytes, count) = try await blocking { try log.auditLines(export, after: after) }
+                        if count == 0 { break }
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                        n += count
+                    }
+                    try await writer.finish(nil)
+                })
         }
         router.get("audit/verify.html") { _, _ -> Response in
             var headers = HTTPFields()

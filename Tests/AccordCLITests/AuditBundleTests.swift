@@ -16,9 +16,7 @@ import Testing
     }
 
     @Test func theTamperSetFailsAlikeInTheCommandAndInThePage() async throws {
-        let problems = try await withCheckedThrowingContinuation { (cont: CheckedContinuation<[String], any Error>) in
-            Thread { cont.resume(with: Result { try Self.scenario() }) }.start()
-        }
+        let problems = try await CLI.onOwnThread(Self.scenario)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 

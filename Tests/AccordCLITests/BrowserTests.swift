@@ -15,10 +15,7 @@ import Testing
     }
 
     @Test func aCuratorSignsInTheBrowserResolvesAConflictAndACrossSitePostChangesNothing() async throws {
-        // Processes, sockets and a browser block for seconds: a thread of their own.
-        let problems = try await withCheckedThrowingContinuation { (cont: CheckedContinuation<[String], any Error>) in
-            Thread { cont.resume(with: Result { try Self.scenario() }) }.start()
-        }
+        let problems = try await CLI.onOwnThread(Self.scenario)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 

@@ -43,6 +43,14 @@ struct CLI {
 
     func path(_ name: String) -> String { dir + "/" + name }
 
+    /// Runs a scenario that blocks for seconds (processes, sockets, a browser) on a thread of
+    /// its own, not the task pool's, and returns the problems it found.
+    static func onOwnThread(_ scenario: @escaping @Sendable () throws -> [String]) async throws -> [String] {
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<[String], any Error>) in
+            Thread { cont.resume(with: Swift.Result { try scenario() }) }.start()
+        }
+    }
+
     /// Runs `accord ARGS` (swift-subprocess: the test's task suspends, no thread waits).
     /// At most two `accord` commands run at once across every test. The tests no longer
     /// block a thread while a command runs, so without a bound dozens of commands would

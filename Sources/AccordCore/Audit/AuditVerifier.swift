@@ -238,6 +238,7 @@ public enum AuditVerifier {
             throw AuditFailure("the header says \(h.events) events, the checkpoint \(checkpoint.size)")
         }
         var cosigners: [String] = []
+        var cosignedBy: Set<String> = []
         for vkey in h.witnesses {
             guard let w = try? NoteVerifier(vkey: vkey), w.type == NoteVerifier.cosignature else {
                 throw AuditFailure("witness key \(TerminalText.oneLine(String(vkey.prefix(120)))) is not a C2SP cosignature key")
@@ -247,13 +248,12 @@ public enum AuditVerifier {
                     throw AuditFailure("the cosignature of \(w.name) does not verify")
                 }
                 cosigners.append("\(w.name) at \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(time))))")
+                cosignedBy.insert(vkey)
             }
         }
-        let required = Set(policy.witnesses.compactMap { try? NoteVerifier(vkey: $0).name })
-        let present = Set(h.witnesses.compactMap { try? NoteVerifier(vkey: $0).name }).intersection(
-            cosigners.map { String($0.prefix { $0 != " " }) })
-        if policy.quorum > 0, present.intersection(required).count < policy.quorum {
-            throw AuditFailure("\(present.intersection(required).count) of the witnesses given co-signed; \(policy.quorum) are required")
+        let required = cosignedBy.intersection(policy.witnesses).count
+        if policy.quorum > 0, required < policy.quorum {
+            throw AuditFailure("\(required) of the witnesses given co-signed; \(policy.quorum) are required")
         }
         return AuditReport(
             verdict: "signed by its log key, \(cosigners.count) witness cosignature\(cosigners.count == 1 ? "" : "s")",

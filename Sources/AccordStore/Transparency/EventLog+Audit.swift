@@ -14,13 +14,17 @@ extension EventLog {
         return (try servedCheckpoint(note), try NoteVerifier(name: origin, publicKey: signer.raw).vkey)
     }
 
-    /// Writes an auditor's bundle (`AuditBundle`) of `checkpoint` (a checkpoint this node
-    /// signed, as served with its cosignatures) through `write`, a chunk at a time: the header, then the events it
-    /// covers in log order, a body erased by a redaction replaced by that redaction's id.
-    /// Returns the number of events written.
-    public func exportAudit(
-        checkpoint note: SignedNote, logKey: String, now: Date = Date(), write: ([UInt8]) throws -> Void
-    ) throws -> Int {
+    /// What an auditor's bundle of one checkpoint is made from: its header line, the size it
+    /// covers and which redaction erased which body. The event lines follow (`auditLines`).
+    public struct AuditExport: Sendable {
+        public let header: [UInt8]
+        public let size: Int
+        let redactions: [String: String]
+    }
+
+    /// The header of an auditor's bundle (`AuditBundle`) of `checkpoint` (a checkpoint this
+    /// node signed, as served with its cosignatures).
+    public func auditExport(checkpoint note: SignedNote, logKey: String, now: Date = Date()) throws -> AuditExport {
         let checkpoint = try Checkpoint(text: note.text)
         let (dataset, witnesses, redactions) = try pool.read { db in
             (
@@ -39,17 +43,35 @@ extension EventLog {
         let header = AuditBundle.Header(
             checkpoint: note, dataset: dataset, events: checkpoint.size, exported: ISO8601DateFormatter().string(from: now),
             vkey: logKey, witnesses: witnesses)
-        try write(header.line)
-        var n = 0
-        try forEachChunk { chunk in
-            var out: [UInt8] = []
-            for e in chunk where n < checkpoint.size {
-                out += AuditBundle.eventLine(
-                    envelope: e.envelopeBytes, signature: e.signature, body: e.bodyBytes, redactedBy: redactions[e.id])
-                n += 1
-            }
-            try write(out)
+        return AuditExport(header: header.line, size: checkpoint.size, redactions: redactions)
+    }
+
+    /// The bundle's lines of the events after the first `after`, at most `limit` of them and
+    /// none past the checkpoint (empty when all are written); a body erased by a redaction is
+    /// replaced by that redaction's id.
+    public func auditLines(_ export: AuditExport, after: Int, limit: Int = 4096) throws -> (bytes: [UInt8], count: Int) {
+        guard after < export.size else { return ([], 0) }
+        let chunk = try readChunk(after: Int64(after), limit: min(limit, export.size - after))
+        var out: [UInt8] = []
+        for e in chunk {
+            out += AuditBundle.eventLine(
+                envelope: e.envelopeBytes, signature: e.signature, body: e.bodyBytes, redactedBy: export.redactions[e.id])
         }
-        return n
+        return (out, chunk.count)
+    }
+
+    /// Writes the whole bundle through `write`, a chunk at a time; returns the events written.
+    public func exportAudit(
+        checkpoint note: SignedNote, logKey: String, now: Date = Date(), write: ([UInt8]) throws -> Void
+    ) throws -> Int {
+        let export = try auditExport(checkpoint: note, logKey: logKey, now: now)
+        try write(export.header)
+        var n = 0
+        while true {
+            let (bytes, count) = try auditLines(export, after: n)
+            if count == 0 { return n }
+            try write(bytes)
+            n += count
+        }
     }
 }
