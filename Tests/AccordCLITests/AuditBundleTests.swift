@@ -91,9 +91,13 @@ import Testing
         let page = cli.path("verify.html")
         _ = try ok(["export", "--audit-verifier", "--out", page])
         let version = try ok(["--version"])
+        let pageHash = Self.sha256Hex(try Data(contentsOf: URL(fileURLWithPath: page)))
+        check(version.contains(pageHash), "--version does not give the page's SHA-256")
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Docs/transparency.md")
         check(
-            version.contains(Self.sha256Hex(try Data(contentsOf: URL(fileURLWithPath: page)))), "--version does not give the page's SHA-256"
-        )
+            (try String(contentsOf: docs, encoding: .utf8)).contains("sha256 \(pageHash)  verify.html"),
+            "Docs/transparency.md does not give the verifier's SHA-256 \(pageHash)")
         let browser = try WebDriver(artefacts: BrowserTests.artefacts)
         defer { browser.quit() }
         func inPage(_ file: String) throws -> String {
